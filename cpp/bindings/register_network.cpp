@@ -1,0 +1,79 @@
+#include <pybind11/stl.h>
+
+#include <memory>
+
+#include "eikura/network.hpp"
+#include "register.hpp"
+
+namespace eikura::bindings {
+
+namespace {
+
+BlockSpec block_from_tuple(const py::tuple& spec) {
+    // (fixed_degree, in_degree, probability)
+    BlockSpec block;
+    block.fixed_degree = spec[0].cast<bool>();
+    block.in_degree = spec[1].cast<std::int64_t>();
+    block.probability = spec[2].cast<double>();
+    return block;
+}
+
+}  // namespace
+
+void register_network(py::module_& m) {
+    py::class_<CsrNetwork, std::shared_ptr<CsrNetwork>>(m, "CsrNetwork")
+        .def_static(
+            "random",
+            [](std::int64_t n_e, std::int64_t n_i, const std::vector<py::tuple>& blocks,
+               bool allow_self, std::uint64_t seed, int threads) {
+                if (blocks.size() != 4) throw std::invalid_argument("blocks: expected 4 (ee, ei, ie, ii)");
+                BlockSpec specs[4];
+                for (int b = 0; b < 4; ++b) specs[b] = block_from_tuple(blocks[static_cast<std::size_t>(b)]);
+                // Generation touches only C++ data.
+                py::gil_scoped_release release;
+                return std::make_shared<CsrNetwork>(
+                    CsrNetwork::random(n_e, n_i, specs, allow_self, seed, threads));
+            },
+            py::arg("n_e"), py::arg("n_i"), py::arg("blocks"), py::arg("allow_self"),
+            py::arg("seed"), py::arg("threads"))
+        .def_static(
+            "from_csr",
+            [](std::int64_t n_e, std::int64_t n_i,
+               const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& indptr,
+               const py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>& indices,
+               const py::array_t<double, py::array::c_style | py::array::forcecast>& weights) {
+                auto indptr_v = to_vector(indptr);
+                auto indices_v = to_vector(indices);
+                auto weights_v = to_vector(weights);
+                py::gil_scoped_release release;  // sorting rows touches only C++ data
+                return std::make_shared<CsrNetwork>(CsrNetwork::from_csr(
+                    n_e, n_i, std::move(indptr_v), std::move(indices_v), std::move(weights_v)));
+            },
+            py::arg("n_e"), py::arg("n_i"), py::arg("indptr"), py::arg("indices"), py::arg("weights"))
+        .def_static(
+            "estimate_random_bytes",
+            [](std::int64_t n_e, std::int64_t n_i, const std::vector<py::tuple>& blocks) {
+                BlockSpec specs[4];
+                for (int b = 0; b < 4; ++b) specs[b] = block_from_tuple(blocks[static_cast<std::size_t>(b)]);
+                return CsrNetwork::estimate_random_bytes(n_e, n_i, specs);
+            })
+        .def_readonly("n_e", &CsrNetwork::n_e)
+        .def_readonly("n_i", &CsrNetwork::n_i)
+        .def_property_readonly("n_edges", &CsrNetwork::n_edges)
+        .def_property_readonly("memory_bytes", &CsrNetwork::memory_bytes)
+        .def_property_readonly("weighted", &CsrNetwork::weighted)
+        .def_property_readonly("indptr", [](const CsrNetwork& net) {
+            return to_array(net.indptr, {static_cast<py::ssize_t>(net.indptr.size())});
+        })
+        .def_property_readonly("e_end", [](const CsrNetwork& net) {
+            return to_array(net.e_end, {static_cast<py::ssize_t>(net.e_end.size())});
+        })
+        .def_property_readonly("indices", [](const CsrNetwork& net) {
+            return to_array(net.indices, {static_cast<py::ssize_t>(net.indices.size())});
+        })
+        .def_property_readonly("weights", [](const CsrNetwork& net) {
+            return to_array(net.weights, {static_cast<py::ssize_t>(net.weights.size())});
+        });
+}
+
+}  // namespace eikura::bindings

@@ -1,0 +1,146 @@
+#include <pybind11/complex.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <string>
+
+#include "eikura/simulation.hpp"
+#include "register.hpp"
+
+namespace eikura::bindings {
+
+namespace {
+
+using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+Method method_from_name(const std::string& name) {
+    if (name == "euler") return Method::euler;
+    if (name == "heun") return Method::heun;
+    if (name == "rk4") return Method::rk4;
+    throw std::invalid_argument("method: expected 'euler', 'heun' or 'rk4', got '" + name + "'");
+}
+
+Normalization normalization_from_name(const std::string& name) {
+    if (name == "in-degree") return Normalization::in_degree;
+    if (name == "population") return Normalization::population;
+    if (name == "none") return Normalization::none;
+    throw std::invalid_argument("normalization: expected 'in-degree', 'population' or 'none'");
+}
+
+std::unique_ptr<Simulation> make_simulation(
+    std::int64_t n_e, std::int64_t n_i, const DoubleArray& omega,
+    const std::vector<Schedule>& couplings, double noise_e, double noise_i,
+    std::shared_ptr<CsrNetwork> network, const std::string& normalization,
+    const std::string& method, double dt, std::int64_t n_steps, std::int64_t record_every,
+    std::int64_t snapshot_every, std::int64_t frequency_from_step, bool wrap, std::uint64_t seed,
+    int threads, const DoubleArray& initial) {
+    if (couplings.size() != 4) throw std::invalid_argument("couplings: expected 4 schedules (ee, ei, ie, ii)");
+    Model model;
+    model.n_e = n_e;
+    model.n_i = n_i;
+    model.omega = to_vector(omega);
+    model.couplings = {couplings[0], couplings[1], couplings[2], couplings[3]};
+    model.noise_e = noise_e;
+    model.noise_i = noise_i;
+    model.network = std::move(network);
+    model.normalization = normalization_from_name(normalization);
+
+    RunSettings settings;
+    settings.method = method_from_name(method);
+    settings.dt = dt;
+    settings.n_steps = n_steps;
+    settings.record_every = record_every;
+    settings.snapshot_every = snapshot_every;
+    settings.frequency_from_step = frequency_from_step;
+    settings.wrap = wrap;
+    settings.seed = seed;
+    settings.threads = threads;
+    auto phases = to_vector(initial);
+    py::gil_scoped_release release;  // allocation of the run's arrays touches only C++ data
+    return std::make_unique<Simulation>(std::move(model), settings, std::move(phases));
+}
+
+}  // namespace
+
+void register_simulation(py::module_& m) {
+    py::class_<Simulation>(m, "Simulation")
+        .def(py::init(&make_simulation), py::arg("n_e"), py::arg("n_i"), py::arg("omega"),
+             py::arg("couplings"), py::arg("noise_e"), py::arg("noise_i"), py::arg("network"),
+             py::arg("normalization"), py::arg("method"), py::arg("dt"), py::arg("n_steps"),
+             py::arg("record_every"), py::arg("snapshot_every"), py::arg("frequency_from_step"),
+             py::arg("wrap"), py::arg("seed"), py::arg("threads"), py::arg("initial"))
+        .def(
+            "advance",
+            [](Simulation& sim, std::int64_t max_steps) {
+                // The integration reads and writes only the Simulation's own C++ arrays;
+                // Python can run (and receive Ctrl-C) meanwhile.
+                py::gil_scoped_release release;
+                return sim.advance(max_steps);
+            },
+            py::arg("max_steps"), "Integrate up to max_steps more steps; returns the steps done.")
+        .def(
+            "derivative",
+            [](Simulation& sim, const DoubleArray& theta, double t) {
+                const auto n = static_cast<py::ssize_t>(sim.model().size());
+                if (theta.ndim() != 1 || theta.shape(0) != n)
+                    throw std::invalid_argument("theta: expected shape (N,)");
+                py::array_t<double> out(n);
+                const double* in = theta.data();
+                double* result = out.mutable_data();
+                py::gil_scoped_release release;  // plain pointers into arrays we keep alive
+                sim.derivative(in, t, result);
+                return out;
+            },
+            py::arg("theta"), py::arg("t") = 0.0)
+        .def_property_readonly("step", &Simulation::step)
+        .def_property_readonly("time", &Simulation::time)
+        .def_property_readonly("finished", &Simulation::finished)
+        .def_property_readonly("n_records", &Simulation::n_records)
+        .def_property_readonly("phases", [](const Simulation& sim) {
+            return to_array(sim.phases(), {static_cast<py::ssize_t>(sim.phases().size())});
+        })
+        .def_property_readonly("z_records", [](const Simulation& sim) {
+            // (n_records, 3): Z_E, Z_I, Z
+            const auto rows = static_cast<py::ssize_t>(sim.n_records());
+            py::array_t<std::complex<double>> out({rows, py::ssize_t{3}});
+            std::copy_n(sim.z_records().begin(), 3 * rows, out.mutable_data());
+            return out;
+        })
+        .def_property_readonly("snapshots", [](const Simulation& sim) {
+            const auto rows = static_cast<py::ssize_t>(sim.n_snapshots());
+            const auto n = static_cast<py::ssize_t>(sim.model().size());
+            py::array_t<double> out({rows, n});
+            std::copy_n(sim.snapshots().begin(), rows * n, out.mutable_data());
+            return out;
+        })
+        .def_property_readonly("mean_frequencies", [](const Simulation& sim) {
+            const auto values = sim.mean_frequencies();
+            return to_array(values, {static_cast<py::ssize_t>(values.size())});
+        })
+        .def_property_readonly("displacement", [](const Simulation& sim) {
+            return to_array(sim.displacement(), {static_cast<py::ssize_t>(sim.displacement().size())});
+        })
+        .def(
+            "restore",
+            [](Simulation& sim, std::int64_t step, const DoubleArray& phases,
+               const py::array_t<std::complex<double>, py::array::c_style | py::array::forcecast>& z_records,
+               const DoubleArray& snapshots, const DoubleArray& displacement) {
+                std::vector<std::complex<double>> z(z_records.data(), z_records.data() + z_records.size());
+                std::vector<double> snaps(snapshots.data(), snapshots.data() + snapshots.size());
+                sim.restore(step, to_vector(phases), std::move(z), std::move(snaps), to_vector(displacement));
+            },
+            py::arg("step"), py::arg("phases"), py::arg("z_records"), py::arg("snapshots"),
+            py::arg("displacement"))
+        .def_static(
+            "estimate_bytes",
+            [](std::int64_t n, std::int64_t n_steps, std::int64_t record_every, std::int64_t snapshot_every) {
+                RunSettings settings;
+                settings.n_steps = n_steps;
+                settings.record_every = record_every;
+                settings.snapshot_every = snapshot_every;
+                return Simulation::estimate_bytes(n, settings);
+            },
+            py::arg("n"), py::arg("n_steps"), py::arg("record_every"), py::arg("snapshot_every"));
+}
+
+}  // namespace eikura::bindings

@@ -1,0 +1,61 @@
+#pragma once
+/// The EI-Kuramoto model and its right-hand side (SPEC §1).
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "eikura/network.hpp"
+#include "eikura/schedule.hpp"
+
+namespace eikura {
+
+/// Everything that defines dθ/dt; oscillators stored E first, then I.
+struct Model {
+    std::int64_t n_e = 0;
+    std::int64_t n_i = 0;
+    std::vector<double> omega;     // natural frequencies ω_i, size N
+    CouplingSchedules couplings;   // K_EE, K_EI, K_IE, K_II (post, pre), maybe time-varying
+    double noise_e = 0.0;          // D_E
+    double noise_i = 0.0;          // D_I
+    std::shared_ptr<const CsrNetwork> network;  // null: all-to-all through mean fields
+    Normalization normalization = Normalization::in_degree;
+
+    std::int64_t size() const { return n_e + n_i; }
+    bool all_to_all() const { return network == nullptr; }
+    bool has_noise() const { return noise_e > 0.0 || noise_i > 0.0; }
+
+    /// Throws std::invalid_argument when the parts do not fit together.
+    void validate() const;
+};
+
+/// Evaluates the deterministic part of dθ/dt. Holds the scratch arrays (sin θ, cos θ,
+/// per-chunk sums, 1/n_i^Y) so that no evaluation allocates.
+class RightHandSide {
+  public:
+    RightHandSide(const Model& model, int threads);
+
+    /// out[i] = dθ_i/dt at time t, evaluated at the stage phases
+    ///     θ_i = base[i] + h * slope[i] + kick[i]
+    /// (slope and kick may be null). Fusing the stage into this pass saves one sweep
+    /// over memory per stage.
+    void evaluate(const double* base, const double* slope, double h, const double* kick,
+                  double t, double* out);
+
+    /// Complex mean fields (Z_E, Z_I, Z) of the phases `theta`, summed in a fixed order.
+    void order_parameters(const double* theta, double out[6]);
+
+    std::int64_t scratch_bytes() const;
+
+  private:
+    /// Per-chunk sums of (cos, sin) over E and over I of the phases in sin_/cos_.
+    void chunk_sums(std::int64_t chunk, double sums[4]) const;
+    void add_chunks(double totals[4]) const;
+
+    const Model& model_;
+    int threads_;
+    std::vector<double> sin_, cos_;
+    std::vector<double> chunk_sums_;     // 4 per chunk: cos_E, sin_E, cos_I, sin_I
+    std::vector<double> inv_norm_e_, inv_norm_i_;  // 1 / n_i^Y per row (sparse only)
+};
+
+}  // namespace eikura

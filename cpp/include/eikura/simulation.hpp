@@ -1,0 +1,89 @@
+#pragma once
+/// Fixed-step integration of the model with recording (SPEC §3).
+#include <complex>
+#include <cstdint>
+#include <vector>
+
+#include "eikura/model.hpp"
+
+namespace eikura {
+
+/// Deterministic: Euler, Heun, RK4. With noise, euler is Euler–Maruyama and heun is the
+/// stochastic Heun scheme; rk4 is refused (it has no stochastic counterpart here).
+enum class Method { euler, heun, rk4 };
+
+struct RunSettings {
+    Method method = Method::rk4;
+    double dt = 0.01;
+    std::int64_t n_steps = 0;
+    std::int64_t record_every = 1;        // Z_E, Z_I, Z after every this many steps
+    std::int64_t snapshot_every = 0;      // phases after every this many steps; 0: none
+    std::int64_t frequency_from_step = -1;  // average dθ/dt from this step on; < 0: off
+    bool wrap = true;                     // keep phases in [0, 2π)
+    std::uint64_t seed = 0;
+    int threads = 0;                      // 0: all available
+};
+
+/// A run in progress. `advance` integrates a batch of steps so that the caller can
+/// show progress, react to Ctrl-C or checkpoint between batches; where the batches end
+/// never changes the result.
+class Simulation {
+  public:
+    Simulation(Model model, RunSettings settings, std::vector<double> initial_phases);
+    // rhs_ refers to model_: a Simulation stays where it was built.
+    Simulation(const Simulation&) = delete;
+    Simulation& operator=(const Simulation&) = delete;
+
+    /// dθ/dt at phases `theta` and time t (deterministic part), for tests and benchmarks.
+    void derivative(const double* theta, double t, double* out) {
+        rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, out);
+    }
+
+    /// Integrate up to `max_steps` more steps (never past n_steps); returns steps done.
+    std::int64_t advance(std::int64_t max_steps);
+
+    std::int64_t step() const { return step_; }
+    double time() const { return static_cast<double>(step_) * settings_.dt; }
+    bool finished() const { return step_ >= settings_.n_steps; }
+    const Model& model() const { return model_; }
+    const RunSettings& settings() const { return settings_; }
+    const std::vector<double>& phases() const { return theta_; }
+
+    /// Recorded so far: n_records() rows of (Z_E, Z_I, Z).
+    std::int64_t n_records() const { return n_records_; }
+    const std::vector<std::complex<double>>& z_records() const { return z_records_; }
+    std::int64_t n_snapshots() const { return n_snapshots_; }
+    const std::vector<double>& snapshots() const { return snapshots_; }
+    /// Mean dθ/dt since frequency_from_step (empty if off or no step averaged yet).
+    std::vector<double> mean_frequencies() const;
+
+    /// Memory a run of this size needs, in bytes (state, scratch, recordings; not the
+    /// network, which is counted where it is built).
+    static std::int64_t estimate_bytes(std::int64_t n, const RunSettings& settings);
+
+    /// Restore a checkpoint: step counter, phases, recordings and frequency sums.
+    void restore(std::int64_t step, std::vector<double> phases,
+                 std::vector<std::complex<double>> z_records,
+                 std::vector<double> snapshots, std::vector<double> displacement);
+    const std::vector<double>& displacement() const { return displacement_; }
+
+  private:
+    void take_step();
+    void record_if_due();
+    void draw_noise_kicks();  // kick_[i] = sqrt(2 D_X dt) ξ_i for the current step
+
+    Model model_;
+    RunSettings settings_;
+    RightHandSide rhs_;
+    std::int64_t step_ = 0;
+    std::vector<double> theta_, next_;
+    std::vector<double> k1_, k2_, k3_, k4_, kick_;
+    std::vector<double> displacement_;  // Σ Δθ per oscillator since frequency_from_step
+    std::vector<std::complex<double>> z_records_;  // 3 per record
+    std::int64_t n_records_ = 0;
+    std::vector<double> snapshots_;
+    std::int64_t n_snapshots_ = 0;
+    int threads_;
+};
+
+}  // namespace eikura

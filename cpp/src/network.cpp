@@ -1,0 +1,271 @@
+#include "eikura/network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "eikura/parallel.hpp"
+#include "eikura/random.hpp"
+
+namespace eikura {
+
+namespace {
+
+const char* block_name(int block) {
+    static const char* names[4] = {"ee", "ei", "ie", "ii"};
+    return names[block];
+}
+
+/// Candidate sources of row `target` from a population [offset, offset + size):
+/// all of them, except the target itself when self-connections are not allowed.
+struct Candidates {
+    std::int64_t offset;
+    std::int64_t count;
+    std::int64_t skipped;  // local index of the excluded target, or -1
+
+    std::int32_t source(std::int64_t local) const {
+        if (skipped >= 0 && local >= skipped) ++local;
+        return static_cast<std::int32_t>(offset + local);
+    }
+};
+
+Candidates candidates_for(std::int64_t target, std::int64_t offset, std::int64_t size,
+                          bool allow_self) {
+    const bool contains_target = target >= offset && target < offset + size;
+    if (contains_target && !allow_self) return {offset, size - 1, target - offset};
+    return {offset, size, -1};
+}
+
+/// The sorted sources of one block of one row, drawn from that row's own stream.
+void draw_block(const BlockSpec& spec, const Candidates& candidates, std::uint64_t key,
+                std::vector<std::int32_t>& out) {
+    out.clear();
+    StreamGenerator stream(key);
+    const auto n = static_cast<std::uint64_t>(candidates.count);
+    if (n == 0) return;
+    if (spec.fixed_degree) {
+        const auto k = static_cast<std::size_t>(spec.in_degree);
+        if (k == 0) return;
+        if (4 * k >= n) {
+            // Dense block: partial Fisher–Yates over all candidates.
+            std::vector<std::int64_t> pool(n);
+            std::iota(pool.begin(), pool.end(), 0);
+            for (std::size_t m = 0; m < k; ++m) {
+                const auto pick = m + stream.next_index(n - m);
+                std::swap(pool[m], pool[pick]);
+            }
+            for (std::size_t m = 0; m < k; ++m) out.push_back(candidates.source(pool[m]));
+            std::sort(out.begin(), out.end());
+            return;
+        }
+        // Sparse block: draw with replacement until k distinct; every k-subset is
+        // equally likely by symmetry.
+        while (out.size() < k) {
+            const std::size_t missing = k - out.size();
+            for (std::size_t m = 0; m < missing; ++m)
+                out.push_back(candidates.source(static_cast<std::int64_t>(stream.next_index(n))));
+            std::sort(out.begin(), out.end());
+            out.erase(std::unique(out.begin(), out.end()), out.end());
+        }
+        return;
+    }
+    // Erdős–Rényi: geometric gaps between successive accepted candidates.
+    const double p = spec.probability;
+    if (p <= 0.0) return;
+    if (p >= 1.0) {
+        for (std::uint64_t m = 0; m < n; ++m) out.push_back(candidates.source(static_cast<std::int64_t>(m)));
+        return;
+    }
+    const double log_q = std::log1p(-p);
+    double position = -1.0;
+    for (;;) {
+        position += 1.0 + std::floor(std::log(stream.next_uniform_open()) / log_q);
+        if (position >= static_cast<double>(n)) break;
+        out.push_back(candidates.source(static_cast<std::int64_t>(position)));
+    }
+}
+
+void validate_blocks(std::int64_t n_e, std::int64_t n_i, const BlockSpec blocks[4], bool allow_self) {
+    const std::int64_t source_sizes[4] = {n_e, n_i, n_e, n_i};
+    const std::int64_t target_sizes[4] = {n_e, n_e, n_i, n_i};
+    for (int b = 0; b < 4; ++b) {
+        const BlockSpec& spec = blocks[b];
+        const bool same_population = b == 0 || b == 3;
+        const std::int64_t available = source_sizes[b] - (same_population && !allow_self ? 1 : 0);
+        if (spec.fixed_degree) {
+            if (spec.in_degree < 0)
+                throw std::invalid_argument(std::string("k_") + block_name(b) + ": in-degree must be >= 0");
+            if (target_sizes[b] > 0 && spec.in_degree > std::max<std::int64_t>(available, 0))
+                throw std::invalid_argument(
+                    std::string("k_") + block_name(b) + ": in-degree " + std::to_string(spec.in_degree) +
+                    " exceeds the " + std::to_string(std::max<std::int64_t>(available, 0)) +
+                    " available sources");
+        } else if (!(spec.probability >= 0.0 && spec.probability <= 1.0)) {
+            throw std::invalid_argument(std::string("p_") + block_name(b) + ": must be in [0, 1]");
+        }
+    }
+}
+
+}  // namespace
+
+std::int64_t CsrNetwork::memory_bytes() const {
+    return static_cast<std::int64_t>(indptr.size() * sizeof(std::int64_t) +
+                                     e_end.size() * sizeof(std::int64_t) +
+                                     indices.size() * sizeof(std::int32_t) +
+                                     weights.size() * sizeof(double));
+}
+
+std::int64_t CsrNetwork::estimate_random_bytes(std::int64_t n_e, std::int64_t n_i,
+                                               const BlockSpec blocks[4]) {
+    const double source_sizes[4] = {double(n_e), double(n_i), double(n_e), double(n_i)};
+    const double target_sizes[4] = {double(n_e), double(n_e), double(n_i), double(n_i)};
+    double edges = 0.0;
+    for (int b = 0; b < 4; ++b) {
+        const double per_row = blocks[b].fixed_degree ? double(blocks[b].in_degree)
+                                                      : blocks[b].probability * source_sizes[b];
+        edges += per_row * target_sizes[b];
+    }
+    const double rows = double(n_e + n_i);
+    return static_cast<std::int64_t>(edges * sizeof(std::int32_t) + 2.0 * rows * sizeof(std::int64_t));
+}
+
+CsrNetwork CsrNetwork::from_csr(std::int64_t n_e, std::int64_t n_i, std::vector<std::int64_t> indptr,
+                                std::vector<std::int32_t> indices, std::vector<double> weights) {
+    const std::int64_t n = n_e + n_i;
+    if (n_e < 0 || n_i < 0) throw std::invalid_argument("population sizes must be >= 0");
+    if (static_cast<std::int64_t>(indptr.size()) != n + 1)
+        throw std::invalid_argument("indptr: expected length N + 1 = " + std::to_string(n + 1));
+    if (indptr.front() != 0 || indptr.back() != static_cast<std::int64_t>(indices.size()))
+        throw std::invalid_argument("indptr: must start at 0 and end at the number of edges");
+    if (!weights.empty() && weights.size() != indices.size())
+        throw std::invalid_argument("weights: expected one weight per edge");
+    for (std::int64_t i = 0; i < n; ++i)
+        if (indptr[i + 1] < indptr[i]) throw std::invalid_argument("indptr: must be non-decreasing");
+    for (const auto j : indices)
+        if (j < 0 || j >= n) throw std::invalid_argument("indices: source index out of range [0, N)");
+    for (const auto w : weights)
+        if (!std::isfinite(w)) throw std::invalid_argument("weights: must be finite");
+
+    CsrNetwork net;
+    net.n_e = n_e;
+    net.n_i = n_i;
+    net.e_end.resize(static_cast<std::size_t>(n));
+    std::vector<std::int64_t> order;
+    for (std::int64_t i = 0; i < n; ++i) {
+        const auto begin = indptr[i], end = indptr[i + 1];
+        // Sort the row by source (E sources, index < n_e, then come first).
+        order.resize(static_cast<std::size_t>(end - begin));
+        std::iota(order.begin(), order.end(), begin);
+        std::sort(order.begin(), order.end(),
+                  [&](std::int64_t a, std::int64_t b) { return indices[a] < indices[b]; });
+        std::vector<std::int32_t> row_indices(order.size());
+        std::vector<double> row_weights(weights.empty() ? 0 : order.size());
+        for (std::size_t m = 0; m < order.size(); ++m) {
+            row_indices[m] = indices[static_cast<std::size_t>(order[m])];
+            if (!weights.empty()) row_weights[m] = weights[static_cast<std::size_t>(order[m])];
+            if (m > 0 && row_indices[m] == row_indices[m - 1])
+                throw std::invalid_argument("indices: duplicate edge " + std::to_string(row_indices[m]) +
+                                            " -> " + std::to_string(i));
+        }
+        std::copy(row_indices.begin(), row_indices.end(), indices.begin() + begin);
+        if (!weights.empty()) std::copy(row_weights.begin(), row_weights.end(), weights.begin() + begin);
+        const auto first_i = std::lower_bound(row_indices.begin(), row_indices.end(),
+                                              static_cast<std::int32_t>(n_e));
+        net.e_end[static_cast<std::size_t>(i)] = begin + (first_i - row_indices.begin());
+    }
+    net.indptr = std::move(indptr);
+    net.indices = std::move(indices);
+    net.weights = std::move(weights);
+    return net;
+}
+
+CsrNetwork CsrNetwork::random(std::int64_t n_e, std::int64_t n_i, const BlockSpec blocks[4],
+                              bool allow_self, std::uint64_t seed, int threads) {
+    if (n_e < 0 || n_i < 0) throw std::invalid_argument("population sizes must be >= 0");
+    const std::int64_t n = n_e + n_i;
+    if (n > std::numeric_limits<std::int32_t>::max())
+        throw std::invalid_argument("N: at most 2^31 - 1 oscillators (int32 source indices)");
+    validate_blocks(n_e, n_i, blocks, allow_self);
+    threads = resolve_threads(threads);
+
+    // The blocks that feed row i: (ee, ie) from E, (ei, ii) from I.
+    auto row_blocks = [&](std::int64_t i, const BlockSpec*& from_e, const BlockSpec*& from_i) {
+        const bool excitatory = i < n_e;
+        from_e = &blocks[excitatory ? 0 : 2];
+        from_i = &blocks[excitatory ? 1 : 3];
+    };
+    auto draw_e = [&](std::int64_t i, std::vector<std::int32_t>& e_sources) {
+        const BlockSpec *from_e, *from_i;
+        row_blocks(i, from_e, from_i);
+        draw_block(*from_e, candidates_for(i, 0, n_e, allow_self),
+                   stream_key(seed, Purpose::network_e_sources, static_cast<std::uint64_t>(i)),
+                   e_sources);
+    };
+    auto draw_i = [&](std::int64_t i, std::vector<std::int32_t>& i_sources) {
+        const BlockSpec *from_e, *from_i;
+        row_blocks(i, from_e, from_i);
+        draw_block(*from_i, candidates_for(i, n_e, n_i, allow_self),
+                   stream_key(seed, Purpose::network_i_sources, static_cast<std::uint64_t>(i)),
+                   i_sources);
+    };
+    // A fixed-degree block's row size is known without drawing it.
+    auto count_e = [&](std::int64_t i, std::vector<std::int32_t>& scratch) -> std::int64_t {
+        const BlockSpec *from_e, *from_i;
+        row_blocks(i, from_e, from_i);
+        if (from_e->fixed_degree) return from_e->in_degree;
+        draw_e(i, scratch);
+        return static_cast<std::int64_t>(scratch.size());
+    };
+    auto count_i = [&](std::int64_t i, std::vector<std::int32_t>& scratch) -> std::int64_t {
+        const BlockSpec *from_e, *from_i;
+        row_blocks(i, from_e, from_i);
+        if (from_i->fixed_degree) return from_i->in_degree;
+        draw_i(i, scratch);
+        return static_cast<std::int64_t>(scratch.size());
+    };
+
+    CsrNetwork net;
+    net.n_e = n_e;
+    net.n_i = n_i;
+    net.indptr.assign(static_cast<std::size_t>(n + 1), 0);
+    net.e_end.resize(static_cast<std::size_t>(n));
+    std::vector<std::int64_t> e_counts(static_cast<std::size_t>(n));
+
+    // Pass 1: row sizes (fixed degree is known; ER rows are drawn and counted).
+#pragma omp parallel num_threads(threads)
+    {
+        std::vector<std::int32_t> scratch;
+#pragma omp for schedule(static)
+        for (std::int64_t i = 0; i < n; ++i) {
+            const std::int64_t e_count = count_e(i, scratch);
+            e_counts[static_cast<std::size_t>(i)] = e_count;
+            net.indptr[static_cast<std::size_t>(i + 1)] = e_count + count_i(i, scratch);
+        }
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
+        net.indptr[static_cast<std::size_t>(i + 1)] += net.indptr[static_cast<std::size_t>(i)];
+        net.e_end[static_cast<std::size_t>(i)] =
+            net.indptr[static_cast<std::size_t>(i)] + e_counts[static_cast<std::size_t>(i)];
+    }
+    net.indices.resize(static_cast<std::size_t>(net.indptr.back()));
+
+    // Pass 2: redraw each row from the same stream and write it in place.
+#pragma omp parallel num_threads(threads)
+    {
+        std::vector<std::int32_t> e_sources, i_sources;
+#pragma omp for schedule(static)
+        for (std::int64_t i = 0; i < n; ++i) {
+            draw_e(i, e_sources);
+            draw_i(i, i_sources);
+            auto out = net.indices.begin() + net.indptr[static_cast<std::size_t>(i)];
+            out = std::copy(e_sources.begin(), e_sources.end(), out);
+            std::copy(i_sources.begin(), i_sources.end(), out);
+        }
+    }
+    return net;
+}
+
+}  // namespace eikura

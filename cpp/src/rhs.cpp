@@ -1,0 +1,195 @@
+#include "eikura/model.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "eikura/parallel.hpp"
+
+namespace eikura {
+
+void Model::validate() const {
+    if (n_e < 0 || n_i < 0) throw std::invalid_argument("n_e, n_i: must be >= 0");
+    if (size() == 0) throw std::invalid_argument("n_e + n_i: the model has no oscillators");
+    if (static_cast<std::int64_t>(omega.size()) != size())
+        throw std::invalid_argument("frequencies: expected N = " + std::to_string(size()) + " values");
+    for (double w : omega)
+        if (!std::isfinite(w)) throw std::invalid_argument("frequencies: must be finite");
+    if (!(noise_e >= 0.0) || !(noise_i >= 0.0) || !std::isfinite(noise_e) || !std::isfinite(noise_i))
+        throw std::invalid_argument("noise: must be finite and >= 0");
+    if (network && (network->n_e != n_e || network->n_i != n_i))
+        throw std::invalid_argument("network: population sizes differ from the model's");
+}
+
+RightHandSide::RightHandSide(const Model& model, int threads)
+    : model_(model), threads_(resolve_threads(threads)) {
+    model_.validate();
+    const auto n = static_cast<std::size_t>(model_.size());
+    sin_.resize(n);
+    cos_.resize(n);
+    chunk_sums_.resize(4 * static_cast<std::size_t>(n_chunks(model_.size())));
+    if (model_.all_to_all()) return;
+
+    // n_i^Y per row; a row without inputs from Y gets 0 (its sum is empty anyway).
+    const CsrNetwork& net = *model_.network;
+    inv_norm_e_.resize(n);
+    inv_norm_i_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        double n_from_e = 1.0, n_from_i = 1.0;
+        if (model_.normalization == Normalization::in_degree) {
+            n_from_e = static_cast<double>(net.e_end[i] - net.indptr[i]);
+            n_from_i = static_cast<double>(net.indptr[i + 1] - net.e_end[i]);
+        } else if (model_.normalization == Normalization::population) {
+            n_from_e = static_cast<double>(model_.n_e);
+            n_from_i = static_cast<double>(model_.n_i);
+        }
+        inv_norm_e_[i] = n_from_e > 0.0 ? 1.0 / n_from_e : 0.0;
+        inv_norm_i_[i] = n_from_i > 0.0 ? 1.0 / n_from_i : 0.0;
+    }
+}
+
+std::int64_t RightHandSide::scratch_bytes() const {
+    return static_cast<std::int64_t>(
+        (sin_.size() + cos_.size() + chunk_sums_.size() + inv_norm_e_.size() + inv_norm_i_.size()) *
+        sizeof(double));
+}
+
+void RightHandSide::chunk_sums(std::int64_t chunk, double sums[4]) const {
+    const std::int64_t begin = chunk * reduction_chunk;
+    const std::int64_t end = std::min(begin + reduction_chunk, model_.size());
+    const std::int64_t split = std::min(std::max(begin, model_.n_e), end);
+    sums[0] = sums[1] = sums[2] = sums[3] = 0.0;
+    for (std::int64_t j = begin; j < split; ++j) {
+        sums[0] += cos_[static_cast<std::size_t>(j)];
+        sums[1] += sin_[static_cast<std::size_t>(j)];
+    }
+    for (std::int64_t j = split; j < end; ++j) {
+        sums[2] += cos_[static_cast<std::size_t>(j)];
+        sums[3] += sin_[static_cast<std::size_t>(j)];
+    }
+}
+
+void RightHandSide::add_chunks(double totals[4]) const {
+    totals[0] = totals[1] = totals[2] = totals[3] = 0.0;
+    const std::size_t chunks = chunk_sums_.size() / 4;
+    for (std::size_t c = 0; c < chunks; ++c)
+        for (std::size_t k = 0; k < 4; ++k) totals[k] += chunk_sums_[4 * c + k];
+}
+
+void RightHandSide::order_parameters(const double* theta, double out[6]) {
+    const std::int64_t n = model_.size();
+    const std::int64_t chunks = n_chunks(n);
+#pragma omp parallel for schedule(static) num_threads(threads_)
+    for (std::int64_t c = 0; c < chunks; ++c) {
+        const std::int64_t begin = c * reduction_chunk, end = std::min(begin + reduction_chunk, n);
+        for (std::int64_t j = begin; j < end; ++j) {
+            sin_[static_cast<std::size_t>(j)] = std::sin(theta[j]);
+            cos_[static_cast<std::size_t>(j)] = std::cos(theta[j]);
+        }
+        chunk_sums(c, &chunk_sums_[4 * static_cast<std::size_t>(c)]);
+    }
+    double totals[4];
+    add_chunks(totals);
+    const double n_e = static_cast<double>(model_.n_e), n_i = static_cast<double>(model_.n_i);
+    out[0] = model_.n_e ? totals[0] / n_e : 0.0;
+    out[1] = model_.n_e ? totals[1] / n_e : 0.0;
+    out[2] = model_.n_i ? totals[2] / n_i : 0.0;
+    out[3] = model_.n_i ? totals[3] / n_i : 0.0;
+    out[4] = (totals[0] + totals[2]) / (n_e + n_i);
+    out[5] = (totals[1] + totals[3]) / (n_e + n_i);
+}
+
+// The equation of SPEC §1, for oscillator i in population X:
+//
+//     dθ_i/dt = ω_i + K_XE c_i^E − K_XI c_i^I,
+//     c_i^Y   = (1/n_i^Y) Σ_{j∈Y, j→i} w_ij sin(θ_j − θ_i)
+//             = (1/n_i^Y) [ (Σ w_ij sin θ_j) cos θ_i − (Σ w_ij cos θ_j) sin θ_i ].
+//
+// sin θ_j and cos θ_j are computed once per evaluation, so a sparse row is a gather of
+// precomputed values. All-to-all coupling collapses to the mean fields Z_Y:
+//     dθ_i/dt = ω_i + Im[H_X e^{−iθ_i}],   H_X = K_XE Z_E − K_XI Z_I   (O(N)).
+void RightHandSide::evaluate(const double* base, const double* slope, double h,
+                             const double* kick, double t, double* out) {
+    const Couplings k = model_.couplings.at(t);
+    const std::int64_t n = model_.size(), n_e = model_.n_e;
+    const std::int64_t chunks = n_chunks(n);
+    const double* omega = model_.omega.data();
+    double* sin_theta = sin_.data();
+    double* cos_theta = cos_.data();
+    const bool all_to_all = model_.all_to_all();
+
+#pragma omp parallel num_threads(threads_)
+    {
+        // 1. stage phases -> sin, cos (and, for all-to-all, the per-chunk sums)
+#pragma omp for schedule(static)
+        for (std::int64_t c = 0; c < chunks; ++c) {
+            const std::int64_t begin = c * reduction_chunk, end = std::min(begin + reduction_chunk, n);
+            for (std::int64_t j = begin; j < end; ++j) {
+                double theta = base[j];
+                if (slope) theta += h * slope[j];
+                if (kick) theta += kick[j];
+                sin_theta[j] = std::sin(theta);
+                cos_theta[j] = std::cos(theta);
+            }
+            if (all_to_all) chunk_sums(c, &chunk_sums_[4 * static_cast<std::size_t>(c)]);
+        }
+        // (implicit barrier: every sin/cos is ready)
+
+        if (all_to_all) {
+            double totals[4];
+            add_chunks(totals);  // every thread adds the chunks in the same order
+            const bool sum_only = model_.normalization == Normalization::none;
+            const double scale_e = (sum_only || n_e == 0) ? 1.0 : 1.0 / static_cast<double>(n_e);
+            const double scale_i = (sum_only || n == n_e) ? 1.0 : 1.0 / static_cast<double>(n - n_e);
+            const double ze_re = totals[0] * scale_e, ze_im = totals[1] * scale_e;
+            const double zi_re = totals[2] * scale_i, zi_im = totals[3] * scale_i;
+            // H_X = K_XE Z_E − K_XI Z_I
+            const double he_re = k.ee * ze_re - k.ei * zi_re, he_im = k.ee * ze_im - k.ei * zi_im;
+            const double hi_re = k.ie * ze_re - k.ii * zi_re, hi_im = k.ie * ze_im - k.ii * zi_im;
+#pragma omp for schedule(static)
+            for (std::int64_t i = 0; i < n; ++i) {
+                const bool excitatory = i < n_e;
+                const double h_re = excitatory ? he_re : hi_re, h_im = excitatory ? he_im : hi_im;
+                // Im[H e^{−iθ}] = Im(H) cos θ − Re(H) sin θ
+                out[i] = omega[i] + h_im * cos_theta[i] - h_re * sin_theta[i];
+            }
+        } else {
+            const CsrNetwork& net = *model_.network;
+            const std::int64_t* indptr = net.indptr.data();
+            const std::int64_t* e_end = net.e_end.data();
+            const std::int32_t* sources = net.indices.data();
+            const double* weights = net.weighted() ? net.weights.data() : nullptr;
+            const double* inv_norm_e = inv_norm_e_.data();
+            const double* inv_norm_i = inv_norm_i_.data();
+#pragma omp for schedule(static)
+            for (std::int64_t i = 0; i < n; ++i) {
+                double sin_sum_e = 0.0, cos_sum_e = 0.0, sin_sum_i = 0.0, cos_sum_i = 0.0;
+                if (weights) {
+                    for (std::int64_t m = indptr[i]; m < e_end[i]; ++m) {
+                        sin_sum_e += weights[m] * sin_theta[sources[m]];
+                        cos_sum_e += weights[m] * cos_theta[sources[m]];
+                    }
+                    for (std::int64_t m = e_end[i]; m < indptr[i + 1]; ++m) {
+                        sin_sum_i += weights[m] * sin_theta[sources[m]];
+                        cos_sum_i += weights[m] * cos_theta[sources[m]];
+                    }
+                } else {
+                    for (std::int64_t m = indptr[i]; m < e_end[i]; ++m) {
+                        sin_sum_e += sin_theta[sources[m]];
+                        cos_sum_e += cos_theta[sources[m]];
+                    }
+                    for (std::int64_t m = e_end[i]; m < indptr[i + 1]; ++m) {
+                        sin_sum_i += sin_theta[sources[m]];
+                        cos_sum_i += cos_theta[sources[m]];
+                    }
+                }
+                const double c_e = inv_norm_e[i] * (sin_sum_e * cos_theta[i] - cos_sum_e * sin_theta[i]);
+                const double c_i = inv_norm_i[i] * (sin_sum_i * cos_theta[i] - cos_sum_i * sin_theta[i]);
+                const bool excitatory = i < n_e;
+                out[i] = omega[i] + (excitatory ? k.ee : k.ie) * c_e - (excitatory ? k.ei : k.ii) * c_i;
+            }
+        }
+    }
+}
+
+}  // namespace eikura

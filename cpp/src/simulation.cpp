@@ -1,0 +1,201 @@
+#include "eikura/simulation.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "eikura/parallel.hpp"
+#include "eikura/random.hpp"
+
+namespace eikura {
+
+namespace {
+
+constexpr double two_pi = 2.0 * M_PI;
+
+/// θ mod 2π in [0, 2π], rounded exactly as NumPy's np.mod does.
+inline double wrap_phase(double theta) {
+    double r = std::fmod(theta, two_pi);
+    if (r < 0.0) r += two_pi;
+    return r;
+}
+
+void validate_settings(const RunSettings& s, const Model& model) {
+    if (!(s.dt > 0.0) || !std::isfinite(s.dt)) throw std::invalid_argument("dt: must be finite and > 0");
+    if (s.n_steps < 0) throw std::invalid_argument("n_steps: must be >= 0");
+    if (s.record_every < 1) throw std::invalid_argument("record_every: must be >= 1");
+    if (s.snapshot_every < 0) throw std::invalid_argument("snapshot_every: must be >= 0");
+    if (model.has_noise() && s.method == Method::rk4)
+        throw std::invalid_argument("method: 'rk4' has no stochastic version; use 'heun' or 'euler' with noise");
+}
+
+}  // namespace
+
+std::int64_t Simulation::estimate_bytes(std::int64_t n, const RunSettings& s) {
+    const std::int64_t state_arrays = 8 + 2 + 4;  // θ, next, k1..k4, kick, displacement; sin, cos; margin
+    const std::int64_t records = s.n_steps / std::max<std::int64_t>(s.record_every, 1) + 1;
+    const std::int64_t snapshots = s.snapshot_every > 0 ? s.n_steps / s.snapshot_every + 1 : 0;
+    return state_arrays * n * static_cast<std::int64_t>(sizeof(double)) +
+           records * 3 * static_cast<std::int64_t>(sizeof(std::complex<double>)) +
+           snapshots * n * static_cast<std::int64_t>(sizeof(double));
+}
+
+Simulation::Simulation(Model model, RunSettings settings, std::vector<double> initial_phases)
+    : model_(std::move(model)),
+      settings_(settings),
+      rhs_(model_, settings.threads),
+      theta_(std::move(initial_phases)),
+      threads_(resolve_threads(settings.threads)) {
+    validate_settings(settings_, model_);
+    const auto n = static_cast<std::size_t>(model_.size());
+    if (theta_.size() != n)
+        throw std::invalid_argument("initial: expected N = " + std::to_string(n) + " phases");
+    for (double x : theta_)
+        if (!std::isfinite(x)) throw std::invalid_argument("initial: phases must be finite");
+    if (settings_.wrap)
+        for (double& x : theta_) x = wrap_phase(x);
+    next_.resize(n);
+    k1_.resize(n);
+    if (settings_.method != Method::euler) k2_.resize(n);
+    if (settings_.method == Method::rk4) {
+        k3_.resize(n);
+        k4_.resize(n);
+    }
+    if (model_.has_noise()) kick_.resize(n);
+    if (settings_.frequency_from_step >= 0) displacement_.assign(n, 0.0);
+
+    const std::int64_t records = settings_.n_steps / settings_.record_every + 1;
+    z_records_.resize(static_cast<std::size_t>(3 * records));
+    if (settings_.snapshot_every > 0) {
+        const std::int64_t snapshots = settings_.n_steps / settings_.snapshot_every + 1;
+        snapshots_.resize(static_cast<std::size_t>(snapshots) * n);
+    }
+    record_if_due();
+}
+
+void Simulation::restore(std::int64_t step, std::vector<double> phases,
+                         std::vector<std::complex<double>> z_records, std::vector<double> snapshots,
+                         std::vector<double> displacement) {
+    const auto n = static_cast<std::size_t>(model_.size());
+    if (step < 0 || step > settings_.n_steps) throw std::invalid_argument("checkpoint: step out of range");
+    if (phases.size() != n) throw std::invalid_argument("checkpoint: wrong number of phases");
+    const std::int64_t records = step / settings_.record_every + 1;
+    if (static_cast<std::int64_t>(z_records.size()) != 3 * records)
+        throw std::invalid_argument("checkpoint: recordings do not match the step");
+    const std::int64_t n_snapshots = settings_.snapshot_every > 0 ? step / settings_.snapshot_every + 1 : 0;
+    if (n_snapshots * static_cast<std::int64_t>(n) != static_cast<std::int64_t>(snapshots.size()))
+        throw std::invalid_argument("checkpoint: snapshots do not match the step");
+    if (displacement.size() != displacement_.size())
+        throw std::invalid_argument("checkpoint: frequency sums do not match the settings");
+    step_ = step;
+    theta_ = std::move(phases);
+    std::copy(z_records.begin(), z_records.end(), z_records_.begin());
+    n_records_ = records;
+    std::copy(snapshots.begin(), snapshots.end(), snapshots_.begin());
+    n_snapshots_ = n_snapshots;
+    displacement_ = std::move(displacement);
+}
+
+std::int64_t Simulation::advance(std::int64_t max_steps) {
+    std::int64_t done = 0;
+    while (done < max_steps && !finished()) {
+        take_step();
+        ++done;
+    }
+    return done;
+}
+
+void Simulation::draw_noise_kicks() {
+    const std::int64_t n = model_.size(), n_e = model_.n_e;
+    const double kick_e = std::sqrt(2.0 * model_.noise_e * settings_.dt);
+    const double kick_i = std::sqrt(2.0 * model_.noise_i * settings_.dt);
+    const auto draw = static_cast<std::uint64_t>(step_);
+    const std::uint64_t seed = settings_.seed;
+    double* kick = kick_.data();
+#pragma omp parallel for schedule(static) num_threads(threads_)
+    for (std::int64_t i = 0; i < n; ++i) {
+        const double amplitude = i < n_e ? kick_e : kick_i;
+        kick[i] = amplitude == 0.0 ? 0.0
+                                   : amplitude * standard_normal(stream_key(seed, Purpose::noise,
+                                                                            static_cast<std::uint64_t>(i)),
+                                                                 draw);
+    }
+}
+
+void Simulation::take_step() {
+    const double dt = settings_.dt;
+    const double t = time();
+    const std::int64_t n = model_.size();
+    const double* theta = theta_.data();
+    double* next = next_.data();
+    double *k1 = k1_.data(), *k2 = k2_.data(), *k3 = k3_.data(), *k4 = k4_.data();
+    const bool noisy = model_.has_noise();
+    if (noisy) draw_noise_kicks();
+    const double* kick = noisy ? kick_.data() : nullptr;
+
+    switch (settings_.method) {
+    case Method::euler:  // Euler / Euler–Maruyama: θ + dt f(θ, t) + sqrt(2 D dt) ξ
+        rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
+#pragma omp parallel for schedule(static) num_threads(threads_)
+        for (std::int64_t i = 0; i < n; ++i)
+            next[i] = theta[i] + dt * k1[i] + (kick ? kick[i] : 0.0);
+        break;
+    case Method::heun:  // predictor θ̃ = θ + dt k1 (+ kick); θ + dt/2 (k1 + k2) (+ same kick)
+        rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
+        rhs_.evaluate(theta, k1, dt, kick, t + dt, k2);
+#pragma omp parallel for schedule(static) num_threads(threads_)
+        for (std::int64_t i = 0; i < n; ++i)
+            next[i] = theta[i] + dt / 2 * (k1[i] + k2[i]) + (kick ? kick[i] : 0.0);
+        break;
+    case Method::rk4:
+        rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
+        rhs_.evaluate(theta, k1, dt / 2, nullptr, t + dt / 2, k2);
+        rhs_.evaluate(theta, k2, dt / 2, nullptr, t + dt / 2, k3);
+        rhs_.evaluate(theta, k3, dt, nullptr, t + dt, k4);
+#pragma omp parallel for schedule(static) num_threads(threads_)
+        for (std::int64_t i = 0; i < n; ++i)
+            next[i] = theta[i] + dt / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+        break;
+    }
+
+    // Advance: accumulate displacement for mean frequencies, then wrap.
+    const bool averaging = settings_.frequency_from_step >= 0 && step_ >= settings_.frequency_from_step;
+    double* displacement = displacement_.data();
+    double* state = theta_.data();
+    const bool wrap = settings_.wrap;
+#pragma omp parallel for schedule(static) num_threads(threads_)
+    for (std::int64_t i = 0; i < n; ++i) {
+        if (averaging) displacement[i] += next[i] - state[i];
+        state[i] = wrap ? wrap_phase(next[i]) : next[i];
+    }
+    ++step_;
+    record_if_due();
+}
+
+void Simulation::record_if_due() {
+    const auto n = static_cast<std::size_t>(model_.size());
+    if (step_ % settings_.record_every == 0) {
+        double z[6];
+        rhs_.order_parameters(theta_.data(), z);
+        auto* row = &z_records_[static_cast<std::size_t>(3 * n_records_)];
+        row[0] = {z[0], z[1]};
+        row[1] = {z[2], z[3]};
+        row[2] = {z[4], z[5]};
+        ++n_records_;
+    }
+    if (settings_.snapshot_every > 0 && step_ % settings_.snapshot_every == 0) {
+        std::copy(theta_.begin(), theta_.end(),
+                  snapshots_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(n_snapshots_) * n));
+        ++n_snapshots_;
+    }
+}
+
+std::vector<double> Simulation::mean_frequencies() const {
+    if (settings_.frequency_from_step < 0 || step_ <= settings_.frequency_from_step) return {};
+    const double elapsed = static_cast<double>(step_ - settings_.frequency_from_step) * settings_.dt;
+    std::vector<double> out(displacement_.size());
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = displacement_[i] / elapsed;
+    return out;
+}
+
+}  // namespace eikura

@@ -1,0 +1,61 @@
+"""eikura: simulation and theory of the excitatory–inhibitory Kuramoto model.
+
+Phase oscillators split into an excitatory population (inputs attract) and an
+inhibitory one (inputs repel) with four coupling strengths K_post,pre: k_ee (E→E),
+k_ei (I→E), k_ie (E→I), k_ii (I→I). See README.md and SPEC for the equations.
+
+Examples
+--------
+>>> import eikura as ek
+>>> model = ek.EIKuramoto(n_e=800, n_i=200, k_ee=5.0, k_ei=1.0, k_ie=12.0, k_ii=2.0)
+>>> run = ek.simulate(model, t_max=10.0, dt=0.05, seed=1)
+>>> run.r.shape
+(21,)
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("eikura")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0+unknown"
+
+try:
+    from . import _core
+except ImportError as error:  # pragma: no cover - depends on how eikura was installed
+    raise ImportError(
+        "eikura's compiled core (eikura._core) could not be imported. Build and install the "
+        "package from the repository root with `pip install .` (a C++17 compiler with OpenMP, "
+        f"CMake and pybind11 are needed). Original error: {error}"
+    ) from error
+
+from .distributions import Gaussian, Lorentzian, Uniform
+from .model import EIKuramoto
+from .networks import AllToAll, ErdosRenyi, FixedInDegree, Graph
+from .schedules import Constant, PiecewiseLinear, Sinusoid
+from .simulate import MemoryLimitError, Run, estimate_memory, load, simulate
+
+__all__ = [
+    "__version__",
+    "EIKuramoto",
+    "Lorentzian",
+    "Gaussian",
+    "Uniform",
+    "AllToAll",
+    "FixedInDegree",
+    "ErdosRenyi",
+    "Graph",
+    "Constant",
+    "Sinusoid",
+    "PiecewiseLinear",
+    "simulate",
+    "Run",
+    "load",
+    "estimate_memory",
+    "MemoryLimitError",
+    "has_openmp",
+]
+
+has_openmp: bool = bool(_core.has_openmp)

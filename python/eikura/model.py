@@ -1,0 +1,190 @@
+"""The EI-Kuramoto model description (SPEC §1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _core
+from ._validation import check_choice, check_finite_array, check_int, check_nonnegative, check_pair
+from .distributions import Distribution, Gaussian, Lorentzian, Uniform
+from .networks import AllToAll, Graph, Network, check_network
+from .schedules import Constant, CouplingLike, PiecewiseLinear, Schedule, Sinusoid, as_schedule
+
+__all__ = ["EIKuramoto", "COUPLINGS"]
+
+COUPLINGS = ("k_ee", "k_ei", "k_ie", "k_ii")  # K_post,pre
+NORMALIZATIONS = ("in-degree", "population", "none")
+_DISTRIBUTIONS = (Lorentzian, Gaussian, Uniform)
+
+
+def _check_frequencies(value: Any, n: int) -> Any:
+    if isinstance(value, _DISTRIBUTIONS):
+        return value
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, _DISTRIBUTIONS) for v in value):
+        return value
+    if isinstance(value, (str, dict)) or value is None:
+        raise TypeError(
+            "frequencies: expected a distribution (ek.Lorentzian, ek.Gaussian, ek.Uniform), "
+            f"a pair (for_E, for_I) of them, or an array of N values; got {type(value).__name__}"
+        )
+    return check_finite_array("frequencies", value, ndim=1, length=n)
+
+
+def _schedule_to_core(schedule: Schedule) -> Any:
+    if isinstance(schedule, Constant):
+        return _core.Schedule.constant(schedule.value)
+    if isinstance(schedule, Sinusoid):
+        return _core.Schedule.sinusoid(schedule.mean, schedule.amplitude, schedule.period, schedule.phase)
+    if isinstance(schedule, PiecewiseLinear):
+        return _core.Schedule.piecewise_linear(list(schedule.times), list(schedule.values))
+    raise TypeError(f"unknown schedule {schedule!r}")
+
+
+def _schedule_to_dict(schedule: Schedule) -> Any:
+    if isinstance(schedule, Constant):
+        return schedule.value
+    if isinstance(schedule, Sinusoid):
+        return {"schedule": "sinusoid", "mean": schedule.mean, "amplitude": schedule.amplitude,
+                "period": schedule.period, "phase": schedule.phase}
+    return {"schedule": "piecewise-linear", "times": list(schedule.times), "values": list(schedule.values)}
+
+
+@dataclass(frozen=True, eq=False)
+class EIKuramoto:
+    """Excitatory–inhibitory Kuramoto model (Kuroki & Mizuseki, Neural Computation 2025).
+
+    For oscillator i in population X ∈ {E, I}::
+
+        dθ_i/dt = ω_i + K_XE c_i^E − K_XI c_i^I + sqrt(2 D_X) ξ_i(t)
+        c_i^Y   = (1/n_i^Y) Σ_{j∈Y, j→i} w_ij sin(θ_j − θ_i)
+
+    Excitatory inputs attract, inhibitory inputs repel.
+
+    Parameters
+    ----------
+    n_e, n_i
+        Numbers of excitatory and inhibitory oscillators (stored E first). May be
+        omitted with ``network=ek.Graph(...)``, whose labels give them.
+    k_ee, k_ei, k_ie, k_ii
+        Coupling strengths ``K_post,pre`` (``k_ei``: inhibitory input onto excitatory
+        oscillators), each ``>= 0``: a float or a schedule (``ek.Sinusoid``,
+        ``ek.PiecewiseLinear``) evaluated inside the integrator.
+    frequencies
+        Natural frequencies: a distribution for both populations, a pair
+        ``(for_E, for_I)``, or an array of N values (E first).
+    noise
+        Noise intensity ``D`` for both populations or a pair ``(D_E, D_I)``; ``>= 0``.
+    network
+        ``ek.AllToAll()`` (default), ``ek.FixedInDegree``, ``ek.ErdosRenyi`` or ``ek.Graph``.
+    normalization
+        ``n_i^Y``: ``"in-degree"`` (default: inputs from Y; N_Y for all-to-all, so
+        sparse networks share the mean-field limit), ``"population"`` (N_Y) or
+        ``"none"`` (1: raw weighted sum).
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> model = ek.EIKuramoto(n_e=800, n_i=200, k_ee=5.0, k_ei=1.0, k_ie=12.0, k_ii=2.0,
+    ...                       network=ek.FixedInDegree(k_e=80, k_i=20))
+    >>> model.n
+    1000
+    """
+
+    n_e: int | None = None
+    n_i: int | None = None
+    k_ee: CouplingLike = 0.0
+    k_ei: CouplingLike = 0.0
+    k_ie: CouplingLike = 0.0
+    k_ii: CouplingLike = 0.0
+    frequencies: Distribution | tuple[Distribution, Distribution] | ArrayLike = field(
+        default_factory=lambda: Lorentzian(0.0, 1.0)
+    )
+    noise: float | tuple[float, float] = 0.0
+    network: Network = field(default_factory=AllToAll)
+    normalization: str = "in-degree"
+
+    def __post_init__(self) -> None:
+        network = check_network(self.network)
+        n_e, n_i = self.n_e, self.n_i
+        if isinstance(network, Graph):
+            n_e = network.n_e if n_e is None else n_e
+            n_i = network.n_i if n_i is None else n_i
+        if n_e is None or n_i is None:
+            raise TypeError("n_e, n_i: both population sizes are required")
+        n_e = check_int("n_e", n_e, minimum=0)
+        n_i = check_int("n_i", n_i, minimum=0)
+        if n_e + n_i == 0:
+            raise ValueError("n_e, n_i: the model needs at least one oscillator")
+        if n_e + n_i > np.iinfo(np.int32).max:
+            raise ValueError("n_e, n_i: at most 2**31 - 1 oscillators")
+        if isinstance(network, Graph) and (n_e, n_i) != (network.n_e, network.n_i):
+            raise ValueError(
+                f"is_excitatory: labels give n_e={network.n_e}, n_i={network.n_i} but the model "
+                f"has n_e={n_e}, n_i={n_i}"
+            )
+        object.__setattr__(self, "n_e", n_e)
+        object.__setattr__(self, "n_i", n_i)
+        for name in COUPLINGS:
+            object.__setattr__(self, name, as_schedule(name, getattr(self, name)))
+        object.__setattr__(self, "frequencies", _check_frequencies(self.frequencies, n_e + n_i))
+        object.__setattr__(self, "noise", check_pair("noise", self.noise, check_nonnegative))
+        check_choice("normalization", self.normalization, NORMALIZATIONS)
+
+    @property
+    def n(self) -> int:
+        """Total number of oscillators ``N = n_e + n_i``."""
+        return int(self.n_e) + int(self.n_i)  # type: ignore[arg-type]
+
+    @property
+    def has_noise(self) -> bool:
+        return any(d > 0 for d in self.noise)  # type: ignore[union-attr]
+
+    @property
+    def couplings(self) -> dict[str, Schedule]:
+        """The four coupling schedules by name, ``k_ee, k_ei, k_ie, k_ii``."""
+        return {name: getattr(self, name) for name in COUPLINGS}
+
+    def with_changes(self, **changes: Any) -> "EIKuramoto":
+        """A copy with some parameters changed (validated again).
+
+        Examples
+        --------
+        >>> import eikura as ek
+        >>> ek.EIKuramoto(n_e=80, n_i=20, k_ee=2.0).with_changes(k_ee=4.0).k_ee
+        Constant(value=4.0)
+        """
+        return replace(self, **changes)
+
+    def natural_frequencies(self, rng: np.random.Generator) -> NDArray[np.float64]:
+        """Draw (or place, for ``regular`` distributions) the N natural frequencies."""
+        value = self.frequencies
+        if isinstance(value, np.ndarray):
+            return value.copy()
+        for_e, for_i = value if isinstance(value, tuple) else (value, value)
+        return np.concatenate([for_e.sample(int(self.n_e), rng), for_i.sample(int(self.n_i), rng)])
+
+    def core_couplings(self) -> list[Any]:
+        return [_schedule_to_core(getattr(self, name)) for name in COUPLINGS]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly description (stored with every result)."""
+        frequencies = self.frequencies
+        if isinstance(frequencies, np.ndarray):
+            frequencies_description: Any = {"distribution": "array", "size": int(frequencies.size)}
+        elif isinstance(frequencies, tuple):
+            frequencies_description = [frequencies[0].to_dict(), frequencies[1].to_dict()]
+        else:
+            frequencies_description = frequencies.to_dict()
+        return {
+            "n_e": self.n_e,
+            "n_i": self.n_i,
+            **{name: _schedule_to_dict(getattr(self, name)) for name in COUPLINGS},
+            "frequencies": frequencies_description,
+            "noise": list(self.noise),  # type: ignore[arg-type]
+            "network": self.network.to_dict(),
+            "normalization": self.normalization,
+        }

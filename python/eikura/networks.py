@@ -1,0 +1,299 @@
+"""Network topologies (SPEC §2).
+
+A topology object only describes the network; ``build`` turns it into the C++ CSR
+network (or ``None`` for all-to-all coupling, which runs through the mean fields).
+Oscillators are always stored E first, then I.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import numpy as np
+import scipy.sparse
+from numpy.typing import NDArray
+
+from . import _core
+from ._validation import check_int, check_probability, check_seed
+
+__all__ = ["AllToAll", "FixedInDegree", "ErdosRenyi", "Graph", "Network"]
+
+BLOCKS = ("ee", "ei", "ie", "ii")  # post, pre
+
+
+@dataclass(frozen=True)
+class AllToAll:
+    """Every oscillator receives every other one (and itself, which adds sin 0 = 0).
+
+    Runs in O(N) per evaluation through the population mean fields Z_E and Z_I.
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> model = ek.EIKuramoto(n_e=80, n_i=20, network=ek.AllToAll())
+    """
+
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> None:
+        return None
+
+    def estimate_bytes(self, n_e: int, n_i: int) -> int:
+        return 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"topology": "all-to-all"}
+
+
+def _block_values(kind: str, defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    values = {}
+    for block in BLOCKS:
+        value = overrides[block] if overrides[block] is not None else defaults[block]
+        if value is None:
+            raise ValueError(
+                f"{kind}_{block}: not given; pass {kind}_{block}= or the population-wide default"
+            )
+        values[block] = value
+    return values
+
+
+@dataclass(frozen=True)
+class FixedInDegree:
+    """Random network in which every oscillator has exactly the same number of inputs.
+
+    ``k_e`` excitatory and ``k_i`` inhibitory inputs per oscillator, drawn without
+    replacement; ``k_ee, k_ei, k_ie, k_ii`` (post, pre) override a single block.
+    Generated in C++ from the run's seed (or ``seed`` here, to keep one network across
+    runs with different seeds).
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> network = ek.FixedInDegree(k_e=80, k_i=20)
+    >>> model = ek.EIKuramoto(n_e=800, n_i=200, network=network)
+    """
+
+    k_e: int | None = None
+    k_i: int | None = None
+    k_ee: int | None = None
+    k_ei: int | None = None
+    k_ie: int | None = None
+    k_ii: int | None = None
+    self_connections: bool = False
+    seed: int | None = None
+    degrees: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        defaults = {"ee": self.k_e, "ei": self.k_i, "ie": self.k_e, "ii": self.k_i}
+        overrides = {b: getattr(self, f"k_{b}") for b in BLOCKS}
+        values = _block_values("k", defaults, overrides)
+        degrees = {b: check_int(f"k_{b}", values[b], minimum=0) for b in BLOCKS}
+        object.__setattr__(self, "degrees", degrees)
+        if self.seed is not None:
+            check_seed("seed", self.seed)
+
+    def _blocks(self) -> list[tuple[bool, int, float]]:
+        return [(True, self.degrees[b], 0.0) for b in BLOCKS]
+
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+        sizes = {"ee": n_e, "ei": n_i, "ie": n_e, "ii": n_i}
+        for block in BLOCKS:
+            available = sizes[block] - (0 if self.self_connections or block in ("ei", "ie") else 1)
+            targets = n_e if block[0] == "e" else n_i
+            if targets > 0 and self.degrees[block] > max(available, 0):
+                raise ValueError(
+                    f"k_{block}: in-degree {self.degrees[block]} exceeds the {max(available, 0)} "
+                    f"available sources (population size {sizes[block]})"
+                )
+        network_seed = seed if self.seed is None else self.seed
+        return _core.CsrNetwork.random(n_e, n_i, self._blocks(), self.self_connections, network_seed, threads)
+
+    def estimate_bytes(self, n_e: int, n_i: int) -> int:
+        return int(_core.CsrNetwork.estimate_random_bytes(n_e, n_i, self._blocks()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topology": "fixed-in-degree",
+            **{f"k_{b}": v for b, v in self.degrees.items()},
+            "self_connections": self.self_connections,
+            "seed": self.seed,
+        }
+
+
+@dataclass(frozen=True)
+class ErdosRenyi:
+    """Random network with independent connections: ``p_XY`` is the probability that a
+    given oscillator of Y projects to a given oscillator of X (post, pre).
+
+    ``p`` sets all four blocks; ``p_ee`` etc. override one.
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> network = ek.ErdosRenyi(p=0.1, p_ii=0.2)
+    >>> model = ek.EIKuramoto(n_e=800, n_i=200, network=network)
+    """
+
+    p: float | None = None
+    p_ee: float | None = None
+    p_ei: float | None = None
+    p_ie: float | None = None
+    p_ii: float | None = None
+    self_connections: bool = False
+    seed: int | None = None
+    probabilities: dict[str, float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        defaults = {b: self.p for b in BLOCKS}
+        overrides = {b: getattr(self, f"p_{b}") for b in BLOCKS}
+        values = _block_values("p", defaults, overrides)
+        probabilities = {b: check_probability(f"p_{b}", values[b]) for b in BLOCKS}
+        object.__setattr__(self, "probabilities", probabilities)
+        if self.seed is not None:
+            check_seed("seed", self.seed)
+
+    def _blocks(self) -> list[tuple[bool, int, float]]:
+        return [(False, 0, self.probabilities[b]) for b in BLOCKS]
+
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+        network_seed = seed if self.seed is None else self.seed
+        return _core.CsrNetwork.random(n_e, n_i, self._blocks(), self.self_connections, network_seed, threads)
+
+    def estimate_bytes(self, n_e: int, n_i: int) -> int:
+        return int(_core.CsrNetwork.estimate_random_bytes(n_e, n_i, self._blocks()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topology": "erdos-renyi",
+            **{f"p_{b}": v for b, v in self.probabilities.items()},
+            "self_connections": self.self_connections,
+            "seed": self.seed,
+        }
+
+
+def _graph_to_sparse(graph: Any, is_excitatory: Any) -> tuple[scipy.sparse.csr_array, Any]:
+    """A networkx graph → (matrix with row = target, mask in node order)."""
+    import networkx as nx
+
+    nodes = list(graph.nodes)
+    if isinstance(is_excitatory, str):
+        missing = [node for node in nodes if is_excitatory not in graph.nodes[node]]
+        if missing:
+            raise ValueError(
+                f"is_excitatory: node attribute {is_excitatory!r} missing on {len(missing)} nodes "
+                f"(e.g. {missing[0]!r})"
+            )
+        is_excitatory = [bool(graph.nodes[node][is_excitatory]) for node in nodes]
+    weighted = any("weight" in data for _, _, data in graph.edges(data=True))
+    # networkx: entry (u, v) is the edge u -> v, i.e. row = source; transpose to row = target.
+    by_source = nx.to_scipy_sparse_array(graph, nodelist=nodes, weight="weight" if weighted else None,
+                                         format="csr")
+    return scipy.sparse.csr_array(by_source.T), is_excitatory
+
+
+@dataclass(frozen=True, eq=False)
+class Graph:
+    """A network you bring: a ``scipy.sparse`` matrix or a networkx graph.
+
+    Parameters
+    ----------
+    matrix
+        ``scipy.sparse`` matrix of shape (N, N) with row = target, column = source
+        (``matrix[i, j]`` is the weight of j → i; stored zeros are not edges), or a
+        networkx (Di)Graph (edge u → v: u is the source).
+    is_excitatory
+        Boolean mask of length N (True for excitatory oscillators), or, for a networkx
+        graph, the name of a boolean node attribute.
+    weighted
+        Use the matrix values as weights ``w_ij``. If False (default) every stored
+        entry counts as 1.
+
+    Oscillators are reordered E first (stable order); ``order[k]`` is the original index
+    of stored oscillator ``k``, so ``phases_original[order] = run.phases``.
+
+    Examples
+    --------
+    >>> import eikura as ek, numpy as np, scipy.sparse as sp
+    >>> matrix = sp.random(100, 100, density=0.1, format="csr", random_state=1)
+    >>> graph = ek.Graph(matrix, is_excitatory=np.arange(100) < 80)
+    >>> graph.n_e, graph.n_i
+    (80, 20)
+    """
+
+    matrix: Any
+    is_excitatory: Any
+    weighted: bool = False
+    order: NDArray[np.int64] = field(init=False, repr=False)
+    n_e: int = field(init=False)
+    n_i: int = field(init=False)
+    _csr: scipy.sparse.csr_array = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        matrix, mask_like = self.matrix, self.is_excitatory
+        if not scipy.sparse.issparse(matrix):
+            if type(matrix).__module__.startswith("networkx"):
+                matrix, mask_like = _graph_to_sparse(matrix, mask_like)
+            else:
+                raise TypeError(
+                    "matrix: expected a scipy.sparse matrix (row = target) or a networkx graph, "
+                    f"got {type(matrix).__name__}"
+                )
+        if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+            raise ValueError(f"matrix: expected a square (N, N) matrix, got shape {matrix.shape}")
+        n = matrix.shape[0]
+        mask = np.asarray(mask_like)
+        if mask.dtype != bool:
+            raise TypeError(f"is_excitatory: expected a boolean mask, got dtype {mask.dtype}")
+        if mask.shape != (n,):
+            raise ValueError(
+                f"is_excitatory: expected {n} labels (one per row of the matrix), got shape {mask.shape}"
+            )
+        csr = scipy.sparse.csr_array(matrix, dtype=np.float64)
+        csr.sum_duplicates()
+        if not np.all(np.isfinite(csr.data)):
+            raise ValueError("matrix: weights contain NaN or infinite values")
+        if self.weighted and np.any(csr.data < 0):
+            raise ValueError("matrix: weights must be >= 0 (inhibition is set by the population labels)")
+        csr.eliminate_zeros()
+        order = np.concatenate([np.flatnonzero(mask), np.flatnonzero(~mask)])
+        permuted = scipy.sparse.csr_array(csr[order][:, order])
+        permuted.sort_indices()
+        object.__setattr__(self, "order", order)
+        object.__setattr__(self, "n_e", int(mask.sum()))
+        object.__setattr__(self, "n_i", int(n - mask.sum()))
+        object.__setattr__(self, "_csr", permuted)
+
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+        if (n_e, n_i) != (self.n_e, self.n_i):
+            raise ValueError(
+                f"is_excitatory: labels give n_e={self.n_e}, n_i={self.n_i} but the model has "
+                f"n_e={n_e}, n_i={n_i}"
+            )
+        csr = self._csr
+        if csr.nnz > np.iinfo(np.int32).max or csr.shape[0] > np.iinfo(np.int32).max:
+            raise ValueError("matrix: too large for int32 source indices")
+        weights = csr.data if self.weighted else np.empty(0)
+        return _core.CsrNetwork.from_csr(
+            n_e, n_i, csr.indptr.astype(np.int64), csr.indices.astype(np.int32), weights
+        )
+
+    def estimate_bytes(self, n_e: int, n_i: int) -> int:
+        nnz = self._csr.nnz
+        return int(nnz * (4 + (8 if self.weighted else 0)) + 16 * (n_e + n_i + 1))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"topology": "graph", "n_edges": int(self._csr.nnz), "weighted": self.weighted}
+
+
+Network = Union[AllToAll, FixedInDegree, ErdosRenyi, Graph]
+
+
+def check_network(value: Any) -> Network:
+    if isinstance(value, (AllToAll, FixedInDegree, ErdosRenyi, Graph)):
+        return value
+    if scipy.sparse.issparse(value):
+        raise TypeError("network: wrap a sparse matrix as ek.Graph(matrix, is_excitatory=mask)")
+    raise TypeError(
+        "network: expected ek.AllToAll(), ek.FixedInDegree(...), ek.ErdosRenyi(...) or "
+        f"ek.Graph(...), got {type(value).__name__}"
+    )
+

@@ -1,0 +1,142 @@
+"""Time-dependent coupling strengths (SPEC §1, "Couplings may depend on time").
+
+A coupling ``K_XY`` is either a plain float (constant) or one of the schedules
+below. Schedules are evaluated inside the C++ integrator at every stage time; the
+Python objects here only describe them, validate them and evaluate them with NumPy
+(for plots, theory and the reference oracle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._validation import check_finite_array, check_nonnegative, check_positive
+
+__all__ = ["Constant", "Sinusoid", "PiecewiseLinear", "Schedule", "CouplingLike", "as_schedule"]
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A coupling that does not change: ``K(t) = value``.
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> ek.Constant(2.5)(10.0)
+    2.5
+    """
+
+    value: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", check_nonnegative("value", self.value))
+
+    def __call__(self, t: ArrayLike) -> NDArray[np.float64] | float:
+        t_array = np.asarray(t, dtype=float)
+        out = np.full_like(t_array, self.value)
+        return float(out) if out.ndim == 0 else out
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    def scaled(self, factor: float) -> "Constant":
+        return Constant(self.value * factor)
+
+
+@dataclass(frozen=True)
+class Sinusoid:
+    """``K(t) = max(0, mean + amplitude * sin(2π t / period + phase))``.
+
+    Negative values are clipped at 0: a coupling strength never changes sign.
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> k_ii = ek.Sinusoid(mean=2.0, amplitude=1.0, period=400.0)
+    >>> round(k_ii(100.0), 12)
+    3.0
+    """
+
+    mean: float
+    amplitude: float
+    period: float
+    phase: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_nonnegative("mean", self.mean)
+        check_finite_array("amplitude", self.amplitude)
+        check_positive("period", self.period)
+        check_finite_array("phase", self.phase)
+
+    def __call__(self, t: ArrayLike) -> NDArray[np.float64] | float:
+        t_array = np.asarray(t, dtype=float)
+        value = self.mean + self.amplitude * np.sin(2.0 * np.pi * t_array / self.period + self.phase)
+        out = np.maximum(value, 0.0)
+        return float(out) if out.ndim == 0 else out
+
+    def scaled(self, factor: float) -> "Sinusoid":
+        return Sinusoid(self.mean * factor, self.amplitude * factor, self.period, self.phase)
+
+
+@dataclass(frozen=True)
+class PiecewiseLinear:
+    """Linear interpolation through ``(times[k], values[k])``; constant outside.
+
+    Use it for ramps (hysteresis sweeps) and for any measured protocol.
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> ramp = ek.PiecewiseLinear(times=[0.0, 100.0, 200.0], values=[1.0, 6.0, 1.0])
+    >>> ramp(50.0)
+    3.5
+    """
+
+    times: tuple[float, ...] = field()
+    values: tuple[float, ...] = field()
+
+    def __post_init__(self) -> None:
+        times = check_finite_array("times", self.times, ndim=1)
+        values = check_finite_array("values", self.values, ndim=1)
+        if times.size == 0:
+            raise ValueError("times: a PiecewiseLinear schedule needs at least one point")
+        if times.shape != values.shape:
+            raise ValueError(
+                f"values: expected as many values as times ({times.size}), got {values.size}"
+            )
+        if np.any(np.diff(times) <= 0):
+            raise ValueError("times: must be strictly increasing")
+        if np.any(values < 0):
+            raise ValueError("values: coupling strengths must be non-negative")
+        object.__setattr__(self, "times", tuple(float(x) for x in times))
+        object.__setattr__(self, "values", tuple(float(x) for x in values))
+
+    def __call__(self, t: ArrayLike) -> NDArray[np.float64] | float:
+        out = np.interp(np.asarray(t, dtype=float), self.times, self.values)
+        return float(out) if np.ndim(out) == 0 else out
+
+    def scaled(self, factor: float) -> "PiecewiseLinear":
+        return PiecewiseLinear(self.times, tuple(v * factor for v in self.values))
+
+
+Schedule = Union[Constant, Sinusoid, PiecewiseLinear]
+CouplingLike = Union[float, int, Schedule]
+
+
+def as_schedule(name: str, value: CouplingLike) -> Schedule:
+    """Turn a float or a schedule into a schedule, naming ``name`` in any error."""
+    if isinstance(value, (Constant, Sinusoid, PiecewiseLinear)):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected a float or a schedule, got a bool")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return Constant(check_nonnegative(name, float(value)))
+    raise TypeError(
+        f"{name}: expected a float or an eikura schedule (Constant, Sinusoid, "
+        f"PiecewiseLinear), got {type(value).__name__}"
+    )
