@@ -25,8 +25,7 @@ RightHandSide::RightHandSide(const Model& model, int threads)
     : model_(model), threads_(resolve_threads(threads)) {
     model_.validate();
     const auto n = static_cast<std::size_t>(model_.size());
-    sin_.resize(n);
-    cos_.resize(n);
+    sincos_.resize(2 * n);
     chunk_sums_.resize(4 * static_cast<std::size_t>(n_chunks(model_.size())));
     if (model_.all_to_all()) return;
 
@@ -50,7 +49,7 @@ RightHandSide::RightHandSide(const Model& model, int threads)
 
 std::int64_t RightHandSide::scratch_bytes() const {
     return static_cast<std::int64_t>(
-        (sin_.size() + cos_.size() + chunk_sums_.size() + inv_norm_e_.size() + inv_norm_i_.size()) *
+        (sincos_.size() + chunk_sums_.size() + inv_norm_e_.size() + inv_norm_i_.size()) *
         sizeof(double));
 }
 
@@ -59,13 +58,14 @@ void RightHandSide::chunk_sums(std::int64_t chunk, double sums[4]) const {
     const std::int64_t end = std::min(begin + reduction_chunk, model_.size());
     const std::int64_t split = std::min(std::max(begin, model_.n_e), end);
     sums[0] = sums[1] = sums[2] = sums[3] = 0.0;
+    const double* sc = sincos_.data();
     for (std::int64_t j = begin; j < split; ++j) {
-        sums[0] += cos_[static_cast<std::size_t>(j)];
-        sums[1] += sin_[static_cast<std::size_t>(j)];
+        sums[0] += sc[2 * j + 1];
+        sums[1] += sc[2 * j];
     }
     for (std::int64_t j = split; j < end; ++j) {
-        sums[2] += cos_[static_cast<std::size_t>(j)];
-        sums[3] += sin_[static_cast<std::size_t>(j)];
+        sums[2] += sc[2 * j + 1];
+        sums[3] += sc[2 * j];
     }
 }
 
@@ -82,9 +82,10 @@ void RightHandSide::order_parameters(const double* theta, double out[6]) {
 #pragma omp parallel for schedule(static) num_threads(threads_)
     for (std::int64_t c = 0; c < chunks; ++c) {
         const std::int64_t begin = c * reduction_chunk, end = std::min(begin + reduction_chunk, n);
+        double* sc = sincos_.data();
         for (std::int64_t j = begin; j < end; ++j) {
-            sin_[static_cast<std::size_t>(j)] = std::sin(theta[j]);
-            cos_[static_cast<std::size_t>(j)] = std::cos(theta[j]);
+            sc[2 * j] = std::sin(theta[j]);
+            sc[2 * j + 1] = std::cos(theta[j]);
         }
         chunk_sums(c, &chunk_sums_[4 * static_cast<std::size_t>(c)]);
     }
@@ -114,8 +115,7 @@ void RightHandSide::evaluate(const double* base, const double* slope, double h,
     const std::int64_t n = model_.size(), n_e = model_.n_e;
     const std::int64_t chunks = n_chunks(n);
     const double* omega = model_.omega.data();
-    double* sin_theta = sin_.data();
-    double* cos_theta = cos_.data();
+    double* sc = sincos_.data();  // sin θ_j, cos θ_j interleaved: one cache line per source
     const bool all_to_all = model_.all_to_all();
 
 #pragma omp parallel num_threads(threads_)
@@ -128,8 +128,8 @@ void RightHandSide::evaluate(const double* base, const double* slope, double h,
                 double theta = base[j];
                 if (slope) theta += h * slope[j];
                 if (kick) theta += kick[j];
-                sin_theta[j] = std::sin(theta);
-                cos_theta[j] = std::cos(theta);
+                sc[2 * j] = std::sin(theta);
+                sc[2 * j + 1] = std::cos(theta);
             }
             if (all_to_all) chunk_sums(c, &chunk_sums_[4 * static_cast<std::size_t>(c)]);
         }
@@ -151,7 +151,7 @@ void RightHandSide::evaluate(const double* base, const double* slope, double h,
                 const bool excitatory = i < n_e;
                 const double h_re = excitatory ? he_re : hi_re, h_im = excitatory ? he_im : hi_im;
                 // Im[H e^{−iθ}] = Im(H) cos θ − Re(H) sin θ
-                out[i] = omega[i] + h_im * cos_theta[i] - h_re * sin_theta[i];
+                out[i] = omega[i] + h_im * sc[2 * i + 1] - h_re * sc[2 * i];
             }
         } else {
             const CsrNetwork& net = *model_.network;
@@ -166,25 +166,26 @@ void RightHandSide::evaluate(const double* base, const double* slope, double h,
                 double sin_sum_e = 0.0, cos_sum_e = 0.0, sin_sum_i = 0.0, cos_sum_i = 0.0;
                 if (weights) {
                     for (std::int64_t m = indptr[i]; m < e_end[i]; ++m) {
-                        sin_sum_e += weights[m] * sin_theta[sources[m]];
-                        cos_sum_e += weights[m] * cos_theta[sources[m]];
+                        sin_sum_e += weights[m] * sc[2 * sources[m]];
+                        cos_sum_e += weights[m] * sc[2 * sources[m] + 1];
                     }
                     for (std::int64_t m = e_end[i]; m < indptr[i + 1]; ++m) {
-                        sin_sum_i += weights[m] * sin_theta[sources[m]];
-                        cos_sum_i += weights[m] * cos_theta[sources[m]];
+                        sin_sum_i += weights[m] * sc[2 * sources[m]];
+                        cos_sum_i += weights[m] * sc[2 * sources[m] + 1];
                     }
                 } else {
                     for (std::int64_t m = indptr[i]; m < e_end[i]; ++m) {
-                        sin_sum_e += sin_theta[sources[m]];
-                        cos_sum_e += cos_theta[sources[m]];
+                        sin_sum_e += sc[2 * sources[m]];
+                        cos_sum_e += sc[2 * sources[m] + 1];
                     }
                     for (std::int64_t m = e_end[i]; m < indptr[i + 1]; ++m) {
-                        sin_sum_i += sin_theta[sources[m]];
-                        cos_sum_i += cos_theta[sources[m]];
+                        sin_sum_i += sc[2 * sources[m]];
+                        cos_sum_i += sc[2 * sources[m] + 1];
                     }
                 }
-                const double c_e = inv_norm_e[i] * (sin_sum_e * cos_theta[i] - cos_sum_e * sin_theta[i]);
-                const double c_i = inv_norm_i[i] * (sin_sum_i * cos_theta[i] - cos_sum_i * sin_theta[i]);
+                const double sin_i = sc[2 * i], cos_i = sc[2 * i + 1];
+                const double c_e = inv_norm_e[i] * (sin_sum_e * cos_i - cos_sum_e * sin_i);
+                const double c_i = inv_norm_i[i] * (sin_sum_i * cos_i - cos_sum_i * sin_i);
                 const bool excitatory = i < n_e;
                 out[i] = omega[i] + (excitatory ? k.ee : k.ie) * c_e - (excitatory ? k.ei : k.ii) * c_i;
             }

@@ -35,7 +35,8 @@ from .distributions import Gaussian, Lorentzian, Uniform
 from .model import EIKuramoto
 from .networks import AllToAll, ErdosRenyi, FixedInDegree, Graph
 from .schedules import Constant, PiecewiseLinear, Sinusoid
-from .simulate import MemoryLimitError, Run, estimate_memory, load, simulate
+from .classify import Classification, classify, classify_two_start
+from .simulate import MemoryLimitError, Run, derivative, estimate_memory, load, simulate
 
 __all__ = [
     "__version__",
@@ -51,6 +52,10 @@ __all__ = [
     "Sinusoid",
     "PiecewiseLinear",
     "simulate",
+    "derivative",
+    "classify",
+    "classify_two_start",
+    "Classification",
     "Run",
     "load",
     "estimate_memory",

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from ._validation import (
     check_choice,
+    check_finite,
     check_finite_array,
     check_int,
     check_nonnegative,
@@ -28,7 +29,7 @@ from ._validation import (
 )
 from .model import EIKuramoto
 
-__all__ = ["simulate", "Run", "load", "MemoryLimitError", "estimate_memory"]
+__all__ = ["simulate", "Run", "load", "MemoryLimitError", "estimate_memory", "derivative"]
 
 METHODS = ("euler", "heun", "rk4")
 # Streams of the NumPy generator, one per use, so that e.g. changing the initial phases
@@ -393,14 +394,10 @@ def simulate(
     core_threads = 0 if thread_count is None else thread_count
     omega = model.natural_frequencies(np.random.default_rng([seed, _FREQUENCY_STREAM]))
     phases = _initial_phases(initial, model.n, seed, initial_spread)
-    network = _network_for(model, seed, core_threads)
-    simulation = _core.Simulation(
-        n_e=model.n_e, n_i=model.n_i, omega=omega, couplings=model.core_couplings(),
-        noise_e=model.noise[0], noise_i=model.noise[1],  # type: ignore[index]
-        network=network, normalization=model.normalization, method=method, dt=dt,
-        n_steps=n_steps, record_every=record_every, snapshot_every=snapshot_steps,
-        frequency_from_step=int(round(transient / dt)) if mean_frequencies else -1,
-        wrap=wrap, seed=seed, threads=core_threads, initial=phases,
+    simulation = _core_simulation(
+        model, omega, phases, seed, core_threads, method=method, dt=dt, n_steps=n_steps,
+        record_every=record_every, snapshot_every=snapshot_steps,
+        frequency_from_step=int(round(transient / dt)) if mean_frequencies else -1, wrap=wrap,
     )
     config = {
         "model": model.to_dict(),
@@ -415,6 +412,45 @@ def simulate(
     interrupted, wall_time = _advance_with_progress(simulation, n_steps, model.n, progress)
     return _collect(simulation, model, omega, seed, config, dt, record_every, snapshot_steps,
                     wall_time, interrupted)
+
+
+def _core_simulation(model: EIKuramoto, omega: NDArray[np.float64], phases: NDArray[np.float64],
+                     seed: int, threads: int, **settings: Any) -> Any:
+    """The C++ simulation for validated inputs (the one place that builds it)."""
+    return _core.Simulation(
+        n_e=model.n_e, n_i=model.n_i, omega=omega, couplings=model.core_couplings(),
+        noise_e=model.noise[0], noise_i=model.noise[1],  # type: ignore[index]
+        network=_network_for(model, seed, threads), normalization=model.normalization,
+        seed=seed, threads=threads, initial=phases, **settings,
+    )
+
+
+def derivative(model: EIKuramoto, phases: ArrayLike, t: float = 0.0, seed: int = 0,
+               threads: int | None = None) -> NDArray[np.float64]:
+    """The deterministic right-hand side dθ/dt of SPEC §1 at ``phases`` and time ``t``.
+
+    ``seed`` fixes the natural frequencies and the random network, as in :func:`simulate`.
+
+    Examples
+    --------
+    >>> import eikura as ek, numpy as np
+    >>> model = ek.EIKuramoto(n_e=3, n_i=1, k_ee=1.0, frequencies=np.zeros(4))
+    >>> ek.derivative(model, np.zeros(4))
+    array([0., 0., 0., 0.])
+    """
+    if not isinstance(model, EIKuramoto):
+        raise TypeError(f"model: expected an eikura.EIKuramoto, got {type(model).__name__}")
+    theta = check_finite_array("phases", phases, ndim=1, length=model.n)
+    t = check_finite("t", t)
+    seed = check_seed("seed", seed)
+    thread_count = check_threads(threads)
+    core_threads = 0 if thread_count is None else thread_count
+    omega = model.natural_frequencies(np.random.default_rng([seed, _FREQUENCY_STREAM]))
+    method = "heun" if model.has_noise else "rk4"
+    simulation = _core_simulation(model, omega, theta, seed, core_threads, method=method, dt=1.0,
+                                  n_steps=0, record_every=1, snapshot_every=0,
+                                  frequency_from_step=-1, wrap=False)
+    return np.asarray(simulation.derivative(theta, t))
 
 
 def _advance_with_progress(simulation: Any, n_steps: int, n: int, progress: bool | None) -> tuple[bool, float]:

@@ -28,7 +28,7 @@ struct Model {
     void validate() const;
 };
 
-/// Evaluates the deterministic part of dθ/dt. Holds the scratch arrays (sin θ, cos θ,
+/// Evaluates the deterministic part of dθ/dt. Holds the scratch arrays (sin θ and cos θ,
 /// per-chunk sums, 1/n_i^Y) so that no evaluation allocates.
 class RightHandSide {
   public:
@@ -47,13 +47,13 @@ class RightHandSide {
     std::int64_t scratch_bytes() const;
 
   private:
-    /// Per-chunk sums of (cos, sin) over E and over I of the phases in sin_/cos_.
+    /// Per-chunk sums of (cos, sin) over E and over I of the phases in sincos_.
     void chunk_sums(std::int64_t chunk, double sums[4]) const;
     void add_chunks(double totals[4]) const;
 
     const Model& model_;
     int threads_;
-    std::vector<double> sin_, cos_;
+    std::vector<double> sincos_;         // sin θ_j at 2j, cos θ_j at 2j + 1
     std::vector<double> chunk_sums_;     // 4 per chunk: cos_E, sin_E, cos_I, sin_I
     std::vector<double> inv_norm_e_, inv_norm_i_;  // 1 / n_i^Y per row (sparse only)
 };

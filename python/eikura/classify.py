@@ -1,0 +1,1036 @@
+"""Classify a simulation as synchronized, desynchronized, bistable or other (SPEC §5).
+
+The decision is made from the Kuramoto order parameter ``r(t) = |Z(t)|`` after a
+transient. The one thing that makes this hard is the finite size of the network: ``N``
+incoherent oscillators do not give ``r = 0`` but a fluctuating ``r`` whose mean is
+``sqrt(pi / (4 N))``. Every threshold below is therefore written in units of that
+*incoherent level*, with an absolute floor for large ``N``.
+
+Threshold design
+----------------
+For ``N`` independent uniform phases, ``Z`` is (by the central limit theorem) a complex
+Gaussian with variance ``1/(2N)`` per component, so ``r`` is Rayleigh distributed:
+``P(r > x) = exp(-N x**2)`` and ``E[r] = sqrt(pi / (4N))`` (the incoherent level
+``r_inc``).
+
+* ``low threshold = max(3 r_inc, 0.05)``. ``3 r_inc = 2.66 / sqrt(N)``: an incoherent
+  sample lies above it with probability ``exp(-7.07) ~ 1e-3``, so incoherent noise sits
+  below it essentially all the time. The floor ``0.05`` keeps large networks (``N``
+  above ~ 30 000) from calling a barely coherent ``r`` of a few percent "not low".
+* ``high threshold = max(5 r_inc, 0.15)``. ``5 r_inc = 4.43 / sqrt(N)``: an incoherent
+  sample exceeds it with probability ``exp(-19.6) ~ 3e-9``, so even long runs of
+  incoherent noise (and the larger, time-correlated fluctuations of a network just
+  below its synchronization threshold) do not reach it. The floor ``0.15`` is the
+  smallest ``r`` we call macroscopic order: near a transition finite-size
+  fluctuations grow like ``N**(-1/4)`` (~0.1 at ``N = 10**4``), not like
+  ``N**(-1/2)``.
+* The two thresholds act as a hysteresis pair (a Schmitt trigger): the state turns
+  *high* only when ``r`` rises above the high threshold and turns *low* only when it
+  falls below the low threshold, so noise that wanders inside the band between them
+  never counts as a switch. Episodes shorter than ``min_dwell_samples`` samples are
+  merged into the episode before them.
+* A high level is *steady* when the 5-95 % range of ``r`` within it is at most
+  ``0.25 * level + 4 r_inc``: ``4 r_inc = 3.5 / sqrt(N)`` covers the 5-95 % range of
+  finite-size fluctuations (standard deviation up to ``~ 1 / sqrt(N)``); the relative
+  part allows slow wandering of a quarter of the level. Beyond that ``r`` oscillates
+  or drifts, and the label is "other".
+* Switching counts as bistability only if the jumps are quick: the time spent between
+  the thresholds while crossing from one level to the other must be at most 10 % of
+  the analysed time. An order parameter that glides up and down (a limit cycle) spends
+  much longer in transit and is "other".
+
+The per-population order parameters ``r_E`` and ``r_I`` are classified by the same
+rules with their own sizes ``N_E`` and ``N_I`` (reported as ``label_e``, ``label_i``);
+the main label always comes from ``r`` over all ``N`` oscillators.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "LABELS",
+    "Classification",
+    "classify",
+    "classify_two_start",
+    "hysteresis_thresholds",
+    "incoherent_level",
+]
+
+LABELS: tuple[str, ...] = ("synchronized", "desynchronized", "bistable", "other")
+
+# Threshold constants; the module docstring explains each number.
+LOW_THRESHOLD_FACTOR = 3.0
+LOW_THRESHOLD_FLOOR = 0.05
+HIGH_THRESHOLD_FACTOR = 5.0
+HIGH_THRESHOLD_FLOOR = 0.15
+SPREAD_RELATIVE_TOLERANCE = 0.25
+SPREAD_NOISE_FACTOR = 4.0
+MAX_TRANSIT_FRACTION = 0.10
+MIN_STATE_FRACTION = 0.90  # time in the one state for a plain "synchronized"/"desynchronized"
+MAX_LOW_EXCURSION_FRACTION = 0.05  # time above the high threshold inside a low state
+DEFAULT_TRANSIENT_FRACTION = 0.2
+MIN_SAMPLES = 10
+R_TOLERANCE = 1e-6  # |Z| <= 1 up to rounding (float32 records)
+
+_UNASSIGNED, _LOW, _HIGH = -1, 0, 1
+
+
+# --------------------------------------------------------------------------- levels
+
+
+def incoherent_level(n: int) -> float:
+    """Mean order parameter of ``n`` independent uniformly distributed phases.
+
+    Parameters
+    ----------
+    n : int
+        Number of oscillators, ``> 0``.
+
+    Returns
+    -------
+    float
+        ``sqrt(pi / (4 n))``, the mean of a Rayleigh distribution with variance
+        parameter ``1 / (2 n)``.
+
+    Examples
+    --------
+    >>> from eikura.classify import incoherent_level
+    >>> round(incoherent_level(1000), 4)
+    0.028
+    """
+    n = _check_size("n", n)
+    return math.sqrt(math.pi / (4.0 * n))
+
+
+def hysteresis_thresholds(n: int) -> tuple[float, float]:
+    """The (low, high) thresholds on ``r`` for a network of ``n`` oscillators.
+
+    ``low = max(3 r_inc, 0.05)`` and ``high = max(5 r_inc, 0.15)`` with
+    ``r_inc = sqrt(pi / (4 n))``; see the module docstring for why.
+
+    Parameters
+    ----------
+    n : int
+        Number of oscillators, ``> 0``.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; always ``low < high``.
+
+    Examples
+    --------
+    >>> from eikura.classify import hysteresis_thresholds
+    >>> [round(x, 3) for x in hysteresis_thresholds(100)]
+    [0.266, 0.443]
+    >>> hysteresis_thresholds(100_000)
+    (0.05, 0.15)
+    """
+    level = incoherent_level(n)
+    low = max(LOW_THRESHOLD_FACTOR * level, LOW_THRESHOLD_FLOOR)
+    high = max(HIGH_THRESHOLD_FACTOR * level, HIGH_THRESHOLD_FLOOR)
+    return low, high
+
+
+# --------------------------------------------------------------------------- result
+
+
+def _frozen_array(values: ArrayLike) -> NDArray[np.float64]:
+    array = np.array(values, dtype=np.float64)
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class Classification:
+    """A state label with the evidence behind it.
+
+    Attributes
+    ----------
+    label : str
+        One of ``"synchronized"``, ``"desynchronized"``, ``"bistable"``, ``"other"``.
+    protocol : str
+        ``"single"`` (one long run) or ``"two-start"`` (a run from incoherent and a
+        run from synchronized initial phases).
+    reason : str
+        One sentence saying why this label was chosen.
+    n : int
+        Number of oscillators ``N`` behind ``r``.
+    incoherent_level : float
+        ``sqrt(pi / (4 N))``, the mean ``r`` of ``N`` incoherent oscillators.
+    thresholds : tuple of float
+        ``(low, high)`` hysteresis thresholds on ``r``.
+    window : tuple of float
+        ``(t_start, t_end)`` of the analysed part (after the transient). For two-start,
+        the window of the run from incoherent phases.
+    n_samples : int
+        Number of analysed samples (summed over both runs for two-start).
+    duration : float
+        Analysed time (summed over both runs for two-start).
+    mean_r, std_r : float
+        Time-weighted mean and standard deviation of ``r`` in the window.
+    low_level, high_level : float
+        Mean ``r`` over the low and the high episodes; NaN if there are none.
+    high_level_spread : float
+        5-95 % range of ``r`` within the high episodes; NaN if there are none.
+    fraction_low, fraction_high : float
+        Fraction of the analysed time spent in the low / high state (the rest was
+        spent between the thresholds before ``r`` first settled).
+    fraction_transit : float
+        Fraction of the time spent between the thresholds while switching.
+    n_switches, n_switches_up, n_switches_down : int
+        Number of switches between the levels (all, low to high, high to low).
+    dwell_times_low, dwell_times_high : numpy.ndarray
+        Durations (in time units) of the *complete* low / high episodes. The first
+        and last episodes are cut by the observation window and are left out.
+    mean_r_e, mean_r_i : float
+        Mean per-population order parameters; NaN when not available.
+    incoherent_level_e, incoherent_level_i : float
+        ``sqrt(pi / (4 N_E))`` and ``sqrt(pi / (4 N_I))``; NaN when not available.
+    label_e, label_i : str or None
+        The same classification applied to ``r_E`` (size ``N_E``) and ``r_I``
+        (size ``N_I``); None when not available. Reported only, never used for
+        ``label``.
+    from_incoherent, from_synchronized : Classification or None
+        For two-start: the classifications of the two runs.
+    """
+
+    label: str
+    protocol: str
+    reason: str
+    n: int
+    incoherent_level: float
+    thresholds: tuple[float, float]
+    window: tuple[float, float]
+    n_samples: int
+    duration: float
+    mean_r: float
+    std_r: float
+    low_level: float
+    high_level: float
+    high_level_spread: float
+    fraction_low: float
+    fraction_high: float
+    fraction_transit: float
+    n_switches: int
+    n_switches_up: int
+    n_switches_down: int
+    dwell_times_low: NDArray[np.float64] = field(repr=False)
+    dwell_times_high: NDArray[np.float64] = field(repr=False)
+    mean_r_e: float = math.nan
+    mean_r_i: float = math.nan
+    incoherent_level_e: float = math.nan
+    incoherent_level_i: float = math.nan
+    label_e: str | None = None
+    label_i: str | None = None
+    from_incoherent: Classification | None = field(default=None, repr=False)
+    from_synchronized: Classification | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dwell_times_low", _frozen_array(self.dwell_times_low))
+        object.__setattr__(self, "dwell_times_high", _frozen_array(self.dwell_times_high))
+
+    def summary(self) -> str:
+        """A few lines of plain text with the label and its evidence.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from eikura.classify import classify
+        >>> t = np.arange(1000) * 0.1
+        >>> print(classify(r=np.full(t.size, 0.6), t=t, n=1000).summary().splitlines()[0])
+        synchronized (single run)
+        """
+        protocol = "single run" if self.protocol == "single" else "two-start protocol"
+        low, high = self.thresholds
+        lines = [
+            f"{self.label} ({protocol})",
+            f"  reason: {self.reason}",
+            f"  N = {self.n}, incoherent level sqrt(pi/4N) = {self.incoherent_level:.4g}, "
+            f"thresholds low/high = {low:.4g} / {high:.4g}",
+            f"  analysed t = {self.window[0]:.6g} .. {self.window[1]:.6g} "
+            f"({self.n_samples} samples), mean r = {self.mean_r:.4g} +- {self.std_r:.2g}",
+            f"  low level = {self.low_level:.4g}, high level = {self.high_level:.4g}, "
+            f"time high = {self.fraction_high:.1%}, time low = {self.fraction_low:.1%}",
+            f"  switches = {self.n_switches} ({self.n_switches_up} up, "
+            f"{self.n_switches_down} down), "
+            f"dwell low {_describe_dwells(self.dwell_times_low)}, "
+            f"dwell high {_describe_dwells(self.dwell_times_high)}",
+        ]
+        if self.label_e is not None or self.label_i is not None:
+            lines.append(
+                f"  populations: E mean r = {self.mean_r_e:.4g} "
+                f"(incoherent {self.incoherent_level_e:.3g}) -> {self.label_e}; "
+                f"I mean r = {self.mean_r_i:.4g} "
+                f"(incoherent {self.incoherent_level_i:.3g}) -> {self.label_i}"
+            )
+        for name, part in (
+            ("from incoherent phases", self.from_incoherent),
+            ("from synchronized phases", self.from_synchronized),
+        ):
+            if part is not None:
+                lines.append(f"  run {name}:")
+                lines.extend("    " + line for line in part.summary().splitlines())
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python values (lists for arrays, dicts for the two runs).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from eikura.classify import classify
+        >>> t = np.arange(1000) * 0.1
+        >>> classify(r=np.full(t.size, 0.6), t=t, n=1000).to_dict()["label"]
+        'synchronized'
+        """
+        result: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, Classification):
+                value = value.to_dict()
+            elif isinstance(value, np.ndarray):
+                value = value.tolist()
+            elif isinstance(value, tuple):
+                value = list(value)
+            result[name] = value
+        return result
+
+
+def _describe_dwells(dwell_times: NDArray[np.float64]) -> str:
+    if dwell_times.size == 0:
+        return "(none complete)"
+    return f"n = {dwell_times.size}, mean = {dwell_times.mean():.4g}"
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_size(name: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer, got {type(value).__name__}")
+    if int(value) < minimum:
+        raise ValueError(f"{name}: must be >= {minimum}, got {int(value)}")
+    return int(value)
+
+
+def _check_series(name: str, values: Any, length: int | None = None) -> NDArray[np.float64]:
+    try:
+        array = np.asarray(values)
+    except Exception as error:  # ragged lists and the like
+        raise TypeError(f"{name}: expected a 1-D array of numbers ({error})") from None
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name}: expected real numbers, got dtype {array.dtype}")
+    array = np.asarray(array, dtype=np.float64)
+    if array.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-D array, got shape {array.shape}")
+    if length is not None and array.size != length:
+        raise ValueError(f"{name}: expected length {length} (same as t), got {array.size}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name}: contains NaN or infinite values")
+    return array
+
+
+def _check_order_parameter(name: str, values: Any, length: int | None) -> NDArray[np.float64]:
+    r = _check_series(name, values, length)
+    if r.size and (r.min() < 0.0 or r.max() > 1.0 + R_TOLERANCE):
+        raise ValueError(
+            f"{name}: an order parameter |Z| lies in [0, 1], got values in "
+            f"[{r.min():.6g}, {r.max():.6g}]"
+        )
+    return np.clip(r, 0.0, 1.0)
+
+
+def _check_times(values: Any) -> NDArray[np.float64]:
+    t = _check_series("t", values)
+    if t.size > 1 and not np.all(np.diff(t) > 0):
+        raise ValueError("t: record times must be strictly increasing")
+    return t
+
+
+@dataclass(frozen=True)
+class _Series:
+    """Validated input: record times, order parameters and population sizes."""
+
+    t: NDArray[np.float64]
+    r: NDArray[np.float64]
+    n: int
+    r_e: NDArray[np.float64] | None
+    r_i: NDArray[np.float64] | None
+    n_e: int | None
+    n_i: int | None
+
+    def window(self, keep: NDArray[np.bool_]) -> _Series:
+        return _Series(
+            t=self.t[keep],
+            r=self.r[keep],
+            n=self.n,
+            r_e=None if self.r_e is None else self.r_e[keep],
+            r_i=None if self.r_i is None else self.r_i[keep],
+            n_e=self.n_e,
+            n_i=self.n_i,
+        )
+
+
+def _series_from_arrays(
+    r: Any,
+    t: Any,
+    n: Any,
+    r_e: Any = None,
+    r_i: Any = None,
+    n_e: Any = None,
+    n_i: Any = None,
+) -> _Series:
+    if r is None:
+        raise TypeError("r: required (pass a run, or r=..., t=..., n=...)")
+    r_array = _check_order_parameter("r", r, None)
+    if t is None:
+        t_array = np.arange(r_array.size, dtype=np.float64)
+    else:
+        t_array = _check_times(t)
+        if t_array.size != r_array.size:
+            raise ValueError(f"r: expected length {t_array.size} (same as t), got {r_array.size}")
+    if n is None:
+        if n_e is None or n_i is None:
+            raise TypeError("n: required (the number of oscillators behind r)")
+        n = _check_size("n_e", n_e, minimum=0) + _check_size("n_i", n_i, minimum=0)
+    size = _check_size("n", n)
+    population_e = _population("r_e", r_e, "n_e", n_e, t_array.size)
+    population_i = _population("r_i", r_i, "n_i", n_i, t_array.size)
+    return _Series(
+        t=t_array,
+        r=r_array,
+        n=size,
+        r_e=population_e[0],
+        r_i=population_i[0],
+        n_e=population_e[1],
+        n_i=population_i[1],
+    )
+
+
+def _population(
+    name: str, values: Any, size_name: str, size: Any, length: int
+) -> tuple[NDArray[np.float64] | None, int | None]:
+    """One population's order parameter; skipped when absent or the population is empty."""
+    if size is None:
+        return None, None
+    population_size = _check_size(size_name, size, minimum=0)
+    if values is None or population_size == 0:
+        return None, population_size
+    return _check_order_parameter(name, values, length), population_size
+
+
+def _series_from_run(run: Any, name: str = "run") -> _Series:
+    missing = [attribute for attribute in ("t", "r", "n_e", "n_i") if not hasattr(run, attribute)]
+    if missing:
+        raise TypeError(
+            f"{name}: expected a run result with attributes t, r, n_e, n_i "
+            f"(missing {', '.join(missing)}); for raw arrays use classify(r=..., t=..., n=...)"
+        )
+    n_e = _check_size(f"{name}.n_e", run.n_e, minimum=0)
+    n_i = _check_size(f"{name}.n_i", run.n_i, minimum=0)
+    if n_e + n_i <= 0:
+        raise ValueError(f"{name}: n_e + n_i must be > 0, got {n_e} + {n_i}")
+    return _series_from_arrays(
+        r=run.r,
+        t=run.t,
+        n=n_e + n_i,
+        r_e=getattr(run, "r_e", None),
+        r_i=getattr(run, "r_i", None),
+        n_e=n_e,
+        n_i=n_i,
+    )
+
+
+def _drop_transient(series: _Series, transient: float | None) -> _Series:
+    """Keep the samples with ``t >= t[0] + transient`` (default: 20 % of the span)."""
+    if series.t.size == 0:
+        raise ValueError("r: empty series")
+    span = float(series.t[-1] - series.t[0])
+    if transient is None:
+        transient = DEFAULT_TRANSIENT_FRACTION * span
+    else:
+        if isinstance(transient, (bool, np.bool_)) or not isinstance(transient, numbers.Real):
+            raise TypeError(
+                f"transient: expected a time (a real number), got {type(transient).__name__}"
+            )
+        transient = float(transient)
+        if not math.isfinite(transient) or transient < 0:
+            raise ValueError(f"transient: must be a finite time >= 0, got {transient}")
+    kept = series.window(series.t >= series.t[0] + transient)
+    if kept.t.size < MIN_SAMPLES:
+        raise ValueError(
+            f"transient: only {kept.t.size} samples remain after dropping "
+            f"t < {series.t[0] + transient:.6g}; need at least {MIN_SAMPLES} "
+            f"(record longer or use a shorter transient)"
+        )
+    return kept
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+@dataclass(frozen=True)
+class _Episode:
+    state: int
+    start: int  # first sample
+    stop: int  # one past the last sample
+
+
+def _sample_durations(t: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Time each sample stands for: the step to the next sample (the last repeats the median)."""
+    steps = np.diff(t)
+    last = np.median(steps) if steps.size else 1.0
+    return np.append(steps, last)
+
+
+def _hysteresis_states(r: NDArray[np.float64], low: float, high: float) -> NDArray[np.int8]:
+    """Schmitt trigger: high after crossing ``high``, low after crossing ``low``.
+
+    Samples before the first crossing of either threshold are unassigned (-1).
+    """
+    marks = np.full(r.size, _UNASSIGNED, dtype=np.int8)
+    marks[r < low] = _LOW
+    marks[r > high] = _HIGH
+    last_mark = np.where(marks != _UNASSIGNED, np.arange(r.size), -1)
+    np.maximum.accumulate(last_mark, out=last_mark)
+    return np.where(last_mark >= 0, marks[np.maximum(last_mark, 0)], _UNASSIGNED).astype(np.int8)
+
+
+def _episodes(states: NDArray[np.int8]) -> list[_Episode]:
+    boundaries = np.flatnonzero(states[1:] != states[:-1]) + 1
+    starts = np.concatenate(([0], boundaries))
+    stops = np.concatenate((boundaries, [states.size]))
+    return [_Episode(int(states[a]), int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
+
+
+def _merge_short_episodes(
+    episodes: list[_Episode], states: NDArray[np.int8], min_dwell_samples: int
+) -> list[_Episode]:
+    """Merge episodes shorter than ``min_dwell_samples`` into the episode before them.
+
+    Short episodes at the very start (nothing assigned before them) are joined to the
+    first long one; if no episode is long, the assigned samples become one episode in
+    the state held most of the time.
+    """
+    merged: list[_Episode] = []
+    pending_start: int | None = None
+    for episode in episodes:
+        if episode.state == _UNASSIGNED:  # only ever the leading samples
+            merged.append(episode)
+            continue
+        if episode.stop - episode.start < min_dwell_samples:
+            if merged and merged[-1].state != _UNASSIGNED:
+                merged[-1] = _Episode(merged[-1].state, merged[-1].start, episode.stop)
+            elif pending_start is None:
+                pending_start = episode.start
+            continue
+        start = episode.start if pending_start is None else pending_start
+        pending_start = None
+        if merged and merged[-1].state == episode.state:
+            merged[-1] = _Episode(episode.state, merged[-1].start, episode.stop)
+        else:
+            merged.append(_Episode(episode.state, start, episode.stop))
+    if pending_start is not None:
+        tail = states[pending_start:]
+        state = _HIGH if np.count_nonzero(tail == _HIGH) > np.count_nonzero(tail == _LOW) else _LOW
+        merged.append(_Episode(state, pending_start, states.size))
+    return merged
+
+
+def _states_of(episodes: list[_Episode], size: int) -> NDArray[np.int8]:
+    states = np.full(size, _UNASSIGNED, dtype=np.int8)
+    for episode in episodes:
+        states[episode.start : episode.stop] = episode.state
+    return states
+
+
+def _transit_time(
+    r: NDArray[np.float64],
+    durations: NDArray[np.float64],
+    before: _Episode,
+    after: _Episode,
+    thresholds: tuple[float, float],
+) -> float:
+    """Time between leaving the old level and crossing the far threshold of the new one."""
+    low, high = thresholds
+    old = r[before.start : before.stop]
+    on_old_level = old < low if after.state == _HIGH else old > high
+    indices = np.flatnonzero(on_old_level)
+    left = before.start + (int(indices[-1]) + 1 if indices.size else 0)
+    return float(durations[left : after.start].sum())
+
+
+def _weighted_mean(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
+    total = weights.sum()
+    return float(np.dot(values, weights) / total) if values.size and total > 0 else math.nan
+
+
+def _dwell_times(
+    assigned: list[_Episode], durations: NDArray[np.float64], state: int
+) -> NDArray[np.float64]:
+    complete = assigned[1:-1]  # the first and last episodes are cut by the window
+    return np.array(
+        [durations[e.start : e.stop].sum() for e in complete if e.state == state], dtype=np.float64
+    )
+
+
+def _high_level_is_steady(high_level_spread: float, high_level: float, level: float) -> bool:
+    allowed = SPREAD_RELATIVE_TOLERANCE * high_level + SPREAD_NOISE_FACTOR * level
+    return bool(high_level_spread <= allowed)
+
+
+def _classify_series(
+    t: NDArray[np.float64],
+    r: NDArray[np.float64],
+    n: int,
+    thresholds: tuple[float, float] | None,
+    min_dwell_samples: int,
+    min_switches: int,
+) -> Classification:
+    """Single-run rules applied to one order parameter ``r`` of ``n`` oscillators."""
+    level = incoherent_level(n)
+    thresholds = hysteresis_thresholds(n) if thresholds is None else thresholds
+    low, high = thresholds
+    durations = _sample_durations(t)
+    duration = float(durations.sum())
+
+    raw_states = _hysteresis_states(r, low, high)
+    episodes = _merge_short_episodes(_episodes(raw_states), raw_states, min_dwell_samples)
+    states = _states_of(episodes, r.size)
+    assigned = [e for e in episodes if e.state != _UNASSIGNED]
+    switches = list(zip(assigned[:-1], assigned[1:], strict=False))
+    n_up = sum(1 for _, after in switches if after.state == _HIGH)
+    n_down = len(switches) - n_up
+    transit = sum(_transit_time(r, durations, a, b, thresholds) for a, b in switches)
+
+    is_low, is_high = states == _LOW, states == _HIGH
+    high_values = r[is_high]
+    evidence: dict[str, Any] = dict(
+        n=n,
+        incoherent_level=level,
+        thresholds=(low, high),
+        window=(float(t[0]), float(t[-1])),
+        n_samples=int(r.size),
+        duration=duration,
+        mean_r=_weighted_mean(r, durations),
+        std_r=math.sqrt(
+            max(_weighted_mean((r - _weighted_mean(r, durations)) ** 2, durations), 0.0)
+        ),
+        low_level=_weighted_mean(r[is_low], durations[is_low]),
+        high_level=_weighted_mean(high_values, durations[is_high]),
+        high_level_spread=float(np.subtract(*np.percentile(high_values, [95, 5])))
+        if high_values.size
+        else math.nan,
+        fraction_low=float(durations[is_low].sum() / duration),
+        fraction_high=float(durations[is_high].sum() / duration),
+        fraction_transit=transit / duration,
+        n_switches=len(switches),
+        n_switches_up=n_up,
+        n_switches_down=n_down,
+        dwell_times_low=_dwell_times(assigned, durations, _LOW),
+        dwell_times_high=_dwell_times(assigned, durations, _HIGH),
+    )
+    low_values = r[is_low]
+    low_excursions = float(np.mean(low_values > high)) if low_values.size else 0.0
+    label, reason = _single_run_label(evidence, low_excursions, min_switches)
+    return Classification(label=label, protocol="single", reason=reason, **evidence)
+
+
+def _single_run_label(
+    evidence: dict[str, Any], low_excursions: float, min_switches: int
+) -> tuple[str, str]:
+    """The decision rules of a single run, in order; see the module docstring."""
+    low, high = evidence["thresholds"]
+    level = evidence["incoherent_level"]
+    n_up, n_down = evidence["n_switches_up"], evidence["n_switches_down"]
+    high_level, spread = evidence["high_level"], evidence["high_level_spread"]
+    steady = math.isnan(high_level) or _high_level_is_steady(spread, high_level, level)
+    unsteady_reason = (
+        f"r oscillates or drifts: its 5-95% range in the high state, {spread:.3g}, exceeds "
+        f"0.25 x level + 4 x incoherent level = "
+        f"{SPREAD_RELATIVE_TOLERANCE * high_level + SPREAD_NOISE_FACTOR * level:.3g}"
+    )
+    if evidence["fraction_low"] + evidence["fraction_high"] == 0.0:
+        return "other", (
+            f"r stays between the low threshold {low:.3g} and the high threshold {high:.3g} "
+            f"(mean r = {evidence['mean_r']:.3g}): neither incoherent nor clearly synchronized"
+        )
+    if n_up >= min_switches and n_down >= min_switches:
+        if evidence["fraction_transit"] > MAX_TRANSIT_FRACTION:
+            transit = evidence["fraction_transit"]
+            return "other", (
+                f"r moves between low and high without plateaus ({transit:.0%} of the time "
+                f"in transit between thresholds): an oscillation, not switching"
+            )
+        if not steady:
+            return "other", f"r switches {n_up + n_down} times but {unsteady_reason}"
+        return "bistable", (
+            f"r switches {n_up + n_down} times ({n_up} up, {n_down} down) between a low level "
+            f"{evidence['low_level']:.3g} and a high level {high_level:.3g}, "
+            f"high {evidence['fraction_high']:.0%} of the time"
+        )
+    if n_up + n_down > 0:
+        return "other", (
+            f"unsettled: r switches only {n_up} up and {n_down} down (at least {min_switches} "
+            f"each way needed for bistability); run longer or drop a longer transient"
+        )
+    if evidence["fraction_low"] >= MIN_STATE_FRACTION:
+        if low_excursions > MAX_LOW_EXCURSION_FRACTION:
+            return "other", (
+                f"r is mostly low but exceeds the high threshold {high:.3g} in "
+                f"{low_excursions:.0%} of the samples in short bursts (fast oscillation?)"
+            )
+        return "desynchronized", (
+            f"r stays low: mean {evidence['mean_r']:.3g} against the incoherent level "
+            f"{level:.3g} and the low threshold {low:.3g}"
+        )
+    if evidence["fraction_high"] >= MIN_STATE_FRACTION:
+        if not steady:
+            return "other", unsteady_reason
+        return "synchronized", (
+            f"r stays high: level {high_level:.3g} (5-95% range {spread:.3g}) above the "
+            f"high threshold {high:.3g}"
+        )
+    settled = "low" if evidence["fraction_low"] > 0 else "high"
+    return "other", (
+        f"unsettled: r settles {settled} only after "
+        f"{1 - evidence['fraction_low'] - evidence['fraction_high']:.0%} of the window "
+        f"between the thresholds; drop a longer transient"
+    )
+
+
+def _classify_single(
+    series: _Series,
+    transient: float | None,
+    thresholds: tuple[float, float] | None,
+    min_dwell_samples: int,
+    min_switches: int,
+) -> Classification:
+    window = _drop_transient(series, transient)
+    main = _classify_series(
+        window.t, window.r, window.n, thresholds, min_dwell_samples, min_switches
+    )
+    populations: dict[str, Any] = {}
+    for suffix, values, size in (("e", window.r_e, window.n_e), ("i", window.r_i, window.n_i)):
+        if values is None or not size:
+            continue
+        part = _classify_series(window.t, values, size, None, min_dwell_samples, min_switches)
+        populations[f"mean_r_{suffix}"] = part.mean_r
+        populations[f"incoherent_level_{suffix}"] = part.incoherent_level
+        populations[f"label_{suffix}"] = part.label
+    return _replace(main, **populations)
+
+
+def _replace(result: Classification, **changes: Any) -> Classification:
+    values = {name: getattr(result, name) for name in result.__dataclass_fields__}
+    values.update(changes)
+    return Classification(**values)
+
+
+# --------------------------------------------------------------------------- two-start
+
+
+def _two_start_label(from_incoherent: str, from_synchronized: str) -> tuple[str, str]:
+    pair = (from_incoherent, from_synchronized)
+    if "other" in pair:
+        which = "incoherent" if from_incoherent == "other" else "synchronized"
+        return "other", f"the run from {which} phases is unclear ('other')"
+    if "bistable" in pair:
+        which = "incoherent" if from_incoherent == "bistable" else "synchronized"
+        return "bistable", f"the run from {which} phases switches between low and high r"
+    if pair == ("desynchronized", "synchronized"):
+        return "bistable", (
+            "hysteresis: the run from incoherent phases stays low while the run from "
+            "synchronized phases stays high"
+        )
+    if pair == ("synchronized", "synchronized"):
+        return "synchronized", "both runs end high, whatever the initial phases"
+    if pair == ("desynchronized", "desynchronized"):
+        return "desynchronized", "both runs end low, whatever the initial phases"
+    return "other", (
+        "inverted: the run from incoherent phases ends high while the run from "
+        "synchronized phases ends low"
+    )
+
+
+def _pooled(parts: tuple[Classification, Classification], fraction: str, value: str) -> float:
+    """Time-weighted mean of ``value`` over the parts of the runs given by ``fraction``."""
+    weights = [p.duration * (getattr(p, fraction) if fraction else 1.0) for p in parts]
+    values = [getattr(p, value) for p in parts]
+    pairs = [(w, v) for w, v in zip(weights, values, strict=True) if w > 0 and not math.isnan(v)]
+    total = sum(w for w, _ in pairs)
+    return sum(w * v for w, v in pairs) / total if total > 0 else math.nan
+
+
+def _combine_two_start(low_start: Classification, high_start: Classification) -> Classification:
+    parts = (low_start, high_start)
+    label, reason = _two_start_label(low_start.label, high_start.label)
+    reason = (
+        f"{reason} (from incoherent: {low_start.label}, mean r {low_start.mean_r:.3g}; "
+        f"from synchronized: {high_start.label}, mean r {high_start.mean_r:.3g})"
+    )
+    mean_r = _pooled(parts, "", "mean_r")
+    second_moment = sum(p.duration * (p.std_r**2 + p.mean_r**2) for p in parts) / sum(
+        p.duration for p in parts
+    )
+    population_labels: dict[str, Any] = {}
+    for suffix in ("e", "i"):
+        label_low = getattr(low_start, f"label_{suffix}")
+        label_high = getattr(high_start, f"label_{suffix}")
+        both = label_low is not None and label_high is not None
+        population_labels[f"label_{suffix}"] = (
+            _two_start_label(label_low, label_high)[0] if both else None
+        )
+    return Classification(
+        label=label,
+        protocol="two-start",
+        reason=reason,
+        n=low_start.n,
+        incoherent_level=low_start.incoherent_level,
+        thresholds=low_start.thresholds,
+        window=low_start.window,
+        n_samples=low_start.n_samples + high_start.n_samples,
+        duration=low_start.duration + high_start.duration,
+        mean_r=mean_r,
+        std_r=math.sqrt(max(second_moment - mean_r**2, 0.0)),
+        low_level=_pooled(parts, "fraction_low", "low_level"),
+        high_level=_pooled(parts, "fraction_high", "high_level"),
+        high_level_spread=float(np.nanmax([p.high_level_spread for p in parts]))
+        if not all(math.isnan(p.high_level_spread) for p in parts)
+        else math.nan,
+        fraction_low=_pooled(parts, "", "fraction_low"),
+        fraction_high=_pooled(parts, "", "fraction_high"),
+        fraction_transit=_pooled(parts, "", "fraction_transit"),
+        n_switches=low_start.n_switches + high_start.n_switches,
+        n_switches_up=low_start.n_switches_up + high_start.n_switches_up,
+        n_switches_down=low_start.n_switches_down + high_start.n_switches_down,
+        dwell_times_low=np.concatenate((low_start.dwell_times_low, high_start.dwell_times_low)),
+        dwell_times_high=np.concatenate((low_start.dwell_times_high, high_start.dwell_times_high)),
+        mean_r_e=_pooled(parts, "", "mean_r_e"),
+        mean_r_i=_pooled(parts, "", "mean_r_i"),
+        incoherent_level_e=low_start.incoherent_level_e,
+        incoherent_level_i=low_start.incoherent_level_i,
+        from_incoherent=low_start,
+        from_synchronized=high_start,
+        **population_labels,
+    )
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _check_options(
+    thresholds: Any, min_dwell_samples: Any, min_switches: Any
+) -> tuple[tuple[float, float] | None, int, int]:
+    min_dwell_samples = _check_size("min_dwell_samples", min_dwell_samples)
+    min_switches = _check_size("min_switches", min_switches)
+    if thresholds is None:
+        return None, min_dwell_samples, min_switches
+    pair = _check_series("thresholds", thresholds)
+    if pair.size != 2 or not 0.0 <= pair[0] < pair[1] <= 1.0:
+        raise ValueError(
+            f"thresholds: expected (low, high) with 0 <= low < high <= 1, got {thresholds}"
+        )
+    return (float(pair[0]), float(pair[1])), min_dwell_samples, min_switches
+
+
+def classify_two_start(
+    run_from_incoherent: Any,
+    run_from_synchronized: Any,
+    *,
+    transient: float | None = None,
+    thresholds: tuple[float, float] | None = None,
+    min_dwell_samples: int = 5,
+    min_switches: int = 2,
+) -> Classification:
+    """Classify a parameter point from two runs that differ only in their initial phases.
+
+    The run from incoherent (random) phases staying low while the run from
+    synchronized phases stays high is hysteresis, hence ``"bistable"``. Both high is
+    ``"synchronized"``, both low ``"desynchronized"``. Either run switching by itself
+    gives ``"bistable"``; either run being ``"other"`` gives ``"other"`` (checked
+    first); the inverted outcome (incoherent start high, synchronized start low) is
+    ``"other"``.
+
+    Parameters
+    ----------
+    run_from_incoherent, run_from_synchronized : run result
+        Objects with attributes ``t``, ``r``, ``n_e``, ``n_i`` (and optionally
+        ``r_e``, ``r_i``), started from random and from synchronized phases, with
+        the same network size.
+    transient, thresholds, min_dwell_samples, min_switches
+        As in :func:`classify`; applied to each run.
+
+    Returns
+    -------
+    Classification
+        ``protocol == "two-start"``; the runs' own classifications are in
+        ``from_incoherent`` and ``from_synchronized``; the evidence fields pool both.
+
+    Raises
+    ------
+    ValueError
+        If the runs have different sizes or fail the checks of :func:`classify`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from types import SimpleNamespace
+    >>> from eikura.classify import classify_two_start
+    >>> rng = np.random.default_rng(1)
+    >>> t = np.arange(2000) * 0.1
+    >>> n_e, n_i = 800, 200
+    >>> low = rng.rayleigh(1 / np.sqrt(2 * (n_e + n_i)), t.size)
+    >>> high = 0.7 + 0.01 * rng.standard_normal(t.size)
+    >>> from_incoherent = SimpleNamespace(t=t, r=low, n_e=n_e, n_i=n_i)
+    >>> from_sync = SimpleNamespace(t=t, r=high, n_e=n_e, n_i=n_i)
+    >>> classify_two_start(from_incoherent, from_sync).label
+    'bistable'
+    """
+    options = _check_options(thresholds, min_dwell_samples, min_switches)
+    low_series = _series_from_run(run_from_incoherent, "run_from_incoherent")
+    high_series = _series_from_run(run_from_synchronized, "run_from_synchronized")
+    if low_series.n != high_series.n:
+        raise ValueError(
+            f"run_from_synchronized: the two runs must have the same size, got N = "
+            f"{low_series.n} and N = {high_series.n}"
+        )
+    return _combine_two_start(
+        _classify_single(low_series, transient, *options),
+        _classify_single(high_series, transient, *options),
+    )
+
+
+def classify(
+    run: Any = None,
+    /,
+    *,
+    r: ArrayLike | None = None,
+    t: ArrayLike | None = None,
+    n: int | None = None,
+    r_e: ArrayLike | None = None,
+    r_i: ArrayLike | None = None,
+    n_e: int | None = None,
+    n_i: int | None = None,
+    transient: float | None = None,
+    thresholds: tuple[float, float] | None = None,
+    min_dwell_samples: int = 5,
+    min_switches: int = 2,
+) -> Classification:
+    """Label a simulation synchronized, desynchronized, bistable or other (SPEC §5).
+
+    The label comes from the order parameter ``r(t) = |Z(t)|`` over all ``N``
+    oscillators after a transient; thresholds scale with the finite-size incoherent
+    level ``sqrt(pi / (4 N))`` (see the module docstring for the numbers).
+
+    * ``"desynchronized"``: ``r`` stays below the low threshold (no switches, at least
+      90 % of the time low).
+    * ``"synchronized"``: ``r`` stays above the high threshold and is steady (no
+      switches, at least 90 % of the time high, 5-95 % range within
+      ``0.25 * level + 4 * incoherent level``).
+    * ``"bistable"``: ``r`` switches between the low and the high state at least
+      ``min_switches`` times each way, each episode lasting at least
+      ``min_dwell_samples`` samples, with quick jumps (at most 10 % of the time in
+      transit) between steady levels.
+    * ``"other"``: everything else - oscillation, drift, a single switch, ``r`` stuck
+      between the thresholds. The label is never forced.
+
+    Parameters
+    ----------
+    run : run result or pair of run results, optional
+        An object with attributes ``t``, ``r``, ``n_e``, ``n_i`` (optionally ``r_e``,
+        ``r_i``), e.g. what ``eikura.simulate`` returns. A tuple
+        ``(run_from_incoherent, run_from_synchronized)`` selects the two-start
+        protocol (see :func:`classify_two_start`). Positional only; leave it out to
+        pass arrays instead.
+    r : array_like, optional
+        Order parameter over all oscillators, 1-D, values in ``[0, 1]``.
+    t : array_like, optional
+        Record times, 1-D, strictly increasing, same length as ``r``. Default: the
+        sample index (times in units of the recording interval).
+    n : int, optional
+        Number of oscillators behind ``r``. Default: ``n_e + n_i``.
+    r_e, r_i : array_like, optional
+        Per-population order parameters (classified with ``n_e`` and ``n_i``).
+    n_e, n_i : int, optional
+        Population sizes.
+    transient : float, optional
+        Time dropped from the start: samples with ``t < t[0] + transient`` are
+        ignored. Default: 20 % of the recorded time span.
+    thresholds : tuple of float, optional
+        ``(low, high)`` to override the size-scaled thresholds for ``r``.
+    min_dwell_samples : int, default 5
+        Episodes shorter than this many samples are merged into the episode before
+        them, so brief excursions never count as switches.
+    min_switches : int, default 2
+        Switches needed in each direction to call a single run bistable.
+
+    Returns
+    -------
+    Classification
+        The label, a one-sentence ``reason`` and the evidence (levels, fraction of
+        time high, switches, dwell times, thresholds).
+
+    Raises
+    ------
+    ValueError
+        For arrays that are not 1-D, have mismatched lengths or contain NaN, for
+        ``r`` outside ``[0, 1]``, sizes ``<= 0``, times not increasing, a negative
+        transient, or fewer than 10 samples after the transient.
+    TypeError
+        For a run object without the needed attributes, or both a run and arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from eikura.classify import classify
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(4000) * 0.1
+    >>> n = 1000
+    >>> incoherent = rng.rayleigh(1 / np.sqrt(2 * n), t.size)  # finite-size noise
+    >>> classify(r=incoherent, t=t, n=n).label
+    'desynchronized'
+    >>> classify(r=0.6 + 0.01 * rng.standard_normal(t.size), t=t, n=n).label
+    'synchronized'
+    >>> high = (t // 50) % 2 == 1                                 # switches every 50 time units
+    >>> switching = np.where(high, 0.7 + 0.01 * rng.standard_normal(t.size), incoherent)
+    >>> c = classify(r=switching, t=t, n=n)
+    >>> c.label, c.n_switches, round(c.fraction_high, 2)
+    ('bistable', 6, 0.53)
+    >>> classify(r=0.4 + 0.3 * np.sin(t), t=t, n=n).label        # oscillation
+    'other'
+    """
+    raw = {"r": r, "t": t, "n": n, "r_e": r_e, "r_i": r_i, "n_e": n_e, "n_i": n_i}
+    given = [name for name, value in raw.items() if value is not None]
+    if run is not None and given:
+        raise TypeError(
+            f"classify: pass either a run or arrays, not both (got run and {', '.join(given)})"
+        )
+    options = _check_options(thresholds, min_dwell_samples, min_switches)
+    if isinstance(run, (tuple, list)):
+        if len(run) != 2:
+            raise ValueError(
+                f"run: a two-start pair is (run_from_incoherent, run_from_synchronized), "
+                f"got {len(run)} runs"
+            )
+        return classify_two_start(
+            run[0],
+            run[1],
+            transient=transient,
+            thresholds=options[0],
+            min_dwell_samples=options[1],
+            min_switches=options[2],
+        )
+    series = _series_from_run(run) if run is not None else _series_from_arrays(**raw)
+    return _classify_single(series, transient, *options)
