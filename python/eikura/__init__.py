@@ -36,7 +36,7 @@ from .model import EIKuramoto
 from .networks import AllToAll, ErdosRenyi, FixedInDegree, Graph
 from .schedules import Constant, PiecewiseLinear, Sinusoid
 from .classify import Classification, classify, classify_two_start
-from .simulate import MemoryLimitError, Run, derivative, estimate_memory, load, simulate
+from .simulation import MemoryLimitError, Run, derivative, estimate_memory, load, simulate
 
 __all__ = [
     "__version__",

@@ -462,8 +462,9 @@ def _advance_with_progress(simulation: Any, n_steps: int, n: int, progress: bool
     interrupted = False
 
     def new_bar() -> Any:
+        # In automatic mode (progress=None) tqdm stays silent when stderr is not a terminal.
         return tqdm(total=n_steps, initial=simulation.step, unit="step", file=sys.stderr,
-                    desc=f"eikura N={n}", dynamic_ncols=True)
+                    desc=f"eikura N={n}", dynamic_ncols=True, disable=None if progress is None else False)
 
     bar = new_bar() if progress else None
     try:

@@ -1,0 +1,6 @@
+"""Benchmarks import the NumPy reference from tests/ (the oracle they also check against)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
