@@ -141,6 +141,16 @@ void register_simulation(py::module_& m) {
                 return Simulation::estimate_bytes(n, settings);
             },
             py::arg("n"), py::arg("n_steps"), py::arg("record_every"), py::arg("snapshot_every"));
+
+    m.def(
+        "advance_ensemble",
+        [](const std::vector<Simulation*>& members, std::int64_t max_steps, int threads) {
+            // Members are C++ objects kept alive by the caller's list; no Python is touched.
+            py::gil_scoped_release release;
+            advance_ensemble(members, max_steps, threads);
+        },
+        py::arg("members"), py::arg("max_steps"), py::arg("threads"),
+        "Advance single-threaded simulations in one parallel loop over members.");
 }
 
 }  // namespace eikura::bindings

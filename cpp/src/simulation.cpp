@@ -198,4 +198,15 @@ std::vector<double> Simulation::mean_frequencies() const {
     return out;
 }
 
+void advance_ensemble(const std::vector<Simulation*>& members, std::int64_t max_steps, int threads) {
+    for (const Simulation* member : members)
+        if (member->settings().threads != 1)
+            throw std::invalid_argument("ensemble members must be single-threaded (threads=1)");
+    const auto count = static_cast<std::int64_t>(members.size());
+    // Members differ in cost (e.g. sparse vs dense parameter points): hand them out one
+    // at a time. Which thread runs a member never changes its result.
+#pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads))
+    for (std::int64_t m = 0; m < count; ++m) members[static_cast<std::size_t>(m)]->advance(max_steps);
+}
+
 }  // namespace eikura

@@ -86,4 +86,9 @@ class Simulation {
     int threads_;
 };
 
+/// Advance many independent single-threaded simulations (an ensemble of small networks,
+/// e.g. the points of a parameter sweep) with one OpenMP loop over members. Each member
+/// is integrated exactly as on its own, so results equal one run per member.
+void advance_ensemble(const std::vector<Simulation*>& members, std::int64_t max_steps, int threads);
+
 }  // namespace eikura
