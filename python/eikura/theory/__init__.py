@@ -1,0 +1,68 @@
+"""Mean-field theory of the EI-Kuramoto model (SPEC §4).
+
+For Lorentzian natural frequencies and ``N → ∞`` the Ott–Antonsen equations
+
+    dz_X/dt = (iω_X − Δ_X) z_X + ½ (H_X − conj(H_X) z_X²),   H_X = K_XE z_E − K_XI z_I
+
+are exact. This subpackage finds *every* steady state (incoherent, in-phase, lagged)
+with its stability, labels parameter points as synchronized / desynchronized /
+bistable / other, draws phase diagrams and bifurcation curves, and integrates the
+mean-field equations in time (with constant or scheduled couplings).
+
+Noise (``noise_e``, ``noise_i``): the default ``"fokker-planck"`` treatment is exact for
+Lorentzian frequencies (Fourier hierarchy of the phase density averaged over the
+Lorentzian by residues); ``"quick"`` replaces Δ by Δ + D in the Ott–Antonsen equations,
+an approximation. Every result says which treatment it used.
+
+Examples
+--------
+>>> import eikura as ek
+>>> ek.theory.classify(k_ee=8.5, k_ei=3.0, k_ie=20.0, k_ii=6.0)
+'bistable'
+>>> [(s.kind, round(s.r_e, 3), s.stable) for s in ek.theory.steady_states(8.5, 3.0, 20.0, 6.0)]
+[('incoherent', 0.0, True), ('in-phase', 0.774, True), ('in-phase', 0.316, False)]
+"""
+
+from __future__ import annotations
+
+from ._params import NOISE_FOKKER_PLANCK, NOISE_NONE, NOISE_QUICK
+from .diagram import (
+    LABELS,
+    Analysis,
+    Boundaries,
+    analyse,
+    boundaries,
+    classify,
+    label_names,
+    phase_diagram,
+)
+from .reduced import ReducedRun, integrate_reduced, reduced_rhs
+from .states import (
+    STABILITY_TOLERANCE,
+    SteadyState,
+    incoherence_eigenvalues,
+    incoherence_stable,
+    steady_states,
+)
+
+__all__ = [
+    "steady_states",
+    "SteadyState",
+    "classify",
+    "analyse",
+    "Analysis",
+    "phase_diagram",
+    "label_names",
+    "boundaries",
+    "Boundaries",
+    "incoherence_eigenvalues",
+    "incoherence_stable",
+    "integrate_reduced",
+    "reduced_rhs",
+    "ReducedRun",
+    "LABELS",
+    "STABILITY_TOLERANCE",
+    "NOISE_NONE",
+    "NOISE_QUICK",
+    "NOISE_FOKKER_PLANCK",
+]
