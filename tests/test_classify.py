@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -488,3 +489,67 @@ def test_macroscopic_level_with_finite_size_noise_is_synchronized(n: int, seed: 
     # Fluctuations of a partially synchronized state: standard deviation ~ 0.5 / sqrt(N).
     r = steady_level(rng, 0.8, 0.5 / math.sqrt(n), t.size)
     assert classify(r=r, t=t, n=n).label == "synchronized"
+
+
+# --------------------------------------------------------------------------- simulated runs
+#
+# All-to-all EI networks with regular Lorentzian frequencies (half-width 1) and
+# K_EI = 1, K_IE = 12: incoherence is stable for K_EE < 5 (at K_II = 2) and the
+# synchronized branch appears at K_EE ~ 4.25. Near that fold a small network switches
+# by itself; larger ones only fluctuate (correlated excursions of the incoherent focus)
+# and the classifier must not mistake those excursions for switching.
+
+
+def simulated(n: int, k_ee: float, t_max: float, *, seed: int = 1, dt: float = 0.05,
+              record_every: int = 4, k_ei: float = 1.0, k_ie: float = 12.0,
+              k_ii: float = 2.0) -> Any:
+    import eikura as ek
+
+    n_e = int(round(0.8 * n))
+    model = ek.EIKuramoto(n_e=n_e, n_i=n - n_e, k_ee=k_ee, k_ei=k_ei, k_ie=k_ie, k_ii=k_ii,
+                          frequencies=ek.Lorentzian(0.0, 1.0, regular=True))
+    return ek.simulate(model, t_max=t_max, dt=dt, record_every=record_every, seed=seed,
+                       threads=1, progress=False)
+
+
+def test_small_network_switching_by_itself_is_bistable() -> None:
+    # N = 100 at the edge of the bistable region: r jumps between ~0.16 and ~0.52 and
+    # stays at each level for tens to hundreds of time units.
+    result = classify(simulated(100, 4.22, 6000.0, seed=5))
+    assert result.label == "bistable", result.reason
+    assert result.n_switches_up >= 2 and result.n_switches_down >= 2
+    assert result.low_level == pytest.approx(0.165, abs=0.03)
+    assert result.high_level == pytest.approx(0.52, abs=0.04)
+    assert result.dip_ratio <= 0.8
+    # dwell times of many relaxation times, not brief excursions
+    assert result.dwell_times_high.mean() > 20 * result.relaxation_time
+    assert result.dwell_times_low.mean() > 20 * result.relaxation_time
+
+
+def test_excursions_of_a_noisy_incoherent_network_are_not_switching() -> None:
+    # N = 400 just below the fold: the incoherent focus makes correlated excursions up to
+    # r ~ 0.25, well above the high threshold 5 sqrt(pi / 4N) = 0.22, but r never reaches
+    # a second level. The old Schmitt-trigger-only rule counted ~16 switches here.
+    run = simulated(400, 4.3, 3000.0, dt=0.1, record_every=2)
+    low, high = hysteresis_thresholds(400)
+    assert np.any(run.r[run.t > 600] > high)  # the excursions exist
+    result = classify(run)
+    assert result.label == "desynchronized", result.reason
+    assert result.n_switches == 0
+    assert result.fraction_low == pytest.approx(1.0)
+
+
+def test_simulated_synchronized_network() -> None:
+    result = classify(simulated(400, 6.0, 200.0))
+    assert result.label == "synchronized", result.reason
+    assert result.high_level == pytest.approx(0.79, abs=0.03)  # theory: 0.8 r_E + 0.2 r_I
+
+
+def test_simulated_oscillating_order_parameter_is_other() -> None:
+    # Mean-field theory has no stable steady state here (a limit cycle through r ~ 0):
+    # K_EE = 7, K_EI = 4, K_IE = 12, K_II = 1 (ek.theory.classify gives "other").
+    import eikura.theory
+
+    assert eikura.theory.classify(7.0, 4.0, 12.0, 1.0) == "other"
+    result = classify(simulated(1000, 7.0, 150.0, k_ei=4.0, k_ii=1.0, record_every=2))
+    assert result.label == "other", result.reason

@@ -39,6 +39,43 @@ Gaussian with variance ``1/(2N)`` per component, so ``r`` is Rayleigh distribute
   the analysed time. An order parameter that glides up and down (a limit cycle) spends
   much longer in transit and is "other".
 
+Telling switching from fluctuations
+-----------------------------------
+Near its synchronization threshold a finite network is not quiet: incoherence turns
+into a weakly damped focus, ``r`` makes correlated excursions well above the Rayleigh
+tail (at ``N = 400`` up to ~0.25 against an incoherent level of 0.044) and the Schmitt
+trigger alone sees dozens of "switches". A real switch goes to a *separate* level and
+stays there for many relaxation times. Two checks make that explicit:
+
+* **Relaxation time** ``tau``: the lag at which the autocorrelation of ``r`` minus the
+  mean of its current state first drops below ``1/e`` (at least one sample). Episodes
+  shorter than ``5 tau`` (or ``min_dwell_samples`` samples, whichever is longer) are
+  merged into the episode before them: a state that does not outlast five relaxation
+  times is a fluctuation, not a state. ``tau`` is about 1 time unit for the incoherent
+  EI network with Lorentzian width 1, so excursions of a few time units are merged while
+  the dwell times of real switching (tens to hundreds of time units) are kept.
+* **Bimodality**: the distribution of ``r`` (a histogram smoothed with a Gaussian of
+  Silverman's width for the within-state spread) must have a maximum below the midpoint
+  of the two levels, another above it, and a dip between them no higher than
+  ``0.8`` times the lower of the two maxima (``dip_ratio <= 0.8``). The excursions of
+  a noisy incoherent state only fatten one tail (``dip_ratio = 1``); a switching run of
+  ``N = 100`` oscillators gives 0.3-0.55 even though its levels (0.15 and 0.5) are
+  only ~4 within-state standard deviations apart.
+
+* **Reaching the level**: with two modes, every episode must reach its level: a high
+  episode's mean ``r`` must lie above the midpoint between the dip and the upper
+  maximum, a low episode's below the midpoint between the lower maximum and the dip.
+  Episodes that do not are bursts (or dips) of the neighbouring state and are joined to
+  it. This matters where a rare real switch makes ``r`` bimodal: at ``N = 150``,
+  ``K_EE = 4.28`` a run that leaves incoherence once also has dozens of bursts of
+  3-20 time units (mean ``r`` 0.30-0.42) across the high threshold 0.36, while the
+  synchronized level is 0.57.
+
+When episodes in both states survive but ``r`` is not bimodal (or no episode reaches
+the other level), they are not two levels: all of them are assigned to the state that
+holds most of the time and the single-state rules below decide (so ``n_switches`` is
+then 0 and the reason says why).
+
 The per-population order parameters ``r_E`` and ``r_I`` are classified by the same
 rules with their own sizes ``N_E`` and ``N_I`` (reported as ``label_e``, ``label_i``);
 the main label always comes from ``r`` over all ``N`` oscillators.
@@ -53,6 +90,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from ._validation import check_int, check_series
 
 __all__ = [
     "LABELS",
@@ -77,6 +116,9 @@ MIN_STATE_FRACTION = 0.90  # time in the one state for a plain "synchronized"/"d
 MAX_LOW_EXCURSION_FRACTION = 0.05  # time above the high threshold inside a low state
 DEFAULT_TRANSIENT_FRACTION = 0.2
 MIN_SAMPLES = 10
+MIN_DWELL_RELAXATION_TIMES = 5.0  # shortest state, in relaxation times of r
+MAX_DIP_RATIO = 0.8  # density dip between the levels / lower peak, for bimodality
+DENSITY_BIN = 0.001  # histogram bin on r in [0, 1] for the bimodality check
 R_TOLERANCE = 1e-6  # |Z| <= 1 up to rounding (float32 records)
 
 _UNASSIGNED, _LOW, _HIGH = -1, 0, 1
@@ -194,6 +236,13 @@ class Classification:
         Mean per-population order parameters; NaN when not available.
     incoherent_level_e, incoherent_level_i : float
         ``sqrt(pi / (4 N_E))`` and ``sqrt(pi / (4 N_I))``; NaN when not available.
+    relaxation_time : float
+        Correlation time of ``r`` within its states (see the module docstring); episodes
+        shorter than 5 of them are merged away. For two-start, the larger of the runs'.
+    dip_ratio : float
+        Bimodality of ``r``: density at the dip between the low and the high level over
+        the lower of the two density maxima (1 when there is no dip; at most 0.8 for
+        two separate levels). NaN when only one state was seen (and for two-start).
     label_e, label_i : str or None
         The same classification applied to ``r_E`` (size ``N_E``) and ``r_I``
         (size ``N_I``); None when not available. Reported only, never used for
@@ -228,6 +277,8 @@ class Classification:
     mean_r_i: float = math.nan
     incoherent_level_e: float = math.nan
     incoherent_level_i: float = math.nan
+    relaxation_time: float = math.nan
+    dip_ratio: float = math.nan
     label_e: str | None = None
     label_i: str | None = None
     from_incoherent: Classification | None = field(default=None, repr=False)
@@ -263,6 +314,8 @@ class Classification:
             f"{self.n_switches_down} down), "
             f"dwell low {_describe_dwells(self.dwell_times_low)}, "
             f"dwell high {_describe_dwells(self.dwell_times_high)}",
+            f"  relaxation time of r = {self.relaxation_time:.3g}, "
+            f"bimodality dip ratio = {self.dip_ratio:.3g} (two levels if <= {MAX_DIP_RATIO})",
         ]
         if self.label_e is not None or self.label_i is not None:
             lines.append(
@@ -317,32 +370,11 @@ def _describe_dwells(dwell_times: NDArray[np.float64]) -> str:
 
 
 def _check_size(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected an integer, got {type(value).__name__}")
-    if int(value) < minimum:
-        raise ValueError(f"{name}: must be >= {minimum}, got {int(value)}")
-    return int(value)
-
-
-def _check_series(name: str, values: Any, length: int | None = None) -> NDArray[np.float64]:
-    try:
-        array = np.asarray(values)
-    except Exception as error:  # ragged lists and the like
-        raise TypeError(f"{name}: expected a 1-D array of numbers ({error})") from None
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"{name}: expected real numbers, got dtype {array.dtype}")
-    array = np.asarray(array, dtype=np.float64)
-    if array.ndim != 1:
-        raise ValueError(f"{name}: expected a 1-D array, got shape {array.shape}")
-    if length is not None and array.size != length:
-        raise ValueError(f"{name}: expected length {length} (same as t), got {array.size}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name}: contains NaN or infinite values")
-    return array
+    return check_int(name, value, minimum=minimum)
 
 
 def _check_order_parameter(name: str, values: Any, length: int | None) -> NDArray[np.float64]:
-    r = _check_series(name, values, length)
+    r = check_series(name, values, length)
     if r.size and (r.min() < 0.0 or r.max() > 1.0 + R_TOLERANCE):
         raise ValueError(
             f"{name}: an order parameter |Z| lies in [0, 1], got values in "
@@ -352,7 +384,7 @@ def _check_order_parameter(name: str, values: Any, length: int | None) -> NDArra
 
 
 def _check_times(values: Any) -> NDArray[np.float64]:
-    t = _check_series("t", values)
+    t = check_series("t", values)
     if t.size > 1 and not np.all(np.diff(t) > 0):
         raise ValueError("t: record times must be strictly increasing")
     return t
@@ -590,6 +622,109 @@ def _high_level_is_steady(high_level_spread: float, high_level: float, level: fl
     return bool(high_level_spread <= allowed)
 
 
+def _within_state_residual(r: NDArray[np.float64], states: NDArray[np.int8]) -> NDArray[np.float64]:
+    """``r`` minus the mean of its state (0 where unassigned)."""
+    residual = np.zeros_like(r)
+    for state in (_LOW, _HIGH):
+        members = states == state
+        if np.any(members):
+            residual[members] = r[members] - r[members].mean()
+    return residual
+
+
+def _relaxation_time(t: NDArray[np.float64], residual: NDArray[np.float64]) -> float:
+    """Lag where the autocorrelation of the within-state residual first drops below 1/e.
+
+    At least one sample interval; the whole span if it never drops (a drift).
+    """
+    step = float(np.median(np.diff(t))) if t.size > 1 else 1.0
+    centred = residual - residual.mean()
+    size = centred.size
+    spectrum = np.fft.rfft(centred, 2 * size)
+    autocorrelation = np.fft.irfft(spectrum * np.conj(spectrum), 2 * size)[:size]
+    if autocorrelation[0] <= 0.0:  # a constant series: nothing to relax
+        return step
+    below = np.flatnonzero(autocorrelation < math.exp(-1.0) * autocorrelation[0])
+    lags = int(below[0]) if below.size else size
+    return max(lags, 1) * step
+
+
+@dataclass(frozen=True)
+class _Modes:
+    """The two density maxima of ``r`` and the dip between them."""
+
+    ratio: float  # density at the dip / the lower maximum
+    low: float  # r at the lower maximum
+    dip: float  # r at the dip
+    high: float  # r at the upper maximum
+
+
+def _modes(
+    r: NDArray[np.float64],
+    weights: NDArray[np.float64],
+    residual: NDArray[np.float64],
+    low_level: float,
+    high_level: float,
+) -> _Modes:
+    """Density at the dip between the levels over the lower of the two maxima (module doc).
+
+    The density is a histogram of ``r`` smoothed by a Gaussian of Silverman's width for
+    the within-state spread, ``0.9 sigma n**(-1/5)`` (at least two bins).
+    """
+    edges = np.linspace(0.0, 1.0, int(round(1.0 / DENSITY_BIN)) + 1)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    histogram, _ = np.histogram(r, edges, weights=weights)
+    spread = float(np.sqrt(np.mean(residual**2)))
+    width = max(0.9 * spread * r.size ** (-0.2), 2.0 * DENSITY_BIN)
+    half = int(math.ceil(4.0 * width / DENSITY_BIN))
+    kernel = np.exp(-0.5 * (np.arange(-half, half + 1) * DENSITY_BIN / width) ** 2)
+    density = np.convolve(histogram, kernel / kernel.sum(), mode="same")
+    middle = int(np.searchsorted(centres, 0.5 * (low_level + high_level)))
+    middle = min(max(middle, 1), centres.size - 1)
+    # Local maxima (a rise before, no rise after); the highest one on each side of the
+    # midpoint of the levels. A tail that only falls past the midpoint has none there.
+    rising = np.diff(density) > 0
+    maxima = np.flatnonzero(np.r_[False, rising] & ~np.r_[rising, False])
+    below, above = maxima[maxima < middle], maxima[maxima >= middle]
+    if below.size == 0 or above.size == 0:
+        return _Modes(1.0, low_level, math.nan, high_level)
+    low_peak = int(below[np.argmax(density[below])])
+    high_peak = int(above[np.argmax(density[above])])
+    lower_maximum = min(density[low_peak], density[high_peak])
+    dip = low_peak + int(np.argmin(density[low_peak : high_peak + 1]))
+    ratio = float(density[dip] / lower_maximum) if lower_maximum > 0.0 else 1.0
+    return _Modes(ratio, float(centres[low_peak]), float(centres[dip]), float(centres[high_peak]))
+
+
+def _episodes_at_levels(
+    episodes: list[_Episode], r: NDArray[np.float64], durations: NDArray[np.float64],
+    modes: _Modes,
+) -> list[_Episode]:
+    """Relabel episodes whose mean ``r`` does not reach their level, then join neighbours.
+
+    A high episode must have its mean above the midpoint between the dip and the upper
+    maximum, a low episode below the midpoint between the lower maximum and the dip;
+    otherwise it is a burst (or a dip) of the other state (module docstring).
+    """
+    cut_high = 0.5 * (modes.dip + modes.high)
+    cut_low = 0.5 * (modes.low + modes.dip)
+    relabelled: list[_Episode] = []
+    for episode in episodes:
+        state = episode.state
+        if state != _UNASSIGNED:
+            level = _weighted_mean(r[episode.start : episode.stop],
+                                   durations[episode.start : episode.stop])
+            if state == _HIGH and level < cut_high:
+                state = _LOW
+            elif state == _LOW and level > cut_low:
+                state = _HIGH
+        if relabelled and relabelled[-1].state == state:
+            relabelled[-1] = _Episode(state, relabelled[-1].start, episode.stop)
+        else:
+            relabelled.append(_Episode(state, episode.start, episode.stop))
+    return relabelled
+
+
 def _classify_series(
     t: NDArray[np.float64],
     r: NDArray[np.float64],
@@ -607,7 +742,40 @@ def _classify_series(
 
     raw_states = _hysteresis_states(r, low, high)
     episodes = _merge_short_episodes(_episodes(raw_states), raw_states, min_dwell_samples)
+    # States must outlast several relaxation times of r (module docstring).
+    relaxation_time = _relaxation_time(t, _within_state_residual(r, _states_of(episodes, r.size)))
+    step = float(np.median(durations))
+    dwell_samples = max(
+        min_dwell_samples, int(math.ceil(MIN_DWELL_RELAXATION_TIMES * relaxation_time / step))
+    )
+    if dwell_samples > min_dwell_samples:
+        episodes = _merge_short_episodes(_episodes(raw_states), raw_states, dwell_samples)
     states = _states_of(episodes, r.size)
+    dip_ratio = math.nan
+    excursions_merged = False
+    if np.any(states == _LOW) and np.any(states == _HIGH):
+        is_low, is_high = states == _LOW, states == _HIGH
+        modes = _modes(
+            r[states != _UNASSIGNED],
+            durations[states != _UNASSIGNED],
+            _within_state_residual(r, states)[states != _UNASSIGNED],
+            _weighted_mean(r[is_low], durations[is_low]),
+            _weighted_mean(r[is_high], durations[is_high]),
+        )
+        dip_ratio = modes.ratio
+        if dip_ratio <= MAX_DIP_RATIO:  # two levels: keep only episodes that reach theirs
+            episodes = _episodes_at_levels(episodes, r, durations, modes)
+            states = _states_of(episodes, r.size)
+            is_low, is_high = states == _LOW, states == _HIGH
+        if dip_ratio > MAX_DIP_RATIO or not (np.any(is_low) and np.any(is_high)):
+            # one state with excursions, not two levels
+            excursions_merged = True
+            dominant = _HIGH if durations[is_high].sum() > durations[is_low].sum() else _LOW
+            first = next(e.start for e in episodes if e.state != _UNASSIGNED)
+            episodes = [e for e in episodes if e.state == _UNASSIGNED] + [
+                _Episode(dominant, first, r.size)
+            ]
+            states = _states_of(episodes, r.size)
     assigned = [e for e in episodes if e.state != _UNASSIGNED]
     switches = list(zip(assigned[:-1], assigned[1:], strict=False))
     n_up = sum(1 for _, after in switches if after.state == _HIGH)
@@ -640,15 +808,31 @@ def _classify_series(
         n_switches_down=n_down,
         dwell_times_low=_dwell_times(assigned, durations, _LOW),
         dwell_times_high=_dwell_times(assigned, durations, _HIGH),
+        relaxation_time=relaxation_time,
+        dip_ratio=dip_ratio,
     )
     low_values = r[is_low]
     low_excursions = float(np.mean(low_values > high)) if low_values.size else 0.0
-    label, reason = _single_run_label(evidence, low_excursions, min_switches)
+    label, reason = _single_run_label(evidence, low_excursions, min_switches, excursions_merged)
     return Classification(label=label, protocol="single", reason=reason, **evidence)
 
 
+def _excursion_note(evidence: dict[str, Any], excursions_merged: bool) -> str:
+    if not excursions_merged:
+        return ""
+    if evidence["dip_ratio"] > MAX_DIP_RATIO:
+        why = f"no dip between levels: dip ratio {evidence['dip_ratio']:.2f} > {MAX_DIP_RATIO}"
+    else:
+        why = "none of them reaches the other level"
+    return (
+        f"; its excursions across the thresholds are fluctuations of this state, not a "
+        f"second level ({why})"
+    )
+
+
 def _single_run_label(
-    evidence: dict[str, Any], low_excursions: float, min_switches: int
+    evidence: dict[str, Any], low_excursions: float, min_switches: int,
+    excursions_merged: bool = False,
 ) -> tuple[str, str]:
     """The decision rules of a single run, in order; see the module docstring."""
     low, high = evidence["thresholds"]
@@ -677,8 +861,9 @@ def _single_run_label(
             return "other", f"r switches {n_up + n_down} times but {unsteady_reason}"
         return "bistable", (
             f"r switches {n_up + n_down} times ({n_up} up, {n_down} down) between a low level "
-            f"{evidence['low_level']:.3g} and a high level {high_level:.3g}, "
-            f"high {evidence['fraction_high']:.0%} of the time"
+            f"{evidence['low_level']:.3g} and a high level {high_level:.3g} (two modes, dip "
+            f"ratio {evidence['dip_ratio']:.2f}), high {evidence['fraction_high']:.0%} of "
+            f"the time"
         )
     if n_up + n_down > 0:
         return "other", (
@@ -694,13 +879,14 @@ def _single_run_label(
         return "desynchronized", (
             f"r stays low: mean {evidence['mean_r']:.3g} against the incoherent level "
             f"{level:.3g} and the low threshold {low:.3g}"
+            + _excursion_note(evidence, excursions_merged)
         )
     if evidence["fraction_high"] >= MIN_STATE_FRACTION:
         if not steady:
             return "other", unsteady_reason
         return "synchronized", (
             f"r stays high: level {high_level:.3g} (5-95% range {spread:.3g}) above the "
-            f"high threshold {high:.3g}"
+            f"high threshold {high:.3g}" + _excursion_note(evidence, excursions_merged)
         )
     settled = "low" if evidence["fraction_low"] > 0 else "high"
     return "other", (
@@ -821,6 +1007,7 @@ def _combine_two_start(low_start: Classification, high_start: Classification) ->
         mean_r_i=_pooled(parts, "", "mean_r_i"),
         incoherent_level_e=low_start.incoherent_level_e,
         incoherent_level_i=low_start.incoherent_level_i,
+        relaxation_time=max(low_start.relaxation_time, high_start.relaxation_time),
         from_incoherent=low_start,
         from_synchronized=high_start,
         **population_labels,
@@ -837,7 +1024,7 @@ def _check_options(
     min_switches = _check_size("min_switches", min_switches)
     if thresholds is None:
         return None, min_dwell_samples, min_switches
-    pair = _check_series("thresholds", thresholds)
+    pair = check_series("thresholds", thresholds)
     if pair.size != 2 or not 0.0 <= pair[0] < pair[1] <= 1.0:
         raise ValueError(
             f"thresholds: expected (low, high) with 0 <= low < high <= 1, got {thresholds}"

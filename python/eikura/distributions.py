@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from ._validation import check_finite, check_positive
+from ._validation import check_bool, check_finite, check_positive
 
 __all__ = ["Lorentzian", "Gaussian", "Uniform", "Distribution"]
 
@@ -43,6 +43,7 @@ class Lorentzian:
     def __post_init__(self) -> None:
         check_finite("center", self.center)
         check_positive("width", self.width)
+        check_bool("regular", self.regular)
 
     def sample(self, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
         if self.regular:
@@ -61,7 +62,7 @@ class Gaussian:
     --------
     >>> import eikura as ek, numpy as np
     >>> ek.Gaussian(mean=1.0, std=0.5, regular=True).sample(3, np.random.default_rng(0)).round(3)
-    array([0.515, 1.   , 1.485])
+    array([0.516, 1.   , 1.484])
     """
 
     mean: float = 0.0
@@ -71,6 +72,7 @@ class Gaussian:
     def __post_init__(self) -> None:
         check_finite("mean", self.mean)
         check_positive("std", self.std)
+        check_bool("regular", self.regular)
 
     def sample(self, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
         if self.regular:
@@ -101,6 +103,7 @@ class Uniform:
         high = check_finite("high", self.high)
         if not high > low:
             raise ValueError(f"high: must be greater than low ({low}), got {high}")
+        check_bool("regular", self.regular)
 
     def sample(self, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
         if self.regular:
