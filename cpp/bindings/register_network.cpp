@@ -9,6 +9,9 @@ namespace eikura::bindings {
 
 namespace {
 
+RandomBlocks rule_from(std::int64_t n_e, std::int64_t n_i, const std::vector<py::tuple>& blocks,
+                       bool allow_self, std::uint64_t seed);
+
 BlockSpec block_from_tuple(const py::tuple& spec) {
     // (fixed_degree, in_degree, probability)
     BlockSpec block;
@@ -18,24 +21,55 @@ BlockSpec block_from_tuple(const py::tuple& spec) {
     return block;
 }
 
+RandomBlocks rule_from(std::int64_t n_e, std::int64_t n_i, const std::vector<py::tuple>& blocks,
+                       bool allow_self, std::uint64_t seed) {
+    if (blocks.size() != 4) throw std::invalid_argument("blocks: expected 4 (ee, ei, ie, ii)");
+    RandomBlocks rule;
+    rule.n_e = n_e;
+    rule.n_i = n_i;
+    for (std::size_t b = 0; b < 4; ++b) rule.blocks[b] = block_from_tuple(blocks[b]);
+    rule.allow_self = allow_self;
+    rule.seed = seed;
+    return rule;
+}
+
 }  // namespace
 
 void register_network(py::module_& m) {
+    py::class_<RandomBlocks, std::shared_ptr<RandomBlocks>>(m, "RandomBlocks",
+                                                            "Rule of a random network (drawn per row from the seed)")
+        .def(py::init([](std::int64_t n_e, std::int64_t n_i, const std::vector<py::tuple>& blocks,
+                         bool allow_self, std::uint64_t seed) {
+                 auto rule = std::make_shared<RandomBlocks>(rule_from(n_e, n_i, blocks, allow_self, seed));
+                 rule->validate();
+                 return rule;
+             }),
+             py::arg("n_e"), py::arg("n_i"), py::arg("blocks"), py::arg("allow_self"), py::arg("seed"))
+        .def_readonly("n_e", &RandomBlocks::n_e)
+        .def_readonly("n_i", &RandomBlocks::n_i)
+        .def_readonly("seed", &RandomBlocks::seed)
+        .def(
+            "sources",
+            [](const RandomBlocks& rule, std::int64_t target) {
+                if (target < 0 || target >= rule.n_e + rule.n_i)
+                    throw std::invalid_argument("target: out of range [0, N)");
+                std::vector<std::int32_t> e_sources, i_sources;
+                rule.e_sources(target, e_sources);
+                rule.i_sources(target, i_sources);
+                e_sources.insert(e_sources.end(), i_sources.begin(), i_sources.end());
+                return to_array(e_sources, {static_cast<py::ssize_t>(e_sources.size())});
+            },
+            py::arg("target"), "Sorted sources of one row (E sources first), drawn on demand.");
+
     py::class_<CsrNetwork, std::shared_ptr<CsrNetwork>>(m, "CsrNetwork")
         .def_static(
             "random",
-            [](std::int64_t n_e, std::int64_t n_i, const std::vector<py::tuple>& blocks,
-               bool allow_self, std::uint64_t seed, int threads) {
-                if (blocks.size() != 4) throw std::invalid_argument("blocks: expected 4 (ee, ei, ie, ii)");
-                BlockSpec specs[4];
-                for (int b = 0; b < 4; ++b) specs[b] = block_from_tuple(blocks[static_cast<std::size_t>(b)]);
+            [](const RandomBlocks& rule, int threads) {
                 // Generation touches only C++ data.
                 py::gil_scoped_release release;
-                return std::make_shared<CsrNetwork>(
-                    CsrNetwork::random(n_e, n_i, specs, allow_self, seed, threads));
+                return std::make_shared<CsrNetwork>(CsrNetwork::random(rule, threads));
             },
-            py::arg("n_e"), py::arg("n_i"), py::arg("blocks"), py::arg("allow_self"),
-            py::arg("seed"), py::arg("threads"))
+            py::arg("rule"), py::arg("threads"))
         .def_static(
             "from_csr",
             [](std::int64_t n_e, std::int64_t n_i,
@@ -53,9 +87,7 @@ void register_network(py::module_& m) {
         .def_static(
             "estimate_random_bytes",
             [](std::int64_t n_e, std::int64_t n_i, const std::vector<py::tuple>& blocks) {
-                BlockSpec specs[4];
-                for (int b = 0; b < 4; ++b) specs[b] = block_from_tuple(blocks[static_cast<std::size_t>(b)]);
-                return CsrNetwork::estimate_random_bytes(n_e, n_i, specs);
+                return CsrNetwork::estimate_random_bytes(rule_from(n_e, n_i, blocks, false, 0));
             })
         .def_readonly("n_e", &CsrNetwork::n_e)
         .def_readonly("n_i", &CsrNetwork::n_i)

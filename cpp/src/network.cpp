@@ -39,7 +39,37 @@ Candidates candidates_for(std::int64_t target, std::int64_t offset, std::int64_t
     return {offset, size, -1};
 }
 
-/// The sorted sources of one block of one row, drawn from that row's own stream.
+/// Sort values spread uniformly over [offset, offset + span): a counting sort into one
+/// bucket per value leaves them almost sorted, and an insertion sort finishes the job.
+void sort_uniform(std::vector<std::int32_t>& values, std::int64_t offset, std::int64_t span) {
+    thread_local std::vector<std::int32_t> sorted;
+    thread_local std::vector<std::uint32_t> starts;
+    const std::size_t count = values.size();
+    if (count < 32) {
+        std::sort(values.begin(), values.end());
+        return;
+    }
+    // bucket = (value − offset) · count / span in 32.32 fixed point (no division per value;
+    // count <= span, so the bucket is < count)
+    const std::uint64_t scale = (static_cast<std::uint64_t>(count) << 32) / static_cast<std::uint64_t>(span);
+    auto bucket = [&](std::int32_t value) {
+        return static_cast<std::size_t>((static_cast<std::uint64_t>(value - offset) * scale) >> 32);
+    };
+    starts.assign(count + 1, 0);
+    for (const auto value : values) ++starts[bucket(value) + 1];
+    for (std::size_t b = 0; b < count; ++b) starts[b + 1] += starts[b];
+    sorted.resize(count);
+    for (const auto value : values) sorted[starts[bucket(value)]++] = value;
+    for (std::size_t m = 1; m < count; ++m) {
+        const std::int32_t value = sorted[m];
+        std::size_t position = m;
+        for (; position > 0 && sorted[position - 1] > value; --position) sorted[position] = sorted[position - 1];
+        sorted[position] = value;
+    }
+    values.swap(sorted);
+}
+
+/// The sorted sources of one block of one row, drawn from that row's own stream./// The sorted sources of one block of one row, drawn from that row's own stream.
 void draw_block(const BlockSpec& spec, const Candidates& candidates, std::uint64_t key,
                 std::vector<std::int32_t>& out) {
     out.clear();
@@ -62,12 +92,19 @@ void draw_block(const BlockSpec& spec, const Candidates& candidates, std::uint64
             return;
         }
         // Sparse block: draw with replacement until k distinct; every k-subset is
-        // equally likely by symmetry.
-        while (out.size() < k) {
-            const std::size_t missing = k - out.size();
+        // equally likely by symmetry. The first k draws are uniform, so a bucket sort
+        // orders them in O(k) (a procedural network redraws rows at every step).
+        for (std::size_t m = 0; m < k; ++m)
+            out.push_back(candidates.source(static_cast<std::int64_t>(stream.next_index(n))));
+        sort_uniform(out, candidates.offset, candidates.count + 1);
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        while (out.size() < k) {  // replace duplicates: sort the few new draws, merge them in
+            const std::size_t missing = k - out.size(), sorted_part = out.size();
             for (std::size_t m = 0; m < missing; ++m)
                 out.push_back(candidates.source(static_cast<std::int64_t>(stream.next_index(n))));
-            std::sort(out.begin(), out.end());
+            const auto middle = out.begin() + static_cast<std::ptrdiff_t>(sorted_part);
+            std::sort(middle, out.end());
+            std::inplace_merge(out.begin(), middle, out.end());
             out.erase(std::unique(out.begin(), out.end()), out.end());
         }
         return;
@@ -118,8 +155,9 @@ std::int64_t CsrNetwork::memory_bytes() const {
                                      weights.size() * sizeof(double));
 }
 
-std::int64_t CsrNetwork::estimate_random_bytes(std::int64_t n_e, std::int64_t n_i,
-                                               const BlockSpec blocks[4]) {
+std::int64_t CsrNetwork::estimate_random_bytes(const RandomBlocks& rule) {
+    const std::int64_t n_e = rule.n_e, n_i = rule.n_i;
+    const BlockSpec* blocks = rule.blocks;
     const double source_sizes[4] = {double(n_e), double(n_i), double(n_e), double(n_i)};
     const double target_sizes[4] = {double(n_e), double(n_e), double(n_i), double(n_i)};
     double edges = 0.0;
@@ -128,8 +166,13 @@ std::int64_t CsrNetwork::estimate_random_bytes(std::int64_t n_e, std::int64_t n_
                                                       : blocks[b].probability * source_sizes[b];
         edges += per_row * target_sizes[b];
     }
+    // indptr and e_end stay; a third int64 row array (E counts) lives while it is built.
     const double rows = double(n_e + n_i);
-    return static_cast<std::int64_t>(edges * sizeof(std::int32_t) + 2.0 * rows * sizeof(std::int64_t));
+    const double bytes = edges * sizeof(std::int32_t) + 3.0 * rows * sizeof(std::int64_t);
+    // Clamped: converting a double beyond the int64 range is undefined behaviour, and an
+    // absurd request must read as "too much memory", not wrap around.
+    const double most = static_cast<double>(std::numeric_limits<std::int64_t>::max());
+    return bytes >= most ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(bytes);
 }
 
 CsrNetwork CsrNetwork::from_csr(std::int64_t n_e, std::int64_t n_i, std::vector<std::int64_t> indptr,
@@ -182,67 +225,61 @@ CsrNetwork CsrNetwork::from_csr(std::int64_t n_e, std::int64_t n_i, std::vector<
     return net;
 }
 
-CsrNetwork CsrNetwork::random(std::int64_t n_e, std::int64_t n_i, const BlockSpec blocks[4],
-                              bool allow_self, std::uint64_t seed, int threads) {
+const BlockSpec& RandomBlocks::block_from_e(std::int64_t target) const {
+    return blocks[target < n_e ? 0 : 2];  // ee or ie
+}
+
+const BlockSpec& RandomBlocks::block_from_i(std::int64_t target) const {
+    return blocks[target < n_e ? 1 : 3];  // ei or ii
+}
+
+void RandomBlocks::validate() const {
     if (n_e < 0 || n_i < 0) throw std::invalid_argument("population sizes must be >= 0");
-    const std::int64_t n = n_e + n_i;
-    if (n > std::numeric_limits<std::int32_t>::max())
+    if (n_e + n_i > std::numeric_limits<std::int32_t>::max())
         throw std::invalid_argument("N: at most 2^31 - 1 oscillators (int32 source indices)");
     validate_blocks(n_e, n_i, blocks, allow_self);
-    threads = resolve_threads(threads);
+}
 
-    // The blocks that feed row i: (ee, ie) from E, (ei, ii) from I.
-    auto row_blocks = [&](std::int64_t i, const BlockSpec*& from_e, const BlockSpec*& from_i) {
-        const bool excitatory = i < n_e;
-        from_e = &blocks[excitatory ? 0 : 2];
-        from_i = &blocks[excitatory ? 1 : 3];
-    };
-    auto draw_e = [&](std::int64_t i, std::vector<std::int32_t>& e_sources) {
-        const BlockSpec *from_e, *from_i;
-        row_blocks(i, from_e, from_i);
-        draw_block(*from_e, candidates_for(i, 0, n_e, allow_self),
-                   stream_key(seed, Purpose::network_e_sources, static_cast<std::uint64_t>(i)),
-                   e_sources);
-    };
-    auto draw_i = [&](std::int64_t i, std::vector<std::int32_t>& i_sources) {
-        const BlockSpec *from_e, *from_i;
-        row_blocks(i, from_e, from_i);
-        draw_block(*from_i, candidates_for(i, n_e, n_i, allow_self),
-                   stream_key(seed, Purpose::network_i_sources, static_cast<std::uint64_t>(i)),
-                   i_sources);
-    };
+void RandomBlocks::e_sources(std::int64_t target, std::vector<std::int32_t>& out) const {
+    draw_block(block_from_e(target), candidates_for(target, 0, n_e, allow_self),
+               stream_key(seed, Purpose::network_e_sources, static_cast<std::uint64_t>(target)), out);
+}
+
+void RandomBlocks::i_sources(std::int64_t target, std::vector<std::int32_t>& out) const {
+    draw_block(block_from_i(target), candidates_for(target, n_e, n_i, allow_self),
+               stream_key(seed, Purpose::network_i_sources, static_cast<std::uint64_t>(target)), out);
+}
+
+CsrNetwork CsrNetwork::random(const RandomBlocks& rule, int threads) {
+    rule.validate();
+    threads = resolve_threads(threads);
+    const std::int64_t n = rule.n_e + rule.n_i;
+
     // A fixed-degree block's row size is known without drawing it.
-    auto count_e = [&](std::int64_t i, std::vector<std::int32_t>& scratch) -> std::int64_t {
-        const BlockSpec *from_e, *from_i;
-        row_blocks(i, from_e, from_i);
-        if (from_e->fixed_degree) return from_e->in_degree;
-        draw_e(i, scratch);
-        return static_cast<std::int64_t>(scratch.size());
-    };
-    auto count_i = [&](std::int64_t i, std::vector<std::int32_t>& scratch) -> std::int64_t {
-        const BlockSpec *from_e, *from_i;
-        row_blocks(i, from_e, from_i);
-        if (from_i->fixed_degree) return from_i->in_degree;
-        draw_i(i, scratch);
+    auto count = [&](const BlockSpec& block, std::int64_t i, bool from_e,
+                     std::vector<std::int32_t>& scratch) -> std::int64_t {
+        if (block.fixed_degree) return block.in_degree;
+        if (from_e) rule.e_sources(i, scratch);
+        else rule.i_sources(i, scratch);
         return static_cast<std::int64_t>(scratch.size());
     };
 
     CsrNetwork net;
-    net.n_e = n_e;
-    net.n_i = n_i;
+    net.n_e = rule.n_e;
+    net.n_i = rule.n_i;
     net.indptr.assign(static_cast<std::size_t>(n + 1), 0);
     net.e_end.resize(static_cast<std::size_t>(n));
     std::vector<std::int64_t> e_counts(static_cast<std::size_t>(n));
 
-    // Pass 1: row sizes (fixed degree is known; ER rows are drawn and counted).
+    // Pass 1: row sizes.
 #pragma omp parallel num_threads(threads)
     {
         std::vector<std::int32_t> scratch;
 #pragma omp for schedule(static)
         for (std::int64_t i = 0; i < n; ++i) {
-            const std::int64_t e_count = count_e(i, scratch);
+            const std::int64_t e_count = count(rule.block_from_e(i), i, true, scratch);
             e_counts[static_cast<std::size_t>(i)] = e_count;
-            net.indptr[static_cast<std::size_t>(i + 1)] = e_count + count_i(i, scratch);
+            net.indptr[static_cast<std::size_t>(i + 1)] = e_count + count(rule.block_from_i(i), i, false, scratch);
         }
     }
     for (std::int64_t i = 0; i < n; ++i) {
@@ -252,14 +289,14 @@ CsrNetwork CsrNetwork::random(std::int64_t n_e, std::int64_t n_i, const BlockSpe
     }
     net.indices.resize(static_cast<std::size_t>(net.indptr.back()));
 
-    // Pass 2: redraw each row from the same stream and write it in place.
+    // Pass 2: redraw each row from the same streams and write it in place.
 #pragma omp parallel num_threads(threads)
     {
         std::vector<std::int32_t> e_sources, i_sources;
 #pragma omp for schedule(static)
         for (std::int64_t i = 0; i < n; ++i) {
-            draw_e(i, e_sources);
-            draw_i(i, i_sources);
+            rule.e_sources(i, e_sources);
+            rule.i_sources(i, i_sources);
             auto out = net.indices.begin() + net.indptr[static_cast<std::size_t>(i)];
             out = std::copy(e_sources.begin(), e_sources.end(), out);
             std::copy(i_sources.begin(), i_sources.end(), out);

@@ -8,6 +8,35 @@
 
 namespace eikura {
 
+namespace {
+
+struct SinCosSum {
+    double sin, cos;
+};
+
+/// Σ_m w_m (sin θ_j, cos θ_j), j = sources[m], over one row's inputs from one population
+/// (w null: all weights 1), added in ascending source order. Stored and procedural
+/// networks add a row's inputs in this same order, so they agree bit for bit, for any
+/// number of threads.
+inline SinCosSum sum_inputs(const std::int32_t* sources, std::int64_t count, const double* w,
+                            const double* sc) {
+    SinCosSum sum{0.0, 0.0};
+    if (w) {
+        for (std::int64_t m = 0; m < count; ++m) {
+            sum.sin += w[m] * sc[2 * sources[m]];
+            sum.cos += w[m] * sc[2 * sources[m] + 1];
+        }
+    } else {
+        for (std::int64_t m = 0; m < count; ++m) {
+            sum.sin += sc[2 * sources[m]];
+            sum.cos += sc[2 * sources[m] + 1];
+        }
+    }
+    return sum;
+}
+
+}  // namespace
+
 void Model::validate() const {
     if (n_e < 0 || n_i < 0) throw std::invalid_argument("n_e, n_i: must be >= 0");
     if (size() == 0) throw std::invalid_argument("n_e + n_i: the model has no oscillators");
@@ -19,6 +48,12 @@ void Model::validate() const {
         throw std::invalid_argument("noise: must be finite and >= 0");
     if (network && (network->n_e != n_e || network->n_i != n_i))
         throw std::invalid_argument("network: population sizes differ from the model's");
+    if (network && procedural) throw std::invalid_argument("network: stored or procedural, not both");
+    if (procedural) {
+        if (procedural->n_e != n_e || procedural->n_i != n_i)
+            throw std::invalid_argument("network: population sizes differ from the model's");
+        procedural->validate();
+    }
 }
 
 RightHandSide::RightHandSide(const Model& model, int threads)
@@ -27,7 +62,8 @@ RightHandSide::RightHandSide(const Model& model, int threads)
     const auto n = static_cast<std::size_t>(model_.size());
     sincos_.resize(2 * n);
     chunk_sums_.resize(4 * static_cast<std::size_t>(n_chunks(model_.size())));
-    if (model_.all_to_all()) return;
+    if (model_.procedural) thread_sources_.resize(static_cast<std::size_t>(threads_));
+    if (!model_.network) return;
 
     // n_i^Y per row; a row without inputs from Y gets 0 (its sum is empty anyway).
     const CsrNetwork& net = *model_.network;
@@ -153,6 +189,24 @@ void RightHandSide::evaluate(const double* base, const double* slope, double h,
                 // Im[H e^{−iθ}] = Im(H) cos θ − Re(H) sin θ
                 out[i] = omega[i] + h_im * sc[2 * i + 1] - h_re * sc[2 * i];
             }
+        } else if (model_.procedural) {
+            const Normalization normalization = model_.normalization;
+            const double n_from_e = static_cast<double>(n_e), n_from_i = static_cast<double>(n - n_e);
+#pragma omp for schedule(static)
+            for (std::int64_t i = 0; i < n; ++i) {
+                double sums[4], counts[2];
+                procedural_row_sums(i, sums, counts);
+                double norm_e = 1.0, norm_i = 1.0;  // n_i^Y
+                if (normalization == Normalization::in_degree) norm_e = counts[0], norm_i = counts[1];
+                if (normalization == Normalization::population) norm_e = n_from_e, norm_i = n_from_i;
+                const double inv_norm_e = norm_e > 0.0 ? 1.0 / norm_e : 0.0;
+                const double inv_norm_i = norm_i > 0.0 ? 1.0 / norm_i : 0.0;
+                const double sin_i = sc[2 * i], cos_i = sc[2 * i + 1];
+                const double c_e = inv_norm_e * (sums[0] * cos_i - sums[1] * sin_i);
+                const double c_i = inv_norm_i * (sums[2] * cos_i - sums[3] * sin_i);
+                const bool excitatory = i < n_e;
+                out[i] = omega[i] + (excitatory ? k.ee : k.ie) * c_e - (excitatory ? k.ei : k.ii) * c_i;
+            }
         } else {
             const CsrNetwork& net = *model_.network;
             const std::int64_t* indptr = net.indptr.data();
@@ -161,36 +215,41 @@ void RightHandSide::evaluate(const double* base, const double* slope, double h,
             const double* weights = net.weighted() ? net.weights.data() : nullptr;
             const double* inv_norm_e = inv_norm_e_.data();
             const double* inv_norm_i = inv_norm_i_.data();
-#pragma omp for schedule(static)
-            for (std::int64_t i = 0; i < n; ++i) {
-                double sin_sum_e = 0.0, cos_sum_e = 0.0, sin_sum_i = 0.0, cos_sum_i = 0.0;
-                if (weights) {
-                    for (std::int64_t m = indptr[i]; m < e_end[i]; ++m) {
-                        sin_sum_e += weights[m] * sc[2 * sources[m]];
-                        cos_sum_e += weights[m] * sc[2 * sources[m] + 1];
-                    }
-                    for (std::int64_t m = e_end[i]; m < indptr[i + 1]; ++m) {
-                        sin_sum_i += weights[m] * sc[2 * sources[m]];
-                        cos_sum_i += weights[m] * sc[2 * sources[m] + 1];
-                    }
-                } else {
-                    for (std::int64_t m = indptr[i]; m < e_end[i]; ++m) {
-                        sin_sum_e += sc[2 * sources[m]];
-                        cos_sum_e += sc[2 * sources[m] + 1];
-                    }
-                    for (std::int64_t m = e_end[i]; m < indptr[i + 1]; ++m) {
-                        sin_sum_i += sc[2 * sources[m]];
-                        cos_sum_i += sc[2 * sources[m] + 1];
-                    }
-                }
+            // c_i^E, c_i^I from the sums over a row's E and I inputs (sums[0..3]).
+            auto finish_row = [&](std::int64_t i, const double* sums) {
                 const double sin_i = sc[2 * i], cos_i = sc[2 * i + 1];
-                const double c_e = inv_norm_e[i] * (sin_sum_e * cos_i - cos_sum_e * sin_i);
-                const double c_i = inv_norm_i[i] * (sin_sum_i * cos_i - cos_sum_i * sin_i);
+                const double c_e = inv_norm_e[i] * (sums[0] * cos_i - sums[1] * sin_i);
+                const double c_i = inv_norm_i[i] * (sums[2] * cos_i - sums[3] * sin_i);
                 const bool excitatory = i < n_e;
                 out[i] = omega[i] + (excitatory ? k.ee : k.ie) * c_e - (excitatory ? k.ei : k.ii) * c_i;
+            };
+#pragma omp for schedule(static)
+            for (std::int64_t i = 0; i < n; ++i) {
+                const std::int64_t first = indptr[i], split = e_end[i], last = indptr[i + 1];
+                const double* w = weights ? weights + first : nullptr;
+                const SinCosSum from_e = sum_inputs(sources + first, split - first, w, sc);
+                const SinCosSum from_i =
+                    sum_inputs(sources + split, last - split, w ? w + (split - first) : nullptr, sc);
+                const double sums[4] = {from_e.sin, from_e.cos, from_i.sin, from_i.cos};
+                finish_row(i, sums);
             }
         }
     }
+}
+
+void RightHandSide::procedural_row_sums(std::int64_t i, double sums[4], double counts[2]) {
+    std::vector<std::int32_t>& sources = thread_sources_[static_cast<std::size_t>(thread_index())];
+    const double* sc = sincos_.data();
+    // The same draws, in the same order, as CsrNetwork::random: the stored and the
+    // procedural network of a seed are one network, and their sums agree bit for bit.
+    model_.procedural->e_sources(i, sources);
+    const SinCosSum from_e = sum_inputs(sources.data(), static_cast<std::int64_t>(sources.size()), nullptr, sc);
+    sums[0] = from_e.sin, sums[1] = from_e.cos;
+    counts[0] = static_cast<double>(sources.size());
+    model_.procedural->i_sources(i, sources);
+    const SinCosSum from_i = sum_inputs(sources.data(), static_cast<std::int64_t>(sources.size()), nullptr, sc);
+    sums[2] = from_i.sin, sums[3] = from_i.cos;
+    counts[1] = static_cast<double>(sources.size());
 }
 
 }  // namespace eikura

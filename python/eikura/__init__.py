@@ -15,12 +15,18 @@ Examples
 
 from __future__ import annotations
 
+import os
 from importlib.metadata import PackageNotFoundError, version
 
 try:
     __version__ = version("eikura")
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0+unknown"
+
+# OpenMP threads that wait at a barrier sleep instead of spinning, unless the user says
+# otherwise: on a busy machine (sweeps, shared nodes) spinning threads steal the cores
+# the others need, and a two-thread run became 40x slower than a one-thread run here.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 try:
     from . import _core
@@ -31,12 +37,15 @@ except ImportError as error:  # pragma: no cover - depends on how eikura was ins
         f"CMake and pybind11 are needed). Original error: {error}"
     ) from error
 
+from . import theory
+from .checkpoint import resume
+from .classify import Classification, classify, classify_two_start
 from .distributions import Gaussian, Lorentzian, Uniform
 from .model import EIKuramoto
-from .networks import AllToAll, ErdosRenyi, FixedInDegree, Graph
+from .networks import AllToAll, ErdosRenyi, FixedInDegree, Graph, Procedural
 from .schedules import Constant, PiecewiseLinear, Sinusoid
-from .classify import Classification, classify, classify_two_start
 from .simulation import MemoryLimitError, Run, derivative, estimate_memory, load, simulate
+from .sweep import sweep
 
 __all__ = [
     "__version__",
@@ -48,10 +57,14 @@ __all__ = [
     "FixedInDegree",
     "ErdosRenyi",
     "Graph",
+    "Procedural",
     "Constant",
     "Sinusoid",
     "PiecewiseLinear",
     "simulate",
+    "resume",
+    "sweep",
+    "theory",
     "derivative",
     "classify",
     "classify_two_start",

@@ -8,16 +8,16 @@ Oscillators are always stored E first, then I.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import scipy.sparse
 from numpy.typing import NDArray
 
 from . import _core
-from ._validation import check_int, check_probability, check_seed
+from ._validation import check_bool, check_int, check_probability, check_seed, check_sparse_matrix
 
-__all__ = ["AllToAll", "FixedInDegree", "ErdosRenyi", "Graph", "Network"]
+__all__ = ["AllToAll", "FixedInDegree", "Procedural", "ErdosRenyi", "Graph", "Network"]
 
 BLOCKS = ("ee", "ei", "ie", "ii")  # post, pre
 
@@ -33,6 +33,9 @@ class AllToAll:
     >>> import eikura as ek
     >>> model = ek.EIKuramoto(n_e=80, n_i=20, network=ek.AllToAll())
     """
+
+    def check_sizes(self, n_e: int, n_i: int) -> None:
+        """Any population sizes fit all-to-all coupling."""
 
     def build(self, n_e: int, n_i: int, seed: int, threads: int) -> None:
         return None
@@ -86,15 +89,17 @@ class FixedInDegree:
         defaults = {"ee": self.k_e, "ei": self.k_i, "ie": self.k_e, "ii": self.k_i}
         overrides = {b: getattr(self, f"k_{b}") for b in BLOCKS}
         values = _block_values("k", defaults, overrides)
-        degrees = {b: check_int(f"k_{b}", values[b], minimum=0) for b in BLOCKS}
+        degrees = {b: check_int(f"k_{b}", values[b], minimum=0, maximum=2**31 - 1) for b in BLOCKS}
         object.__setattr__(self, "degrees", degrees)
+        check_bool("self_connections", self.self_connections)
         if self.seed is not None:
             check_seed("seed", self.seed)
 
     def _blocks(self) -> list[tuple[bool, int, float]]:
         return [(True, self.degrees[b], 0.0) for b in BLOCKS]
 
-    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+    def check_sizes(self, n_e: int, n_i: int) -> None:
+        """Refuse in-degrees larger than the populations they draw from."""
         sizes = {"ee": n_e, "ei": n_i, "ie": n_e, "ii": n_i}
         for block in BLOCKS:
             available = sizes[block] - (0 if self.self_connections or block in ("ei", "ie") else 1)
@@ -102,10 +107,15 @@ class FixedInDegree:
             if targets > 0 and self.degrees[block] > max(available, 0):
                 raise ValueError(
                     f"k_{block}: in-degree {self.degrees[block]} exceeds the {max(available, 0)} "
-                    f"available sources (population size {sizes[block]})"
+                    f"available sources (population size {sizes[block]}); lower k_{block} or "
+                    "enlarge the population"
                 )
+
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+        self.check_sizes(n_e, n_i)
         network_seed = seed if self.seed is None else self.seed
-        return _core.CsrNetwork.random(n_e, n_i, self._blocks(), self.self_connections, network_seed, threads)
+        rule = _core.RandomBlocks(n_e, n_i, self._blocks(), self.self_connections, network_seed)
+        return _core.CsrNetwork.random(rule, threads)
 
     def estimate_bytes(self, n_e: int, n_i: int) -> int:
         return int(_core.CsrNetwork.estimate_random_bytes(n_e, n_i, self._blocks()))
@@ -117,6 +127,35 @@ class FixedInDegree:
             "self_connections": self.self_connections,
             "seed": self.seed,
         }
+
+
+@dataclass(frozen=True)
+class Procedural(FixedInDegree):
+    """Fixed in-degree random network regenerated from the seed at every evaluation.
+
+    Nothing is stored per edge, so 10⁹ synapses and more fit in memory; each row's
+    sources are redrawn from that row's random streams, exactly as
+    :class:`FixedInDegree` draws them once. For the same seed both are the very same
+    network (and give bit-identical runs); the procedural one trades time for memory.
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> model = ek.EIKuramoto(n_e=800, n_i=200, k_ee=5.0, network=ek.Procedural(k_e=80, k_i=20))
+    >>> model.network.build(800, 200, seed=1, threads=1).sources(0).size
+    100
+    """
+
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+        self.check_sizes(n_e, n_i)
+        network_seed = seed if self.seed is None else self.seed
+        return _core.RandomBlocks(n_e, n_i, self._blocks(), self.self_connections, network_seed)
+
+    def estimate_bytes(self, n_e: int, n_i: int) -> int:
+        return 0  # nothing per edge: only per-thread row buffers
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "topology": "procedural-fixed-in-degree"}
 
 
 @dataclass(frozen=True)
@@ -148,15 +187,20 @@ class ErdosRenyi:
         values = _block_values("p", defaults, overrides)
         probabilities = {b: check_probability(f"p_{b}", values[b]) for b in BLOCKS}
         object.__setattr__(self, "probabilities", probabilities)
+        check_bool("self_connections", self.self_connections)
         if self.seed is not None:
             check_seed("seed", self.seed)
 
     def _blocks(self) -> list[tuple[bool, int, float]]:
         return [(False, 0, self.probabilities[b]) for b in BLOCKS]
 
+    def check_sizes(self, n_e: int, n_i: int) -> None:
+        """Any population sizes fit connection probabilities."""
+
     def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
         network_seed = seed if self.seed is None else self.seed
-        return _core.CsrNetwork.random(n_e, n_i, self._blocks(), self.self_connections, network_seed, threads)
+        rule = _core.RandomBlocks(n_e, n_i, self._blocks(), self.self_connections, network_seed)
+        return _core.CsrNetwork.random(rule, threads)
 
     def estimate_bytes(self, n_e: int, n_i: int) -> int:
         return int(_core.CsrNetwork.estimate_random_bytes(n_e, n_i, self._blocks()))
@@ -237,23 +281,18 @@ class Graph:
                     "matrix: expected a scipy.sparse matrix (row = target) or a networkx graph, "
                     f"got {type(matrix).__name__}"
                 )
-        if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-            raise ValueError(f"matrix: expected a square (N, N) matrix, got shape {matrix.shape}")
-        n = matrix.shape[0]
+        check_bool("weighted", self.weighted)
+        csr = check_sparse_matrix("matrix", matrix)
+        n = csr.shape[0]
         mask = np.asarray(mask_like)
         if mask.dtype != bool:
-            raise TypeError(f"is_excitatory: expected a boolean mask, got dtype {mask.dtype}")
+            raise TypeError(
+                f"is_excitatory: expected a boolean mask (True for excitatory), got dtype {mask.dtype}"
+            )
         if mask.shape != (n,):
             raise ValueError(
                 f"is_excitatory: expected {n} labels (one per row of the matrix), got shape {mask.shape}"
             )
-        csr = scipy.sparse.csr_array(matrix, dtype=np.float64)
-        csr.sum_duplicates()
-        if not np.all(np.isfinite(csr.data)):
-            raise ValueError("matrix: weights contain NaN or infinite values")
-        if self.weighted and np.any(csr.data < 0):
-            raise ValueError("matrix: weights must be >= 0 (inhibition is set by the population labels)")
-        csr.eliminate_zeros()
         order = np.concatenate([np.flatnonzero(mask), np.flatnonzero(~mask)])
         permuted = scipy.sparse.csr_array(csr[order][:, order])
         permuted.sort_indices()
@@ -262,29 +301,33 @@ class Graph:
         object.__setattr__(self, "n_i", int(n - mask.sum()))
         object.__setattr__(self, "_csr", permuted)
 
-    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+    def check_sizes(self, n_e: int, n_i: int) -> None:
+        """The model's sizes must be the ones the labels give."""
         if (n_e, n_i) != (self.n_e, self.n_i):
             raise ValueError(
                 f"is_excitatory: labels give n_e={self.n_e}, n_i={self.n_i} but the model has "
                 f"n_e={n_e}, n_i={n_i}"
             )
+
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+        self.check_sizes(n_e, n_i)
         csr = self._csr
-        if csr.nnz > np.iinfo(np.int32).max or csr.shape[0] > np.iinfo(np.int32).max:
-            raise ValueError("matrix: too large for int32 source indices")
         weights = csr.data if self.weighted else np.empty(0)
         return _core.CsrNetwork.from_csr(
             n_e, n_i, csr.indptr.astype(np.int64), csr.indices.astype(np.int32), weights
         )
 
     def estimate_bytes(self, n_e: int, n_i: int) -> int:
+        # The core's arrays (int32 sources, weights, two int64 row arrays) plus the int32
+        # and int64 copies handed to it while it is built.
         nnz = self._csr.nnz
-        return int(nnz * (4 + (8 if self.weighted else 0)) + 16 * (n_e + n_i + 1))
+        return int(nnz * (8 + (8 if self.weighted else 0)) + 24 * (n_e + n_i + 1))
 
     def to_dict(self) -> dict[str, Any]:
         return {"topology": "graph", "n_edges": int(self._csr.nnz), "weighted": self.weighted}
 
 
-Network = Union[AllToAll, FixedInDegree, ErdosRenyi, Graph]
+Network = AllToAll | FixedInDegree | Procedural | ErdosRenyi | Graph
 
 
 def check_network(value: Any) -> Network:

@@ -17,11 +17,13 @@ struct Model {
     CouplingSchedules couplings;   // K_EE, K_EI, K_IE, K_II (post, pre), maybe time-varying
     double noise_e = 0.0;          // D_E
     double noise_i = 0.0;          // D_I
-    std::shared_ptr<const CsrNetwork> network;  // null: all-to-all through mean fields
+    std::shared_ptr<const CsrNetwork> network;     // stored sparse network, or
+    std::shared_ptr<const RandomBlocks> procedural;  // one redrawn at every evaluation;
+                                                      // both null: all-to-all (mean fields)
     Normalization normalization = Normalization::in_degree;
 
     std::int64_t size() const { return n_e + n_i; }
-    bool all_to_all() const { return network == nullptr; }
+    bool all_to_all() const { return network == nullptr && procedural == nullptr; }
     bool has_noise() const { return noise_e > 0.0 || noise_i > 0.0; }
 
     /// Throws std::invalid_argument when the parts do not fit together.
@@ -47,6 +49,9 @@ class RightHandSide {
     std::int64_t scratch_bytes() const;
 
   private:
+    /// Σ (sin θ_j, cos θ_j) over the E and the I sources of row i of a procedural network,
+    /// redrawn from the row's streams; also returns the numbers of E and I sources.
+    void procedural_row_sums(std::int64_t i, double sums[4], double counts[2]);
     /// Per-chunk sums of (cos, sin) over E and over I of the phases in sincos_.
     void chunk_sums(std::int64_t chunk, double sums[4]) const;
     void add_chunks(double totals[4]) const;
@@ -55,7 +60,8 @@ class RightHandSide {
     int threads_;
     std::vector<double> sincos_;         // sin θ_j at 2j, cos θ_j at 2j + 1
     std::vector<double> chunk_sums_;     // 4 per chunk: cos_E, sin_E, cos_I, sin_I
-    std::vector<double> inv_norm_e_, inv_norm_i_;  // 1 / n_i^Y per row (sparse only)
+    std::vector<double> inv_norm_e_, inv_norm_i_;  // 1 / n_i^Y per row (stored sparse only)
+    std::vector<std::vector<std::int32_t>> thread_sources_;  // procedural: per-thread row buffer
 };
 
 }  // namespace eikura

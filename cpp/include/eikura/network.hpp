@@ -16,6 +16,26 @@ struct BlockSpec {
     double probability = 0.0;    // used otherwise (Erdős–Rényi)
 };
 
+/// The rule of a random network (SPEC §2.2, §2.4): which sources each target row draws,
+/// from streams of its own keyed by (seed, row). CsrNetwork::random stores the drawn
+/// network; a procedural model redraws the same rows at every evaluation instead, so
+/// both give the very same network for the same seed.
+struct RandomBlocks {
+    std::int64_t n_e = 0;
+    std::int64_t n_i = 0;
+    BlockSpec blocks[4];  // ee, ei, ie, ii (post, pre)
+    bool allow_self = false;
+    std::uint64_t seed = 0;
+
+    /// Throws std::invalid_argument for impossible blocks (e.g. degree > sources).
+    void validate() const;
+    const BlockSpec& block_from_e(std::int64_t target) const;
+    const BlockSpec& block_from_i(std::int64_t target) const;
+    /// The sorted excitatory / inhibitory sources of row `target` (replaces `out`).
+    void e_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
+    void i_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
+};
+
 /// A sparse network in CSR form, rows = targets, populations stored E first.
 ///
 /// Row i holds its sources in indices[indptr[i] .. indptr[i+1]), sorted, so that the
@@ -43,15 +63,12 @@ struct CsrNetwork {
                                std::vector<std::int32_t> indices,
                                std::vector<double> weights);
 
-    /// Random network generated from `seed`; block order ee, ei, ie, ii (post, pre).
-    /// Rows are generated in parallel, each from its own stream: the result does not
-    /// depend on the number of threads.
-    static CsrNetwork random(std::int64_t n_e, std::int64_t n_i, const BlockSpec blocks[4],
-                             bool allow_self, std::uint64_t seed, int threads);
+    /// Draw and store a random network. Rows are generated in parallel, each from its
+    /// own streams: the result does not depend on the number of threads.
+    static CsrNetwork random(const RandomBlocks& rule, int threads);
 
     /// Bytes a random network with these blocks would take (expected, for ER).
-    static std::int64_t estimate_random_bytes(std::int64_t n_e, std::int64_t n_i,
-                                              const BlockSpec blocks[4]);
+    static std::int64_t estimate_random_bytes(const RandomBlocks& rule);
 };
 
 }  // namespace eikura

@@ -27,6 +27,16 @@ inline int resolve_threads(int requested) {
 #endif
 }
 
+/// Index of the calling thread inside a parallel region (0 outside): selects scratch
+/// buffers only, never what is computed.
+inline int thread_index() {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
 /// Sums are taken over fixed chunks of this many oscillators and the chunk sums are
 /// added in order, so the rounding never depends on the number of threads.
 constexpr std::int64_t reduction_chunk = 2048;
