@@ -30,7 +30,7 @@ Normalization normalization_from_name(const std::string& name) {
 std::unique_ptr<Simulation> make_simulation(
     std::int64_t n_e, std::int64_t n_i, const DoubleArray& omega,
     const std::vector<Schedule>& couplings, double noise_e, double noise_i,
-    std::shared_ptr<CsrNetwork> network, const std::string& normalization,
+    const py::object& network, const std::string& normalization,
     const std::string& method, double dt, std::int64_t n_steps, std::int64_t record_every,
     std::int64_t snapshot_every, std::int64_t frequency_from_step, bool wrap, std::uint64_t seed,
     int threads, const DoubleArray& initial) {
@@ -42,7 +42,9 @@ std::unique_ptr<Simulation> make_simulation(
     model.couplings = {couplings[0], couplings[1], couplings[2], couplings[3]};
     model.noise_e = noise_e;
     model.noise_i = noise_i;
-    model.network = std::move(network);
+    // None: all-to-all; a CsrNetwork: stored; a RandomBlocks rule: procedural.
+    if (py::isinstance<RandomBlocks>(network)) model.procedural = network.cast<std::shared_ptr<RandomBlocks>>();
+    else if (!network.is_none()) model.network = network.cast<std::shared_ptr<CsrNetwork>>();
     model.normalization = normalization_from_name(normalization);
 
     RunSettings settings;
@@ -105,6 +107,13 @@ void register_simulation(py::module_& m) {
             py::array_t<std::complex<double>> out({rows, py::ssize_t{3}});
             std::copy_n(sim.z_records().begin(), 3 * rows, out.mutable_data());
             return out;
+        })
+        .def_property_readonly("last_record", [](const Simulation& sim) {
+            // (Z_E, Z_I, Z) of the latest record: an O(1) look at the state after each
+            // batch (a non-finite value means the integration diverged).
+            const auto row = static_cast<std::size_t>(3 * (sim.n_records() - 1));
+            const auto& z = sim.z_records();
+            return py::make_tuple(z[row], z[row + 1], z[row + 2]);
         })
         .def_property_readonly("snapshots", [](const Simulation& sim) {
             const auto rows = static_cast<py::ssize_t>(sim.n_snapshots());

@@ -1,6 +1,8 @@
 #include "eikura/simulation.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -20,11 +22,29 @@ inline double wrap_phase(double theta) {
     return r;
 }
 
+/// Rows a recording taken every `every` steps (and at step 0) needs for `n_steps` steps.
+std::int64_t recording_rows(std::int64_t n_steps, std::int64_t every) {
+    return std::max<std::int64_t>(n_steps, 0) / std::max<std::int64_t>(every, 1) + 1;
+}
+
+/// rows * width as a size_t, or invalid_argument naming `what` if it would not even be
+/// addressable (the Python layer's memory guard refuses such runs long before).
+std::size_t checked_size(std::int64_t rows, std::int64_t width, const char* what) {
+    const auto limit = static_cast<std::int64_t>(
+        std::min<std::uint64_t>(std::numeric_limits<std::int64_t>::max(),
+                                std::numeric_limits<std::size_t>::max() / sizeof(double) / 2));
+    if (rows < 0 || width < 0 || (width > 0 && rows > limit / width))
+        throw std::invalid_argument(std::string(what) + ": the recordings would not fit in memory");
+    return static_cast<std::size_t>(rows * width);
+}
+
 void validate_settings(const RunSettings& s, const Model& model) {
     if (!(s.dt > 0.0) || !std::isfinite(s.dt)) throw std::invalid_argument("dt: must be finite and > 0");
     if (s.n_steps < 0) throw std::invalid_argument("n_steps: must be >= 0");
     if (s.record_every < 1) throw std::invalid_argument("record_every: must be >= 1");
     if (s.snapshot_every < 0) throw std::invalid_argument("snapshot_every: must be >= 0");
+    if (s.frequency_from_step > s.n_steps)
+        throw std::invalid_argument("transient: must be shorter than the run");
     if (model.has_noise() && s.method == Method::rk4)
         throw std::invalid_argument("method: 'rk4' has no stochastic version; use 'heun' or 'euler' with noise");
 }
@@ -32,12 +52,16 @@ void validate_settings(const RunSettings& s, const Model& model) {
 }  // namespace
 
 std::int64_t Simulation::estimate_bytes(std::int64_t n, const RunSettings& s) {
-    const std::int64_t state_arrays = 8 + 2 + 4;  // θ, next, k1..k4, kick, displacement; sin, cos; margin
-    const std::int64_t records = s.n_steps / std::max<std::int64_t>(s.record_every, 1) + 1;
-    const std::int64_t snapshots = s.snapshot_every > 0 ? s.n_steps / s.snapshot_every + 1 : 0;
-    return state_arrays * n * static_cast<std::int64_t>(sizeof(double)) +
-           records * 3 * static_cast<std::int64_t>(sizeof(std::complex<double>)) +
-           snapshots * n * static_cast<std::int64_t>(sizeof(double));
+    // Summed in long double and clamped: an absurd request must come out as "too much
+    // memory", never wrap around to a small or negative number that passes the guard.
+    const long double state_arrays = 8 + 2 + 4;  // θ, next, k1..k4, kick, displacement; sin, cos; margin
+    const long double records = recording_rows(s.n_steps, s.record_every);
+    const long double snapshots = s.snapshot_every > 0 ? recording_rows(s.n_steps, s.snapshot_every) : 0;
+    const long double bytes = state_arrays * n * sizeof(double) +
+                              records * 3 * sizeof(std::complex<double>) +
+                              snapshots * n * sizeof(double);
+    const auto most = static_cast<long double>(std::numeric_limits<std::int64_t>::max());
+    return bytes >= most ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(bytes);
 }
 
 Simulation::Simulation(Model model, RunSettings settings, std::vector<double> initial_phases)
@@ -64,12 +88,11 @@ Simulation::Simulation(Model model, RunSettings settings, std::vector<double> in
     if (model_.has_noise()) kick_.resize(n);
     if (settings_.frequency_from_step >= 0) displacement_.assign(n, 0.0);
 
-    const std::int64_t records = settings_.n_steps / settings_.record_every + 1;
-    z_records_.resize(static_cast<std::size_t>(3 * records));
-    if (settings_.snapshot_every > 0) {
-        const std::int64_t snapshots = settings_.n_steps / settings_.snapshot_every + 1;
-        snapshots_.resize(static_cast<std::size_t>(snapshots) * n);
-    }
+    z_records_.resize(
+        checked_size(recording_rows(settings_.n_steps, settings_.record_every), 3, "record_every"));
+    if (settings_.snapshot_every > 0)
+        snapshots_.resize(checked_size(recording_rows(settings_.n_steps, settings_.snapshot_every),
+                                       model_.size(), "snapshot_every"));
     record_if_due();
 }
 
@@ -87,6 +110,12 @@ void Simulation::restore(std::int64_t step, std::vector<double> phases,
         throw std::invalid_argument("checkpoint: snapshots do not match the step");
     if (displacement.size() != displacement_.size())
         throw std::invalid_argument("checkpoint: frequency sums do not match the settings");
+    // A checkpoint is data from disk: refuse anything the integrator could not have produced.
+    for (double x : phases)
+        if (!std::isfinite(x) || (settings_.wrap && !(x >= 0.0 && x <= two_pi)))
+            throw std::invalid_argument("checkpoint: phases must be finite (and in [0, 2pi] when wrapped)");
+    for (double x : displacement)
+        if (!std::isfinite(x)) throw std::invalid_argument("checkpoint: frequency sums must be finite");
     step_ = step;
     theta_ = std::move(phases);
     std::copy(z_records.begin(), z_records.end(), z_records_.begin());

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _core
-from ._validation import check_choice, check_finite_array, check_int, check_nonnegative, check_pair
+from ._validation import (
+    MAX_OSCILLATORS,
+    check_choice,
+    check_finite_array,
+    check_int,
+    check_nonnegative,
+    check_pair,
+)
 from .distributions import Distribution, Gaussian, Lorentzian, Uniform
 from .networks import AllToAll, Graph, Network, check_network
 from .schedules import Constant, CouplingLike, PiecewiseLinear, Schedule, Sinusoid, as_schedule
@@ -119,13 +126,9 @@ class EIKuramoto:
         n_i = check_int("n_i", n_i, minimum=0)
         if n_e + n_i == 0:
             raise ValueError("n_e, n_i: the model needs at least one oscillator")
-        if n_e + n_i > np.iinfo(np.int32).max:
-            raise ValueError("n_e, n_i: at most 2**31 - 1 oscillators")
-        if isinstance(network, Graph) and (n_e, n_i) != (network.n_e, network.n_i):
-            raise ValueError(
-                f"is_excitatory: labels give n_e={network.n_e}, n_i={network.n_i} but the model "
-                f"has n_e={n_e}, n_i={n_i}"
-            )
+        if n_e + n_i > MAX_OSCILLATORS:
+            raise ValueError(f"n_e, n_i: at most 2**31 - 1 oscillators, got {n_e + n_i}")
+        network.check_sizes(n_e, n_i)  # in-degrees within the populations, labels agree
         object.__setattr__(self, "n_e", n_e)
         object.__setattr__(self, "n_i", n_i)
         for name in COUPLINGS:
@@ -148,7 +151,7 @@ class EIKuramoto:
         """The four coupling schedules by name, ``k_ee, k_ei, k_ie, k_ii``."""
         return {name: getattr(self, name) for name in COUPLINGS}
 
-    def with_changes(self, **changes: Any) -> "EIKuramoto":
+    def with_changes(self, **changes: Any) -> EIKuramoto:
         """A copy with some parameters changed (validated again).
 
         Examples
@@ -165,7 +168,8 @@ class EIKuramoto:
         if isinstance(value, np.ndarray):
             return value.copy()
         for_e, for_i = value if isinstance(value, tuple) else (value, value)
-        return np.concatenate([for_e.sample(int(self.n_e), rng), for_i.sample(int(self.n_i), rng)])
+        n_e, n_i = cast(int, self.n_e), cast(int, self.n_i)  # set by __post_init__
+        return np.concatenate([for_e.sample(n_e, rng), for_i.sample(n_i, rng)])
 
     def core_couplings(self) -> list[Any]:
         return [_schedule_to_core(getattr(self, name)) for name in COUPLINGS]
@@ -178,7 +182,7 @@ class EIKuramoto:
         elif isinstance(frequencies, tuple):
             frequencies_description = [frequencies[0].to_dict(), frequencies[1].to_dict()]
         else:
-            frequencies_description = frequencies.to_dict()
+            frequencies_description = cast(Distribution, frequencies).to_dict()
         return {
             "n_e": self.n_e,
             "n_i": self.n_i,

@@ -9,12 +9,11 @@ Python objects here only describe them, validate them and evaluate them with Num
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import check_finite_array, check_nonnegative, check_positive
+from ._validation import check_finite, check_finite_array, check_nonnegative, check_positive
 
 __all__ = ["Constant", "Sinusoid", "PiecewiseLinear", "Schedule", "CouplingLike", "as_schedule"]
 
@@ -44,7 +43,7 @@ class Constant:
     def mean(self) -> float:
         return self.value
 
-    def scaled(self, factor: float) -> "Constant":
+    def scaled(self, factor: float) -> Constant:
         return Constant(self.value * factor)
 
 
@@ -68,10 +67,10 @@ class Sinusoid:
     phase: float = 0.0
 
     def __post_init__(self) -> None:
-        check_nonnegative("mean", self.mean)
-        check_finite_array("amplitude", self.amplitude)
-        check_positive("period", self.period)
-        check_finite_array("phase", self.phase)
+        object.__setattr__(self, "mean", check_nonnegative("mean", self.mean))
+        object.__setattr__(self, "amplitude", check_finite("amplitude", self.amplitude))
+        object.__setattr__(self, "period", check_positive("period", self.period))
+        object.__setattr__(self, "phase", check_finite("phase", self.phase))
 
     def __call__(self, t: ArrayLike) -> NDArray[np.float64] | float:
         t_array = np.asarray(t, dtype=float)
@@ -79,7 +78,7 @@ class Sinusoid:
         out = np.maximum(value, 0.0)
         return float(out) if out.ndim == 0 else out
 
-    def scaled(self, factor: float) -> "Sinusoid":
+    def scaled(self, factor: float) -> Sinusoid:
         return Sinusoid(self.mean * factor, self.amplitude * factor, self.period, self.phase)
 
 
@@ -120,12 +119,12 @@ class PiecewiseLinear:
         out = np.interp(np.asarray(t, dtype=float), self.times, self.values)
         return float(out) if np.ndim(out) == 0 else out
 
-    def scaled(self, factor: float) -> "PiecewiseLinear":
+    def scaled(self, factor: float) -> PiecewiseLinear:
         return PiecewiseLinear(self.times, tuple(v * factor for v in self.values))
 
 
-Schedule = Union[Constant, Sinusoid, PiecewiseLinear]
-CouplingLike = Union[float, int, Schedule]
+Schedule = Constant | Sinusoid | PiecewiseLinear
+CouplingLike = float | int | Schedule
 
 
 def as_schedule(name: str, value: CouplingLike) -> Schedule:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 import warnings
 import weakref
@@ -18,15 +17,21 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from ._validation import (
+    MAX_STEPS,
+    check_bool,
     check_choice,
     check_finite,
     check_finite_array,
     check_int,
     check_nonnegative,
+    check_path,
     check_positive,
     check_seed,
+    check_step_count,
+    check_step_interval,
     check_threads,
 )
+from .checkpoint import CheckpointWriter, atomic_write, model_fingerprint, verify_netcdf
 from .model import EIKuramoto
 
 __all__ = ["simulate", "Run", "load", "MemoryLimitError", "estimate_memory", "derivative"]
@@ -40,6 +45,23 @@ _INITIAL_PHASE_STREAM = 2
 _PROGRESS_AFTER_SECONDS = 3.0
 # Target wall time of one batch of steps between returns to Python (Ctrl-C, progress).
 _BATCH_SECONDS = 0.2
+
+
+# Below this many oscillators per thread, a step is too short for a second thread to pay
+# for the synchronisation it costs.
+_OSCILLATORS_PER_THREAD = 16_384
+
+
+def threads_for(n: int, threads: int | None) -> int:
+    """OpenMP threads for a network of ``n`` oscillators (the one place that decides).
+
+    An explicit ``threads`` is used as given; ``None`` takes every core for large
+    networks and fewer for small ones. Results never depend on it.
+    """
+    if threads is not None:
+        return threads
+    cores = int(_core.max_threads())
+    return max(1, min(cores, n // _OSCILLATORS_PER_THREAD))
 
 
 class MemoryLimitError(ValueError):
@@ -66,7 +88,7 @@ def available_memory_bytes() -> int:
 
 # The network of the most recent (model, seed) is kept so that runs of the same model
 # and seed (two-start protocol, replicates with a fixed network) do not rebuild it.
-_network_cache: "weakref.WeakKeyDictionary[EIKuramoto, tuple[int, Any]]" = weakref.WeakKeyDictionary()
+_network_cache: weakref.WeakKeyDictionary[EIKuramoto, tuple[int, Any]] = weakref.WeakKeyDictionary()
 
 
 def _network_for(model: EIKuramoto, seed: int, threads: int) -> Any:
@@ -76,6 +98,12 @@ def _network_for(model: EIKuramoto, seed: int, threads: int) -> Any:
     network = model.network.build(int(model.n_e), int(model.n_i), seed, threads)  # type: ignore[arg-type]
     _network_cache[model] = (seed, network)
     return network
+
+
+def _stored_edges(network: Any) -> int:
+    """Edges of a stored network (checked again on resume); 0 for all-to-all and for a
+    procedural network, whose edges are redrawn from the seed and never stored."""
+    return int(getattr(network, "n_edges", 0)) if network is not None else 0
 
 
 def _initial_phases(
@@ -90,8 +118,16 @@ def _initial_phases(
     return check_finite_array("initial", initial, ndim=1, length=n)
 
 
-def estimate_memory(model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int) -> dict[str, int]:
-    """Bytes a run needs: network, integrator state and recordings.
+def estimate_memory(
+    model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int
+) -> dict[str, int]:
+    """Bytes a run needs at its peak: network, integrator state and recordings.
+
+    ``network`` is the sparse network and the temporary arrays used to build it (0 for
+    all-to-all); ``run`` is the integrator's state and scratch arrays, the recordings
+    (``Z_E, Z_I, Z`` every ``record_every`` steps, phases every ``snapshot_every`` steps;
+    0: none) and their copies into the returned :class:`Run`. :func:`simulate` refuses a
+    run whose ``total`` exceeds the memory available before allocating any of it.
 
     Examples
     --------
@@ -99,11 +135,42 @@ def estimate_memory(model: EIKuramoto, n_steps: int, record_every: int, snapshot
     >>> model = ek.EIKuramoto(n_e=800, n_i=200, network=ek.FixedInDegree(k_e=80, k_i=20))
     >>> estimate = ek.estimate_memory(model, n_steps=1000, record_every=10, snapshot_every=0)
     >>> estimate["network"]
-    416000
+    424000
     """
+    if not isinstance(model, EIKuramoto):
+        raise TypeError(f"model: expected an eikura.EIKuramoto, got {type(model).__name__}")
+    n_steps = check_int("n_steps", n_steps, minimum=0, maximum=MAX_STEPS)
+    record_every = check_step_interval("record_every", record_every)
+    snapshot_every = 0 if snapshot_every is None else check_step_interval(
+        "snapshot_every", snapshot_every, minimum=0)
     network = int(model.network.estimate_bytes(int(model.n_e), int(model.n_i)))  # type: ignore[arg-type]
-    run = int(_core.Simulation.estimate_bytes(model.n, n_steps, record_every, snapshot_every))
+    core = int(_core.Simulation.estimate_bytes(model.n, n_steps, record_every, snapshot_every))
+    # Handing the recordings to Python copies them: Z records twice ((n, 3) array, then
+    # one array per field), snapshots once. Python ints: no overflow for absurd requests.
+    records = n_steps // record_every + 1
+    snapshots = n_steps // snapshot_every + 1 if snapshot_every else 0
+    copies = 2 * records * 3 * 16 + snapshots * model.n * 8
+    run = core + copies
     return {"network": network, "run": run, "total": network + run}
+
+
+def _check_memory(model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int,
+                  memory_limit: Any) -> dict[str, int]:
+    """Refuse, before anything is allocated, a run that would not fit in memory."""
+    memory = estimate_memory(model, n_steps, record_every, snapshot_every)
+    limit: float
+    if memory_limit is None:
+        limit, source = available_memory_bytes(), "available now"
+    else:
+        limit, source = check_positive("memory_limit", memory_limit), "allowed by memory_limit"
+    if memory["total"] > limit:
+        raise MemoryLimitError(
+            f"memory_limit: this run needs about {memory['total'] / 2**30:.3g} GiB "
+            f"(network {memory['network'] / 2**30:.3g} GiB, state and recordings "
+            f"{memory['run'] / 2**30:.3g} GiB) but only {limit / 2**30:.3g} GiB is {source}; "
+            "reduce N, record less often (record_every, snapshot_every) or raise memory_limit"
+        )
+    return memory
 
 
 @dataclass
@@ -230,20 +297,16 @@ class Run:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the run to NetCDF (atomically: a temporary file, then a rename)."""
-        target = Path(path)
+        target = check_path("path", path)
         dataset = self.to_xarray()
-        descriptor, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-        os.close(descriptor)
-        try:
-            dataset.to_netcdf(temporary, engine="h5netcdf")
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return target
+        shapes = {str(name): tuple(variable.shape) for name, variable in dataset.variables.items()}
+        return atomic_write(
+            target, lambda temporary: dataset.to_netcdf(temporary, engine="h5netcdf"),
+            verify=lambda temporary: verify_netcdf(temporary, shapes, tuple(dataset.attrs)),
+        )
 
     @classmethod
-    def from_xarray(cls, dataset: Any) -> "Run":
+    def from_xarray(cls, dataset: Any) -> Run:
         def complex_of(name: str) -> NDArray[np.complex128]:
             return dataset[f"{name}_real"].values + 1j * dataset[f"{name}_imag"].values
 
@@ -283,11 +346,20 @@ def load(path: str | os.PathLike[str]) -> Run:
     """
     import xarray as xr
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path: expected a file path (str or pathlib.Path), got {type(path).__name__}")
     file = Path(path)
     if not file.exists():
         raise FileNotFoundError(f"path: no such file {str(file)!r}")
-    with xr.open_dataset(file, engine="h5netcdf") as dataset:
-        return Run.from_xarray(dataset.load())
+    try:
+        with xr.open_dataset(file, engine="h5netcdf") as dataset:
+            if dataset.attrs.get("format") == "eikura-checkpoint":
+                raise ValueError("it is a checkpoint: continue it with ek.resume(path, model)")
+            return Run.from_xarray(dataset.load())
+    except Exception as error:
+        raise ValueError(
+            f"path: {str(file)!r} is not a readable eikura result ({type(error).__name__}: {error})"
+        ) from None
 
 
 def simulate(
@@ -307,6 +379,8 @@ def simulate(
     transient: float = 0.0,
     wrap: bool = True,
     memory_limit: float | None = None,
+    checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int | None = None,
 ) -> Run:
     """Integrate the model from ``t = 0`` to ``t_max`` with a fixed step ``dt``.
 
@@ -342,12 +416,30 @@ def simulate(
         Keep phases in ``[0, 2π)`` (default). ``False`` keeps them unwrapped.
     memory_limit
         Refuse runs needing more bytes than this (default: the memory available now).
+        The estimate (:func:`estimate_memory`) covers the network, the integrator and all
+        recordings, and the check happens before any of them is allocated.
+    checkpoint
+        Save the run's full state to this file (NetCDF, written atomically) when it ends,
+        when it is interrupted and, with ``checkpoint_every``, periodically;
+        :func:`eikura.resume` continues it bit-identically.
+    checkpoint_every
+        Also save the checkpoint every this many steps (long runs survive a crash).
 
     Returns
     -------
     Run
         Recordings and final state. Ctrl-C stops the run cleanly: the ``Run`` then holds
-        what was recorded so far and has ``interrupted=True``.
+        what was recorded so far and has ``interrupted=True`` (a ``RuntimeWarning`` says
+        so), and the checkpoint, if any, holds the state to resume from.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Invalid input, naming the parameter (nothing has run yet).
+    MemoryLimitError
+        The run would not fit in memory (nothing has been allocated).
+    FloatingPointError
+        The integration diverged (non-finite phases): ``dt`` or the strengths are too large.
 
     Examples
     --------
@@ -362,36 +454,36 @@ def simulate(
         raise TypeError(f"model: expected an eikura.EIKuramoto, got {type(model).__name__}")
     t_max = check_positive("t_max", t_max)
     dt = check_positive("dt", dt)
-    n_steps = int(round(t_max / dt))
-    if n_steps < 1:
-        raise ValueError(f"t_max: shorter than one step (t_max={t_max}, dt={dt})")
+    n_steps = check_step_count(t_max, dt)
     if method is None:
         method = "heun" if model.has_noise else "rk4"
     check_choice("method", method, METHODS)
     if model.has_noise and method == "rk4":
         raise ValueError("method: 'rk4' has no stochastic version; use 'heun' or 'euler' with noise")
-    record_every = check_int("record_every", record_every, minimum=1)
-    snapshot_steps = 0 if snapshot_every is None else check_int("snapshot_every", snapshot_every, minimum=1)
+    record_every = check_step_interval("record_every", record_every)
+    snapshot_steps = (0 if snapshot_every is None
+                      else check_step_interval("snapshot_every", snapshot_every))
     seed = check_seed("seed", seed)
     thread_count = check_threads(threads)
     initial_spread = check_nonnegative("initial_spread", initial_spread)
     transient = check_nonnegative("transient", transient)
+    mean_frequencies = check_bool("mean_frequencies", mean_frequencies)
+    wrap = check_bool("wrap", wrap)
     if mean_frequencies and transient >= t_max:
         raise ValueError(f"transient: must be shorter than t_max ({t_max}), got {transient}")
     if progress is not None and not isinstance(progress, bool):
         raise TypeError("progress: expected True, False or None")
+    checkpoint_path = None if checkpoint is None else check_path("checkpoint", checkpoint)
+    if checkpoint_every is not None:
+        checkpoint_every = check_step_interval("checkpoint_every", checkpoint_every)
+        if checkpoint_path is None:
+            raise ValueError("checkpoint_every: also pass checkpoint=<file> to say where to save")
+    if not isinstance(initial, str):
+        initial = check_finite_array("initial", initial, ndim=1, length=model.n)
 
-    memory = estimate_memory(model, n_steps, record_every, snapshot_steps)
-    limit = available_memory_bytes() if memory_limit is None else check_positive("memory_limit", memory_limit)
-    if memory["total"] > limit:
-        raise MemoryLimitError(
-            f"memory_limit: this run needs about {memory['total'] / 2**30:.2f} GiB "
-            f"(network {memory['network'] / 2**30:.2f} GiB, state and recordings "
-            f"{memory['run'] / 2**30:.2f} GiB) but only {limit / 2**30:.2f} GiB is available; "
-            "reduce N, record less often (record_every, snapshot_every) or raise memory_limit"
-        )
+    _check_memory(model, n_steps, record_every, snapshot_steps, memory_limit)
 
-    core_threads = 0 if thread_count is None else thread_count
+    core_threads = threads_for(model.n, thread_count)
     omega = model.natural_frequencies(np.random.default_rng([seed, _FREQUENCY_STREAM]))
     phases = _initial_phases(initial, model.n, seed, initial_spread)
     simulation = _core_simulation(
@@ -409,7 +501,16 @@ def simulate(
             "transient": transient, "wrap": wrap, "threads": thread_count,
         },
     }
-    interrupted, wall_time = _advance_with_progress(simulation, n_steps, model.n, progress)
+    writer = None
+    if checkpoint_path is not None:
+        network = _network_for(model, seed, core_threads)
+        writer = CheckpointWriter(
+            checkpoint_path, model, omega, seed, config,
+            frequency_from_step=int(round(transient / dt)) if mean_frequencies else -1,
+            every=checkpoint_every or 0, n_edges=_stored_edges(network),
+            fingerprint=model_fingerprint(model),
+        )
+    interrupted, wall_time = _advance_with_progress(simulation, n_steps, model.n, progress, writer)
     return _collect(simulation, model, omega, seed, config, dt, record_every, snapshot_steps,
                     wall_time, interrupted)
 
@@ -418,7 +519,8 @@ def _core_simulation(model: EIKuramoto, omega: NDArray[np.float64], phases: NDAr
                      seed: int, threads: int, **settings: Any) -> Any:
     """The C++ simulation for validated inputs (the one place that builds it)."""
     return _core.Simulation(
-        n_e=model.n_e, n_i=model.n_i, omega=omega, couplings=model.core_couplings(),
+        n_e=int(model.n_e), n_i=int(model.n_i),  # type: ignore[arg-type]
+        omega=omega, couplings=model.core_couplings(),
         noise_e=model.noise[0], noise_i=model.noise[1],  # type: ignore[index]
         network=_network_for(model, seed, threads), normalization=model.normalization,
         seed=seed, threads=threads, initial=phases, **settings,
@@ -444,7 +546,8 @@ def derivative(model: EIKuramoto, phases: ArrayLike, t: float = 0.0, seed: int =
     t = check_finite("t", t)
     seed = check_seed("seed", seed)
     thread_count = check_threads(threads)
-    core_threads = 0 if thread_count is None else thread_count
+    _check_memory(model, 0, 1, 0, None)
+    core_threads = threads_for(model.n, thread_count)
     omega = model.natural_frequencies(np.random.default_rng([seed, _FREQUENCY_STREAM]))
     method = "heun" if model.has_noise else "rk4"
     simulation = _core_simulation(model, omega, theta, seed, core_threads, method=method, dt=1.0,
@@ -453,12 +556,20 @@ def derivative(model: EIKuramoto, phases: ArrayLike, t: float = 0.0, seed: int =
     return np.asarray(simulation.derivative(theta, t))
 
 
-def _advance_with_progress(simulation: Any, n_steps: int, n: int, progress: bool | None) -> tuple[bool, float]:
-    """Integrate in batches of about _BATCH_SECONDS; returns (interrupted, wall time)."""
+def _advance_with_progress(simulation: Any, n_steps: int, n: int, progress: bool | None,
+                           checkpoints: CheckpointWriter | None = None) -> tuple[bool, float]:
+    """Integrate in batches of about _BATCH_SECONDS; returns (interrupted, wall time).
+
+    Between batches Python gets control back: Ctrl-C (KeyboardInterrupt, raised when the
+    batch returns, so always between two steps) stops the run with a consistent state,
+    the progress bar moves, the state is checked for divergence and checkpoints are
+    saved. Batch boundaries never change the result.
+    """
     from tqdm.auto import tqdm
 
     start = time.perf_counter()
     batch = max(1, min(n_steps, 2_000_000 // max(n, 1)))  # first guess: ~1e6 oscillator-steps
+    every = checkpoints.every if checkpoints is not None else 0
     interrupted = False
 
     def new_bar() -> Any:
@@ -469,11 +580,15 @@ def _advance_with_progress(simulation: Any, n_steps: int, n: int, progress: bool
     bar = new_bar() if progress else None
     try:
         while not simulation.finished:
+            steps = batch if not every else min(batch, every - simulation.step % every)
             batch_start = time.perf_counter()
-            done = simulation.advance(batch)
+            done = simulation.advance(steps)
             seconds = time.perf_counter() - batch_start
             if seconds > 0:  # aim the next batch at _BATCH_SECONDS
                 batch = max(1, min(n_steps, int(done * _BATCH_SECONDS / seconds)))
+            _check_not_diverged(simulation)
+            if every and simulation.step % every == 0 and not simulation.finished:
+                checkpoints.save(simulation, time.perf_counter() - start)  # type: ignore[union-attr]
             if bar is not None:
                 bar.update(simulation.step - bar.n)
             elif progress is None and not simulation.finished:
@@ -484,19 +599,45 @@ def _advance_with_progress(simulation: Any, n_steps: int, n: int, progress: bool
     except KeyboardInterrupt:
         interrupted = True
         warnings.warn(
-            f"run interrupted at step {simulation.step} of {n_steps}; returning what was recorded",
+            f"run interrupted at step {simulation.step} of {n_steps}; returning what was recorded"
+            + (f" (checkpoint: {checkpoints.path})" if checkpoints is not None else ""),
             RuntimeWarning, stacklevel=3,
         )
     finally:
         if bar is not None:
             bar.update(simulation.step - bar.n)
             bar.close()
+    if checkpoints is not None and checkpoints.saved_step != simulation.step:
+        try:  # the final state: resume continues from here (or returns at once if done)
+            checkpoints.save(simulation, time.perf_counter() - start)
+        except KeyboardInterrupt:  # a second Ctrl-C: the last checkpoint on disk stays valid
+            interrupted = True
+            warnings.warn(f"checkpoint {checkpoints.path} not updated (interrupted while saving)",
+                          RuntimeWarning, stacklevel=3)
     return interrupted, time.perf_counter() - start
+
+
+def _check_not_diverged(simulation: Any) -> None:
+    """Refuse to go on with (or return) a state that is no longer a set of phases."""
+    # Z over all N oscillators is finite iff every phase is (an empty population's own
+    # field is recorded as 0, so Z_E and Z_I say nothing more).
+    if not np.isfinite(simulation.last_record[2]):
+        raise FloatingPointError(
+            f"dt: the integration diverged (non-finite phases) before step {simulation.step}; "
+            "reduce dt, the coupling strengths or the natural frequencies"
+        )
 
 
 def _collect(simulation: Any, model: EIKuramoto, omega: NDArray[np.float64], seed: int,
              config: dict[str, Any], dt: float, record_every: int, snapshot_steps: int,
              wall_time: float, interrupted: bool) -> Run:
+    _check_not_diverged(simulation)  # between records too: the final phases
+    phases = simulation.phases
+    if not np.all(np.isfinite(phases)):
+        raise FloatingPointError(
+            f"dt: the integration diverged (non-finite phases) before step {simulation.step}; "
+            "reduce dt, the coupling strengths or the natural frequencies"
+        )
     records = simulation.z_records
     n_records = records.shape[0]
     snapshots = simulation.snapshots if snapshot_steps else None
@@ -504,7 +645,7 @@ def _collect(simulation: Any, model: EIKuramoto, omega: NDArray[np.float64], see
     return Run(
         t=np.arange(n_records) * record_every * dt,
         z_e=records[:, 0].copy(), z_i=records[:, 1].copy(), z=records[:, 2].copy(),
-        phases=simulation.phases, frequencies=omega,
+        phases=phases, frequencies=omega,
         n_e=int(model.n_e), n_i=int(model.n_i), seed=seed, config=config,  # type: ignore[arg-type]
         wall_time=wall_time, steps_done=int(simulation.step), interrupted=interrupted,
         snapshot_times=np.arange(snapshots.shape[0]) * snapshot_steps * dt if snapshots is not None else None,

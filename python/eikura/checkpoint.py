@@ -1,0 +1,449 @@
+"""Checkpoints: save a run's full state and resume it bit-identically (SPEC §3).
+
+Everything random in eikura is a pure function of the seed and a counter (the noise of
+oscillator ``i`` at step ``s`` depends only on ``(seed, i, s)``; schedules are functions
+of ``t = s * dt``), so a run's whole state is its step counter, its phases, what it has
+recorded so far and, with mean frequencies, the phase displacements summed so far. A
+checkpoint stores exactly that, with the natural frequencies, the run settings and a
+fingerprint of the model. :func:`resume` rebuilds the run from the model (which the
+checkpoint does not store: user arrays and graphs can be large) after checking the
+fingerprint, restores the state and continues; the result equals the uninterrupted run
+bit for bit, for any number of threads.
+
+Checkpoints are NetCDF files written atomically (a temporary file in the same folder,
+flushed to disk, then renamed over the target), so an interrupted or failed save never
+leaves a corrupt checkpoint behind: the previous one stays valid.
+
+Examples
+--------
+>>> import eikura as ek, tempfile, os
+>>> model = ek.EIKuramoto(n_e=40, n_i=10, k_ee=3.0, noise=0.1)
+>>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt.nc")
+>>> first = ek.simulate(model, t_max=2.0, dt=0.01, seed=3, checkpoint=path, checkpoint_every=50)
+>>> longer = ek.resume(path, model, t_max=4.0)          # continue the same run to t = 4
+>>> direct = ek.simulate(model, t_max=4.0, dt=0.01, seed=3)
+>>> bool((longer.z == direct.z).all() and (longer.phases == direct.phases).all())
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._validation import (
+    check_bool,
+    check_path,
+    check_positive,
+    check_step_count,
+    check_step_interval,
+    check_threads,
+)
+from .model import EIKuramoto
+
+__all__ = ["resume", "read_checkpoint", "Checkpoint", "model_fingerprint", "atomic_write",
+           "verify_netcdf"]
+
+FORMAT = "eikura-checkpoint"
+FORMAT_VERSION = 1
+
+# Permissions of new files follow the umask, as for any file the user creates (mkstemp
+# alone would give 0600). Read once: os.umask can only be read by setting it.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def _fsync(path: str | os.PathLike[str], directory: bool = False) -> None:
+    try:
+        flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
+        descriptor = os.open(path, flags)
+    except OSError:  # e.g. folders cannot be opened on Windows; the rename is still atomic
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[str], Any],
+                 verify: Callable[[str], Any] | None = None) -> Path:
+    """Write a file atomically: ``write(temporary_path)``, check it with
+    ``verify(temporary_path)`` (which raises if the file is not complete), flush it to
+    disk, rename it over ``path``. On any error or interruption (Ctrl-C included) the
+    temporary file is removed and ``path`` is left as it was: readers see the old file or
+    the new one, never a part.
+
+    The check matters because a Ctrl-C that lands in a library's clean-up code (a
+    ``__del__`` or ``close``) is swallowed there ("Exception ignored in ...") and the
+    writer may return normally after an incomplete write.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from eikura.checkpoint import atomic_write
+    >>> target = Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> _ = atomic_write(target, lambda temporary: Path(temporary).write_text("hello"))
+    >>> target.read_text()
+    'hello'
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(descriptor)
+    try:
+        os.chmod(temporary, 0o666 & ~_UMASK)
+        write(temporary)
+        if verify is not None:
+            try:
+                verify(temporary)
+            except Exception as error:
+                raise OSError(
+                    f"path: writing {str(target)!r} failed: the new file does not read back "
+                    f"({type(error).__name__}: {error}); the previous file is unchanged"
+                ) from None
+        _fsync(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _fsync(folder, directory=True)  # make the rename itself durable
+    return target
+
+
+def verify_netcdf(
+    path: str, shapes: dict[str, tuple[int, ...]], attrs: tuple[str, ...] = ()
+) -> None:
+    """Raise unless the NetCDF file at ``path`` holds these variables with these shapes
+    and these attributes (a complete write of what was meant to be written)."""
+    import h5netcdf
+
+    with h5netcdf.File(path, "r") as file:
+        for name, shape in shapes.items():
+            if name not in file.variables:
+                raise ValueError(f"variable {name!r} missing")
+            if tuple(file.variables[name].shape) != tuple(shape):
+                raise ValueError(f"variable {name!r} has shape {file.variables[name].shape}, "
+                                 f"expected {shape}")
+        missing = [name for name in attrs if name not in file.attrs]
+        if missing:
+            raise ValueError(f"attributes {missing} missing")
+
+
+def _array_digest(digest: Any, array: Any) -> None:
+    array = np.ascontiguousarray(array)
+    digest.update(f"{array.dtype.str}{array.shape}".encode())
+    digest.update(array.tobytes())
+
+
+def model_fingerprint(model: EIKuramoto) -> str:
+    """A SHA-256 digest of everything that defines the model's dynamics: sizes, coupling
+    schedules, frequencies (the distribution, or the array itself), noise, normalisation
+    and network (the description, or a user graph's matrix, labels and weights).
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> from eikura.checkpoint import model_fingerprint
+    >>> a = ek.EIKuramoto(n_e=80, n_i=20, k_ee=2.0)
+    >>> model_fingerprint(a) == model_fingerprint(a.with_changes(k_ee=2.0))
+    True
+    >>> model_fingerprint(a) == model_fingerprint(a.with_changes(k_ee=2.5))
+    False
+    """
+    if not isinstance(model, EIKuramoto):
+        raise TypeError(f"model: expected an eikura.EIKuramoto, got {type(model).__name__}")
+    digest = hashlib.sha256()
+    digest.update(json.dumps(model.to_dict(), sort_keys=True).encode())
+    if isinstance(model.frequencies, np.ndarray):
+        _array_digest(digest, model.frequencies)
+    csr = getattr(model.network, "_csr", None)  # a user graph: its edges, not just their count
+    if csr is not None:
+        for array in (csr.indptr.astype(np.int64), csr.indices.astype(np.int64), csr.data,
+                      model.network.order):  # type: ignore[union-attr]
+            _array_digest(digest, array)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The contents of a checkpoint file (see :func:`read_checkpoint`)."""
+
+    step: int
+    phases: NDArray[np.float64]
+    z_records: NDArray[np.complex128]  # (n_records, 3): Z_E, Z_I, Z
+    snapshots: NDArray[np.float64]  # (n_snapshots, N); (0, N) without snapshots
+    displacement: NDArray[np.float64]  # (N,) with mean frequencies, else (0,)
+    frequencies: NDArray[np.float64]
+    seed: int
+    config: dict[str, Any]
+    frequency_from_step: int
+    checkpoint_every: int
+    model_fingerprint: str
+    n_edges: int
+    wall_time: float
+    eikura_version: str
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.config["run"]["n_steps"])
+
+    @property
+    def t(self) -> float:
+        """The time the checkpoint was taken at."""
+        return self.step * float(self.config["run"]["dt"])
+
+
+class CheckpointWriter:
+    """Saves the state of one running simulation to ``path`` (used by simulate/resume)."""
+
+    def __init__(self, path: Path, model: EIKuramoto, omega: NDArray[np.float64], seed: int,
+                 config: dict[str, Any], frequency_from_step: int, every: int, n_edges: int,
+                 wall_time_before: float = 0.0, fingerprint: str | None = None) -> None:
+        from . import __version__
+
+        self.path = path
+        self.every = every
+        self.wall_time_before = wall_time_before
+        self.saved_step = -1
+        self._omega = omega
+        self._attrs = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "eikura_version": __version__,
+            "seed": str(seed),  # may exceed int64
+            "config": json.dumps(config),
+            "frequency_from_step": frequency_from_step,
+            "checkpoint_every": every,
+            "model_fingerprint": fingerprint or model_fingerprint(model),
+            "n_edges": n_edges,
+        }
+
+    def save(self, simulation: Any, elapsed: float) -> None:
+        """Write the simulation's current state (atomically)."""
+        import h5netcdf
+
+        phases = simulation.phases
+        records = simulation.z_records
+        snapshots = simulation.snapshots
+        displacement = simulation.displacement
+        attrs = {**self._attrs, "step": int(simulation.step),
+                 "wall_time": self.wall_time_before + elapsed, "saved_at": time.time()}
+
+        def write(temporary: str) -> None:
+            # h5netcdf directly (not xarray): a valid NetCDF-4 file in a few milliseconds.
+            with h5netcdf.File(temporary, "w") as file:
+                file.dimensions = {"oscillator": phases.size, "record": records.shape[0],
+                                   "field": 3, "snapshot": snapshots.shape[0],
+                                   "displaced": displacement.size}
+                file.create_variable("phases", ("oscillator",), data=phases)
+                file.create_variable("frequencies", ("oscillator",), data=self._omega)
+                file.create_variable("z_real", ("record", "field"), data=records.real)
+                file.create_variable("z_imag", ("record", "field"), data=records.imag)
+                file.create_variable("snapshots", ("snapshot", "oscillator"), data=snapshots)
+                file.create_variable("displacement", ("displaced",), data=displacement)
+                for name, value in attrs.items():
+                    file.attrs[name] = value
+
+        shapes = {"phases": phases.shape, "frequencies": self._omega.shape,
+                  "z_real": records.shape, "z_imag": records.shape,
+                  "snapshots": snapshots.shape, "displacement": displacement.shape}
+        atomic_write(self.path, write,
+                     verify=lambda temporary: verify_netcdf(temporary, shapes, tuple(attrs)))
+        self.saved_step = int(simulation.step)
+
+
+def _not_a_checkpoint(path: Path, reason: str) -> ValueError:
+    return ValueError(f"path: {str(path)!r} is not a readable eikura checkpoint ({reason})")
+
+
+def read_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
+    """Read a checkpoint written by ``simulate(..., checkpoint=path)``.
+
+    Raises ``FileNotFoundError`` if there is no such file and ``ValueError`` if the file
+    is not a complete eikura checkpoint.
+    """
+    import h5netcdf
+
+    file = Path(check_path("path", path))
+    if not file.exists():
+        raise FileNotFoundError(f"path: no such checkpoint {str(file)!r}")
+    try:
+        with h5netcdf.File(file, "r") as opened:
+            attrs = {name: opened.attrs[name] for name in opened.attrs}
+            arrays = {name: np.asarray(opened.variables[name][...]) for name in opened.variables}
+    except Exception as error:
+        raise _not_a_checkpoint(file, f"{type(error).__name__}: {error}") from None
+    if attrs.get("format") != FORMAT:
+        raise _not_a_checkpoint(file, "no eikura checkpoint header; a result saved with "
+                                      "Run.save is read with ek.load")
+    if int(attrs.get("format_version", -1)) != FORMAT_VERSION:
+        raise _not_a_checkpoint(file, f"format version {attrs.get('format_version')}, this eikura "
+                                      f"reads version {FORMAT_VERSION}")
+    try:
+        def real(name: str) -> NDArray[np.float64]:
+            return np.ascontiguousarray(arrays[name], dtype=np.float64)
+
+        checkpoint = Checkpoint(
+            step=int(attrs["step"]),
+            phases=real("phases"),
+            z_records=np.ascontiguousarray(real("z_real") + 1j * real("z_imag")).reshape(-1, 3),
+            snapshots=real("snapshots"),
+            displacement=real("displacement"),
+            frequencies=real("frequencies"),
+            seed=int(attrs["seed"]),
+            config=json.loads(attrs["config"]),
+            frequency_from_step=int(attrs["frequency_from_step"]),
+            checkpoint_every=int(attrs["checkpoint_every"]),
+            model_fingerprint=str(attrs["model_fingerprint"]),
+            n_edges=int(attrs["n_edges"]),
+            wall_time=float(attrs["wall_time"]),
+            eikura_version=str(attrs["eikura_version"]),
+        )
+    except (KeyError, ValueError, TypeError) as error:
+        raise _not_a_checkpoint(file, f"missing or malformed field: {error}") from None
+    if checkpoint.step < 0 or checkpoint.step > checkpoint.n_steps:
+        raise _not_a_checkpoint(
+            file, f"step {checkpoint.step} outside the run's 0..{checkpoint.n_steps}"
+        )
+    return checkpoint
+
+
+def _model_differences(stored: dict[str, Any], given: dict[str, Any]) -> str:
+    names = sorted(key for key in set(stored) | set(given) if stored.get(key) != given.get(key))
+    return ", ".join(names) if names else "array contents (frequencies or graph edges)"
+
+
+def resume(
+    path: str | os.PathLike[str],
+    model: EIKuramoto,
+    *,
+    t_max: float | None = None,
+    threads: int | None = None,
+    progress: bool | None = None,
+    checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int | None = None,
+    memory_limit: float | None = None,
+) -> Any:
+    """Continue a run from its checkpoint; the result equals the uninterrupted run.
+
+    Parameters
+    ----------
+    path
+        A checkpoint written by ``simulate(..., checkpoint=path)`` (periodically, on
+        Ctrl-C, or at the end of the run).
+    model
+        The model the run was started with. The checkpoint stores its fingerprint, not
+        the model (user arrays and graphs can be large); a different model is refused.
+    t_max
+        Run to this time instead of the original ``t_max`` (longer or shorter, but not
+        before the checkpoint). The result is the run that ``simulate`` with this
+        ``t_max`` and the original settings would have given.
+    threads, progress, memory_limit
+        As in :func:`eikura.simulate`; ``threads`` never changes the result.
+    checkpoint, checkpoint_every
+        Where and how often the resumed run saves its own checkpoints: by default the
+        same file, at the same interval.
+
+    Returns
+    -------
+    Run
+        Recordings from ``t = 0`` (those before the checkpoint come from it), the final
+        state, and the wall time of both parts.
+
+    Examples
+    --------
+    >>> import eikura as ek, tempfile, os
+    >>> model = ek.EIKuramoto(n_e=80, n_i=20, k_ee=4.0, k_ie=4.0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt.nc")
+    >>> half = ek.simulate(model, t_max=1.0, dt=0.01, seed=5, checkpoint=path)
+    >>> full = ek.resume(path, model, t_max=2.0)
+    >>> bool((full.r == ek.simulate(model, t_max=2.0, dt=0.01, seed=5).r).all())
+    True
+    """
+    from .simulation import (
+        _advance_with_progress,
+        _check_memory,
+        _collect,
+        _core_simulation,
+        _network_for,
+        _stored_edges,
+        threads_for,
+    )
+
+    if not isinstance(model, EIKuramoto):
+        raise TypeError(f"model: expected an eikura.EIKuramoto, got {type(model).__name__}")
+    state = read_checkpoint(path)
+    fingerprint = model_fingerprint(model)
+    if fingerprint != state.model_fingerprint:
+        differing = _model_differences(state.config.get("model", {}), model.to_dict())
+        raise ValueError(
+            f"model: not the model this checkpoint was taken from (differs in: {differing}); "
+            "pass the model the run was started with"
+        )
+    if state.phases.shape != (model.n,) or state.frequencies.shape != (model.n,):
+        raise _not_a_checkpoint(Path(path), f"its state is not of N = {model.n} oscillators")
+    run_settings = dict(state.config["run"])
+    dt = float(run_settings["dt"])
+    n_steps = state.n_steps
+    if t_max is not None:
+        t_max = check_positive("t_max", t_max)
+        n_steps = check_step_count(t_max, dt)
+        if n_steps < state.step:
+            raise ValueError(
+                f"t_max: the checkpoint is at t = {state.t:g}; resume to a t_max at least that late"
+            )
+        if state.frequency_from_step > n_steps:
+            raise ValueError(
+                f"t_max: must be later than the transient ({run_settings['transient']})"
+            )
+        run_settings.update(t_max=t_max, n_steps=n_steps)
+    thread_count = check_threads(threads)
+    if threads is not None:
+        run_settings["threads"] = thread_count
+    if progress is not None:
+        check_bool("progress", progress)
+    target = Path(path) if checkpoint is None else check_path("checkpoint", checkpoint)
+    every = (state.checkpoint_every if checkpoint_every is None
+             else check_step_interval("checkpoint_every", checkpoint_every))
+    record_every = int(run_settings["record_every"])
+    snapshot_steps = int(run_settings["snapshot_every"])
+    _check_memory(model, n_steps, record_every, snapshot_steps, memory_limit)
+
+    core_threads = threads_for(model.n, thread_count)
+    # Built from any valid phases, then restored: the core checks the checkpoint's state.
+    simulation = _core_simulation(
+        model, state.frequencies, np.zeros(model.n), state.seed, core_threads,
+        method=run_settings["method"], dt=dt, n_steps=n_steps, record_every=record_every,
+        snapshot_every=snapshot_steps, frequency_from_step=state.frequency_from_step,
+        wrap=bool(run_settings["wrap"]),
+    )
+    n_edges = _stored_edges(_network_for(model, state.seed, core_threads))
+    if n_edges != state.n_edges:
+        raise ValueError(
+            f"model: its network has {n_edges} edges for seed {state.seed}, the checkpoint's had "
+            f"{state.n_edges} (saved by eikura {state.eikura_version}); resume with that version"
+        )
+    simulation.restore(state.step, state.phases, state.z_records, state.snapshots,
+                       state.displacement)
+    config = {**state.config, "run": run_settings}
+    writer = CheckpointWriter(target, model, state.frequencies, state.seed, config,
+                              state.frequency_from_step, every, n_edges,
+                              wall_time_before=state.wall_time, fingerprint=fingerprint)
+    if target == Path(path):
+        writer.saved_step = state.step  # already on disk
+    interrupted, elapsed = _advance_with_progress(simulation, n_steps, model.n, progress, writer)
+    return _collect(simulation, model, state.frequencies, state.seed, config, dt, record_every,
+                    snapshot_steps, state.wall_time + elapsed, interrupted)
