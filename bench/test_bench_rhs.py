@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import reference
 import scipy.sparse
 
 import eikura as ek
+import reference
 from eikura.simulation import _core_simulation
 
 COUPLINGS = (5.0, 1.0, 12.0, 2.0)  # k_ee, k_ei, k_ie, k_ii

@@ -32,7 +32,7 @@ Public API
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence, Tuple, Union
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -162,11 +162,11 @@ def noise_normal_scalar(seed: int, index: int, step: int) -> float:
 # ---------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------
-Couplings = Union[Sequence[float], Callable[[float], Sequence[float]]]
+Couplings = Sequence[float] | Callable[[float], Sequence[float]]
 _NORMALIZATIONS = ("in-degree", "population", "none")
 
 
-def _couplings_at(couplings: Couplings, t: float) -> Tuple[float, float, float, float]:
+def _couplings_at(couplings: Couplings, t: float) -> tuple[float, float, float, float]:
     """(K_EE, K_EI, K_IE, K_II) at time t (couplings may be a callable of t)."""
     k = couplings(t) if callable(couplings) else couplings
     k = tuple(float(x) for x in k)
@@ -180,7 +180,7 @@ def _check_normalization(normalization: str) -> None:
         raise ValueError(f"normalization must be one of {_NORMALIZATIONS}, got {normalization!r}")
 
 
-def _per_oscillator_couplings(k, n_e: int, n: int) -> Tuple[np.ndarray, np.ndarray]:
+def _per_oscillator_couplings(k, n_e: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Vectors K_{X(i)E} and K_{X(i)I} for every oscillator i (X(i) = its population)."""
     k_ee, k_ei, k_ie, k_ii = k
     k_from_e = np.empty(n)
@@ -197,7 +197,7 @@ def _safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def order_parameters(theta: np.ndarray, n_e: int) -> Tuple[complex, complex, complex]:
+def order_parameters(theta: np.ndarray, n_e: int) -> tuple[complex, complex, complex]:
     """Complex mean fields Z_E, Z_I, Z (SPEC §1: Z_Y = (1/N_Y) sum_{j in Y} e^{i theta_j}).
 
     A population of size 0 has an undefined mean field; it is returned as complex NaN.

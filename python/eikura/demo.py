@@ -81,8 +81,9 @@ def run_demo(n: int = 100_000, t_max: float = 40.0, out: Path | str = "eikura-de
     results = []
     started = time.perf_counter()
     for state, k_ee in STATES:
-        model = EIKuramoto(n_e=n_e, n_i=n - n_e, k_ee=k_ee, frequencies=frequencies,
-                           network=network, **BASE_COUPLINGS)
+        model = EIKuramoto(n_e=n_e, n_i=n - n_e, k_ee=k_ee, k_ei=BASE_COUPLINGS["k_ei"],
+                           k_ie=BASE_COUPLINGS["k_ie"], k_ii=BASE_COUPLINGS["k_ii"],
+                           frequencies=frequencies, network=network)
         starts = ("random", "sync") if state == "bistable" else ("random",)
         runs = {}
         for start in starts:
@@ -128,7 +129,7 @@ def plot_demo(results: list[DemoResult], out_dir: Path) -> Path:
 
     figure, axes = plt.subplots(1, len(results), figsize=(4.2 * len(results), 3.4), sharey=True)
     styles: dict[str, Any] = {"random": {"ls": "-"}, "sync": {"ls": "--"}}
-    for axis, result in zip(np.atleast_1d(axes), results):
+    for axis, result in zip(np.atleast_1d(axes), results, strict=True):
         for start, run in result.runs.items():
             axis.plot(run.t, run.r_e, color="tab:red", label=f"$r_E$, {start} start", **styles[start])
             axis.plot(run.t, run.r_i, color="tab:blue", label=f"$r_I$, {start} start", **styles[start])

@@ -8,7 +8,7 @@ distribution, which removes sampling noise (useful for comparing with theory).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -114,4 +114,4 @@ class Uniform:
         return {"distribution": "uniform", **asdict(self)}
 
 
-Distribution = Union[Lorentzian, Gaussian, Uniform]
+Distribution = Lorentzian | Gaussian | Uniform
