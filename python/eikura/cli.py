@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and writes a figure of r(t).",
     )
     demo.add_argument("--n", type=int, default=100_000, help="number of oscillators (default: 100000)")
-    demo.add_argument("--t-max", type=float, default=40.0, help="duration of each run (default: 40)")
+    demo.add_argument("--t-max", type=float, default=30.0, help="duration of each run (default: 30)")
     _add_common(demo, "eikura-demo")
     demo.set_defaults(handler=_demo)
 

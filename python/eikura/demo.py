@@ -44,7 +44,7 @@ def _mean_late(values: np.ndarray) -> float:
     return float(np.mean(values[values.size // 2:]))
 
 
-def run_demo(n: int = 100_000, t_max: float = 40.0, out: Path | str = "eikura-demo",
+def run_demo(n: int = 100_000, t_max: float = 30.0, out: Path | str = "eikura-demo",
              threads: int | None = None, seed: int = 1, dt: float = 0.05,
              in_degree: int = 100, verbose: bool = True) -> list[DemoResult]:
     """Run the demonstration and write ``demo.png``/``demo.pdf`` and the runs (NetCDF).
