@@ -386,15 +386,20 @@ def time_series(
                "max_level_error": max((row["error"] for row in rows), default=math.nan)}
     figure = _plot_time_series(jobs, runs, rows, classifications, analyses, switching_run,
                                switching_summary, n)
+    return _finish("time_series", dataset, summary, figure, folder, started)
+
+
+def _finish(name: str, dataset: Any, summary: dict[str, Any], figure: Any, folder: Path | None,
+            started: float) -> ExperimentResult:
+    """Write ``name``.nc and the figure (PNG, PDF) into ``folder`` if given; the result."""
     files: list[Path] = []
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-        files.append(_write_dataset(dataset, folder / "time_series.nc"))
-        files += _save_figure(figure, folder, "time_series")
+        files.append(_write_dataset(dataset, folder / f"{name}.nc"))
+        files += _save_figure(figure, folder, name)
     else:
         _pyplot().close(figure)
-    return ExperimentResult("time_series", dataset, summary, files,
-                            time.perf_counter() - started, figure)
+    return ExperimentResult(name, dataset, summary, files, time.perf_counter() - started, figure)
 
 
 def _check_states(states: Any) -> list[tuple[str, float]]:
@@ -689,15 +694,7 @@ def phase_diagram(
                "simulated": labels.tolist(), "theory": at_points.tolist(), "n": n,
                "t_max": t_max, "two_start": two_start, **agreement}
     figure = _plot_phase_diagram(labels, at_points, fine, curves, x, y, x_grid, y_grid, config)
-    files: list[Path] = []
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        files.append(_write_dataset(dataset, folder / "phase_diagram.nc"))
-        files += _save_figure(figure, folder, "phase_diagram")
-    else:
-        _pyplot().close(figure)
-    return ExperimentResult("phase_diagram", dataset, summary, files,
-                            time.perf_counter() - started, figure)
+    return _finish("phase_diagram", dataset, summary, figure, folder, started)
 
 
 def _axis_values(name: str, values: Any, axis: str) -> NDArray[np.float64]:
@@ -1047,15 +1044,7 @@ def modulation(
     }
     dataset = _modulation_dataset(run, scale, pure, floored, scan, config, summary)
     figure = _plot_modulation(run, scale, pure, floored, scan, summary, config)
-    files: list[Path] = []
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        files.append(_write_dataset(dataset, folder / "modulation.nc"))
-        files += _save_figure(figure, folder, "modulation")
-    else:
-        _pyplot().close(figure)
-    return ExperimentResult("modulation", dataset, summary, files,
-                            time.perf_counter() - started, figure)
+    return _finish("modulation", dataset, summary, figure, folder, started)
 
 
 def _scale(t: Any, mean: float, amplitude: float, period: float,
@@ -1391,15 +1380,7 @@ def switching_rate(
     dataset = _switching_dataset(results, series, t_max, dt, config)
     summary = {"rows": results, "fit": fit, "t_max": t_max}
     figure = _plot_switching(results, series, t_max, dt, fit)
-    files: list[Path] = []
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        files.append(_write_dataset(dataset, folder / "switching_rate.nc"))
-        files += _save_figure(figure, folder, "switching_rate")
-    else:
-        _pyplot().close(figure)
-    return ExperimentResult("switching_rate", dataset, summary, files,
-                            time.perf_counter() - started, figure)
+    return _finish("switching_rate", dataset, summary, figure, folder, started)
 
 
 def _dwell_fit(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
