@@ -1,6 +1,7 @@
 // Times one evaluation of the sparse right-hand side (edge-terms per second) for a
 // fixed in-degree network, by N, k and threads (EIKURA_PROCEDURAL=1: regenerated at
-// every evaluation instead of stored). Build with -DEIKURA_CPP_BENCH=ON:
+// every evaluation instead of stored; EIKURA_FLOAT32=1: float sin/cos tables). Build with
+// -DEIKURA_CPP_BENCH=ON:
 //     ./eikura_bench_rhs [N] [k] [threads] [repeats]
 #include <chrono>
 #include <ctime>
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
 
     std::vector<double> theta(static_cast<std::size_t>(n)), out(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) theta[static_cast<std::size_t>(i)] = 6.283 * uniform(random_bits(7, static_cast<std::uint64_t>(i)));
-    RightHandSide rhs(model, threads);
+    RightHandSide rhs(model, threads, std::getenv("EIKURA_FLOAT32") != nullptr);
     rhs.evaluate(theta.data(), nullptr, 0.0, nullptr, 0.0, out.data());  // warm up
     // Wall time, and process CPU time per thread (less sensitive to a busy machine).
     double best = 1e30, best_cpu = 1e30, checksum = 0.0;

@@ -100,12 +100,23 @@ void register_network(py::module_& m) {
         .def_property_readonly("e_end", [](const CsrNetwork& net) {
             return to_array(net.e_end, {static_cast<py::ssize_t>(net.e_end.size())});
         })
+        .def_property_readonly("tiled", &CsrNetwork::tiled)
         .def_property_readonly("indices", [](const CsrNetwork& net) {
-            return to_array(net.indices, {static_cast<py::ssize_t>(net.indices.size())});
-        })
+            std::vector<std::int32_t> csr;
+            {
+                py::gil_scoped_release release;  // decoding a tiled network touches only C++ data
+                csr = net.csr_indices();
+            }
+            return to_array(csr, {static_cast<py::ssize_t>(csr.size())});
+        }, "Source indices in CSR order (sorted within each row).")
         .def_property_readonly("weights", [](const CsrNetwork& net) {
-            return to_array(net.weights, {static_cast<py::ssize_t>(net.weights.size())});
-        });
+            std::vector<double> csr;
+            {
+                py::gil_scoped_release release;
+                csr = net.csr_weights();
+            }
+            return to_array(csr, {static_cast<py::ssize_t>(csr.size())});
+        }, "Weights in CSR order (empty when all are 1).");
 }
 
 }  // namespace eikura::bindings

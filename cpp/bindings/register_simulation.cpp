@@ -2,6 +2,7 @@
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "eikura/simulation.hpp"
@@ -33,7 +34,7 @@ std::unique_ptr<Simulation> make_simulation(
     const py::object& network, const std::string& normalization,
     const std::string& method, double dt, std::int64_t n_steps, std::int64_t record_every,
     std::int64_t snapshot_every, std::int64_t frequency_from_step, bool wrap, std::uint64_t seed,
-    int threads, const DoubleArray& initial) {
+    int threads, const DoubleArray& initial, const std::string& precision) {
     if (couplings.size() != 4) throw std::invalid_argument("couplings: expected 4 schedules (ee, ei, ie, ii)");
     Model model;
     model.n_e = n_e;
@@ -57,6 +58,9 @@ std::unique_ptr<Simulation> make_simulation(
     settings.wrap = wrap;
     settings.seed = seed;
     settings.threads = threads;
+    if (precision != "float64" && precision != "float32")
+        throw std::invalid_argument("precision: expected 'float64' or 'float32', got '" + precision + "'");
+    settings.float32_tables = precision == "float32";
     auto phases = to_vector(initial);
     py::gil_scoped_release release;  // allocation of the run's arrays touches only C++ data
     return std::make_unique<Simulation>(std::move(model), settings, std::move(phases));
@@ -70,7 +74,8 @@ void register_simulation(py::module_& m) {
              py::arg("couplings"), py::arg("noise_e"), py::arg("noise_i"), py::arg("network"),
              py::arg("normalization"), py::arg("method"), py::arg("dt"), py::arg("n_steps"),
              py::arg("record_every"), py::arg("snapshot_every"), py::arg("frequency_from_step"),
-             py::arg("wrap"), py::arg("seed"), py::arg("threads"), py::arg("initial"))
+             py::arg("wrap"), py::arg("seed"), py::arg("threads"), py::arg("initial"),
+             py::arg("precision") = "float64")
         .def(
             "advance",
             [](Simulation& sim, std::int64_t max_steps) {
@@ -82,18 +87,22 @@ void register_simulation(py::module_& m) {
             py::arg("max_steps"), "Integrate up to max_steps more steps; returns the steps done.")
         .def(
             "derivative",
-            [](Simulation& sim, const DoubleArray& theta, double t) {
+            [](Simulation& sim, const DoubleArray& theta, double t, std::optional<py::array_t<double>> out) {
                 const auto n = static_cast<py::ssize_t>(sim.model().size());
                 if (theta.ndim() != 1 || theta.shape(0) != n)
                     throw std::invalid_argument("theta: expected shape (N,)");
-                py::array_t<double> out(n);
+                // `out` (optional) is written in place: benchmarks time the evaluation alone.
+                py::array_t<double> result = out ? *out : py::array_t<double>(n);
+                if (result.ndim() != 1 || result.shape(0) != n || !(result.flags() & py::array::c_style) ||
+                    !result.writeable())
+                    throw std::invalid_argument("out: expected a writable C-contiguous float64 array of shape (N,)");
                 const double* in = theta.data();
-                double* result = out.mutable_data();
+                double* values = result.mutable_data();
                 py::gil_scoped_release release;  // plain pointers into arrays we keep alive
-                sim.derivative(in, t, result);
-                return out;
+                sim.derivative(in, t, values);
+                return result;
             },
-            py::arg("theta"), py::arg("t") = 0.0)
+            py::arg("theta"), py::arg("t") = 0.0, py::arg("out") = py::none())
         .def_property_readonly("step", &Simulation::step)
         .def_property_readonly("time", &Simulation::time)
         .def_property_readonly("finished", &Simulation::finished)

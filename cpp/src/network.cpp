@@ -152,7 +152,8 @@ std::int64_t CsrNetwork::memory_bytes() const {
     return static_cast<std::int64_t>(indptr.size() * sizeof(std::int64_t) +
                                      e_end.size() * sizeof(std::int64_t) +
                                      indices.size() * sizeof(std::int32_t) +
-                                     weights.size() * sizeof(double));
+                                     weights.size() * sizeof(double) +
+                                     (tiling.tile_first.size() + tiling.segments.size()) * sizeof(std::int64_t));
 }
 
 std::int64_t CsrNetwork::estimate_random_bytes(const RandomBlocks& rule) {
@@ -168,7 +169,13 @@ std::int64_t CsrNetwork::estimate_random_bytes(const RandomBlocks& rule) {
     }
     // indptr and e_end stay; a third int64 row array (E counts) lives while it is built.
     const double rows = double(n_e + n_i);
-    const double bytes = edges * sizeof(std::int32_t) + 3.0 * rows * sizeof(std::int64_t);
+    double bytes = edges * sizeof(std::int32_t) + 3.0 * rows * sizeof(std::int64_t);
+    if (n_e + n_i >= tile_from_size) {
+        // Tiling copies one block of rows per thread (GatherTiles); a few small tables stay.
+        const double block_rows = std::min(rows, double(std::int64_t{1} << default_row_bits));
+        bytes += resolve_threads(0) * block_rows * (edges / rows) * sizeof(std::int32_t) +
+                 block_rows * 3 * sizeof(std::int64_t);
+    }
     // Clamped: converting a double beyond the int64 range is undefined behaviour, and an
     // absurd request must read as "too much memory", not wrap around.
     const double most = static_cast<double>(std::numeric_limits<std::int64_t>::max());
@@ -222,6 +229,7 @@ CsrNetwork CsrNetwork::from_csr(std::int64_t n_e, std::int64_t n_i, std::vector<
     net.indptr = std::move(indptr);
     net.indices = std::move(indices);
     net.weights = std::move(weights);
+    net.tile_if_large(0);
     return net;
 }
 
@@ -302,6 +310,7 @@ CsrNetwork CsrNetwork::random(const RandomBlocks& rule, int threads) {
             std::copy(i_sources.begin(), i_sources.end(), out);
         }
     }
+    net.tile_if_large(threads);
     return net;
 }
 

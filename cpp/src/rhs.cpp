@@ -18,8 +18,9 @@ struct SinCosSum {
 /// (w null: all weights 1), added in ascending source order. Stored and procedural
 /// networks add a row's inputs in this same order, so they agree bit for bit, for any
 /// number of threads.
+template <class Table>
 inline SinCosSum sum_inputs(const std::int32_t* sources, std::int64_t count, const double* w,
-                            const double* sc) {
+                            const Table* sc) {
     SinCosSum sum{0.0, 0.0};
     if (w) {
         for (std::int64_t m = 0; m < count; ++m) {
@@ -33,6 +34,48 @@ inline SinCosSum sum_inputs(const std::int32_t* sources, std::int64_t count, con
         }
     }
     return sum;
+}
+
+
+/// The edges [begin, end) of one (block, tile) segment of a tiled network.
+template <class Table>
+struct TileEdges {
+    const std::uint32_t* words;  // (row in block << source_bits) | (source − first of tile)
+    std::int64_t begin, end;
+    int source_bits;
+    const Table* tile_sc;   // sin, cos of the tile's first source onwards
+    double* sums;           // (Σ sin, Σ cos) of the block's rows, 2 per row
+    const Table* next_sc;   // sin/cos of the tile that comes next, to prefetch
+    std::int64_t next_size;
+};
+
+/// sums[row] += w (sin θ_j, cos θ_j) over a segment. Consecutive words belong to
+/// different rows (rank-major order), so the adds do not wait on each other. Meanwhile the
+/// next tile's sin/cos are prefetched line by line: streamed in order from L3 they arrive
+/// far sooner than the same lines fetched later as scattered misses.
+template <bool Weighted, class Table>
+inline void add_tile(const TileEdges<Table>& seg, const double* weights) {
+    const std::uint32_t source_mask = (std::uint32_t{1} << seg.source_bits) - 1;
+    auto add_edge = [&](std::int64_t e) {
+        const std::size_t word = seg.words[e];
+        const std::size_t r = 2 * (word >> seg.source_bits), j = 2 * (word & source_mask);
+        if constexpr (Weighted) {
+            seg.sums[r] += weights[e] * seg.tile_sc[j];
+            seg.sums[r + 1] += weights[e] * seg.tile_sc[j + 1];
+        } else {
+            seg.sums[r] += seg.tile_sc[j];
+            seg.sums[r + 1] += seg.tile_sc[j + 1];
+        }
+    };
+    constexpr std::int64_t values_per_line = 64 / sizeof(Table);
+    const std::int64_t next_lines = 2 * seg.next_size / values_per_line;
+    std::int64_t e = seg.begin;
+    for (std::int64_t line = 0; e + 1 < seg.end && line < next_lines; e += 2, ++line) {
+        __builtin_prefetch(seg.next_sc + values_per_line * line);
+        add_edge(e);
+        add_edge(e + 1);
+    }
+    for (; e < seg.end; ++e) add_edge(e);
 }
 
 }  // namespace
@@ -56,14 +99,19 @@ void Model::validate() const {
     }
 }
 
-RightHandSide::RightHandSide(const Model& model, int threads)
-    : model_(model), threads_(resolve_threads(threads)) {
+RightHandSide::RightHandSide(const Model& model, int threads, bool float32_tables)
+    : model_(model), threads_(resolve_threads(threads)), float_tables_(float32_tables && !model.all_to_all()) {
     model_.validate();
     const auto n = static_cast<std::size_t>(model_.size());
     sincos_.resize(2 * n);
+    if (float_tables_) sincos32_.resize(2 * n);
     chunk_sums_.resize(4 * static_cast<std::size_t>(n_chunks(model_.size())));
     if (model_.procedural) thread_sources_.resize(static_cast<std::size_t>(threads_));
     if (!model_.network) return;
+    if (model_.network->tiled()) {
+        const std::size_t rows = std::size_t{1} << model_.network->tiling.row_bits;
+        thread_row_sums_.assign(static_cast<std::size_t>(threads_), std::vector<double>(4 * rows));
+    }
 
     // n_i^Y per row; a row without inputs from Y gets 0 (its sum is empty anyway).
     const CsrNetwork& net = *model_.network;
@@ -85,7 +133,8 @@ RightHandSide::RightHandSide(const Model& model, int threads)
 
 std::int64_t RightHandSide::scratch_bytes() const {
     return static_cast<std::int64_t>(
-        (sincos_.size() + chunk_sums_.size() + inv_norm_e_.size() + inv_norm_i_.size()) *
+        (sincos_.size() + sincos32_.size() / 2 + chunk_sums_.size() + inv_norm_e_.size() + inv_norm_i_.size() +
+         thread_row_sums_.size() * (thread_row_sums_.empty() ? 0 : thread_row_sums_[0].size())) *
         sizeof(double));
 }
 
@@ -147,11 +196,18 @@ void RightHandSide::order_parameters(const double* theta, double out[6]) {
 //     dθ_i/dt = ω_i + Im[H_X e^{−iθ_i}],   H_X = K_XE Z_E − K_XI Z_I   (O(N)).
 void RightHandSide::evaluate(const double* base, const double* slope, double h,
                              const double* kick, double t, double* out) {
+    if (float_tables_) evaluate_with(sincos32_.data(), base, slope, h, kick, t, out);
+    else evaluate_with(sincos_.data(), base, slope, h, kick, t, out);
+}
+
+template <class Table>
+void RightHandSide::evaluate_with(Table* sc, const double* base, const double* slope, double h,
+                                  const double* kick, double t, double* out) {
     const Couplings k = model_.couplings.at(t);
     const std::int64_t n = model_.size(), n_e = model_.n_e;
     const std::int64_t chunks = n_chunks(n);
     const double* omega = model_.omega.data();
-    double* sc = sincos_.data();  // sin θ_j, cos θ_j interleaved: one cache line per source
+    // sc: sin θ_j, cos θ_j interleaved, so that one cache line serves a source.
     const bool all_to_all = model_.all_to_all();
 
 #pragma omp parallel num_threads(threads_)
@@ -164,14 +220,14 @@ void RightHandSide::evaluate(const double* base, const double* slope, double h,
                 double theta = base[j];
                 if (slope) theta += h * slope[j];
                 if (kick) theta += kick[j];
-                sc[2 * j] = std::sin(theta);
-                sc[2 * j + 1] = std::cos(theta);
+                sc[2 * j] = static_cast<Table>(std::sin(theta));
+                sc[2 * j + 1] = static_cast<Table>(std::cos(theta));
             }
             if (all_to_all) chunk_sums(c, &chunk_sums_[4 * static_cast<std::size_t>(c)]);
         }
         // (implicit barrier: every sin/cos is ready)
 
-        if (all_to_all) {
+        if (all_to_all) {  // (always with the double table: float32_tables is for sparse gathers)
             double totals[4];
             add_chunks(totals);  // every thread adds the chunks in the same order
             const bool sum_only = model_.normalization == Normalization::none;
@@ -195,7 +251,7 @@ void RightHandSide::evaluate(const double* base, const double* slope, double h,
 #pragma omp for schedule(static)
             for (std::int64_t i = 0; i < n; ++i) {
                 double sums[4], counts[2];
-                procedural_row_sums(i, sums, counts);
+                procedural_row_sums(i, sc, sums, counts);
                 double norm_e = 1.0, norm_i = 1.0;  // n_i^Y
                 if (normalization == Normalization::in_degree) norm_e = counts[0], norm_i = counts[1];
                 if (normalization == Normalization::population) norm_e = n_from_e, norm_i = n_from_i;
@@ -223,23 +279,69 @@ void RightHandSide::evaluate(const double* base, const double* slope, double h,
                 const bool excitatory = i < n_e;
                 out[i] = omega[i] + (excitatory ? k.ee : k.ie) * c_e - (excitatory ? k.ei : k.ii) * c_i;
             };
+            if (net.tiled()) {
+                evaluate_tiled(net, sc, finish_row);
+            } else {
 #pragma omp for schedule(static)
-            for (std::int64_t i = 0; i < n; ++i) {
-                const std::int64_t first = indptr[i], split = e_end[i], last = indptr[i + 1];
-                const double* w = weights ? weights + first : nullptr;
-                const SinCosSum from_e = sum_inputs(sources + first, split - first, w, sc);
-                const SinCosSum from_i =
-                    sum_inputs(sources + split, last - split, w ? w + (split - first) : nullptr, sc);
-                const double sums[4] = {from_e.sin, from_e.cos, from_i.sin, from_i.cos};
-                finish_row(i, sums);
+                for (std::int64_t i = 0; i < n; ++i) {
+                    const std::int64_t first = indptr[i], split = e_end[i], last = indptr[i + 1];
+                    const double* w = weights ? weights + first : nullptr;
+                    const SinCosSum from_e = sum_inputs(sources + first, split - first, w, sc);
+                    const SinCosSum from_i =
+                        sum_inputs(sources + split, last - split, w ? w + (split - first) : nullptr, sc);
+                    const double sums[4] = {from_e.sin, from_e.cos, from_i.sin, from_i.cos};
+                    finish_row(i, sums);
+                }
             }
         }
     }
 }
 
-void RightHandSide::procedural_row_sums(std::int64_t i, double sums[4], double counts[2]) {
+// The cache-blocked gather over a tiled network (GatherTiles in network.hpp). For each
+// block of rows, the sources are visited tile by tile, so the sin/cos values being read
+// (256 KiB per tile) stay in L2 while all the block's edges into that tile are added.
+// Row r's (Σ sin, Σ cos) over E sources are at row_sums[2r], over I sources 2R further.
+template <class Table, class FinishRow>
+void RightHandSide::evaluate_tiled(const CsrNetwork& net, const Table* sc, FinishRow& finish_row) {
+    const GatherTiles& tiling = net.tiling;
+    const std::int64_t tiles = tiling.tiles(), n = model_.size(), n_e = model_.n_e;
+    const std::int64_t rows_per_block = std::int64_t{1} << tiling.row_bits;
+    const int source_bits = tiling.source_bits;
+    const auto* words = reinterpret_cast<const std::uint32_t*>(net.indices.data());
+    const double* weights = net.weighted() ? net.weights.data() : nullptr;
+    double* row_sums = thread_row_sums_[static_cast<std::size_t>(thread_index())].data();
+#pragma omp for schedule(static)
+    for (std::int64_t b = 0; b < tiling.blocks(); ++b) {
+        const std::int64_t first_row = b * rows_per_block;
+        const std::int64_t rows = std::min(rows_per_block, n - first_row);
+        std::fill(row_sums, row_sums + 4 * rows_per_block, 0.0);
+        for (std::int64_t t = 0; t < tiles; ++t) {
+            const std::int64_t tile_first = tiling.tile_first[static_cast<std::size_t>(t)];
+            // E and I sums in separate halves: a tile touches only its population's.
+            double* sums = row_sums + (tile_first < n_e ? 0 : 2 * rows_per_block);
+            const Table* tile_sc = sc + 2 * tile_first;
+            const std::int64_t begin = tiling.segments[static_cast<std::size_t>(b * tiles + t)];
+            const std::int64_t end = tiling.segments[static_cast<std::size_t>(b * tiles + t + 1)];
+            const std::int64_t next = t + 1 < tiles ? t + 1 : 0;
+            const Table* next_sc = sc + 2 * tiling.tile_first[static_cast<std::size_t>(next)];
+            const std::int64_t next_size = tiling.tile_first[static_cast<std::size_t>(next + 1)] -
+                                           tiling.tile_first[static_cast<std::size_t>(next)];
+            const TileEdges<Table> edges{words, begin, end, source_bits, tile_sc, sums, next_sc, next_size};
+            if (weights) add_tile<true>(edges, weights);
+            else add_tile<false>(edges, nullptr);
+        }
+        const double* sums_e = row_sums;
+        const double* sums_i = row_sums + 2 * rows_per_block;
+        for (std::int64_t r = 0; r < rows; ++r) {
+            const double sums[4] = {sums_e[2 * r], sums_e[2 * r + 1], sums_i[2 * r], sums_i[2 * r + 1]};
+            finish_row(first_row + r, sums);
+        }
+    }
+}
+
+template <class Table>
+void RightHandSide::procedural_row_sums(std::int64_t i, const Table* sc, double sums[4], double counts[2]) {
     std::vector<std::int32_t>& sources = thread_sources_[static_cast<std::size_t>(thread_index())];
-    const double* sc = sincos_.data();
     // The same draws, in the same order, as CsrNetwork::random: the stored and the
     // procedural network of a seed are one network, and their sums agree bit for bit.
     model_.procedural->e_sources(i, sources);

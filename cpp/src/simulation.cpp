@@ -67,7 +67,7 @@ std::int64_t Simulation::estimate_bytes(std::int64_t n, const RunSettings& s) {
 Simulation::Simulation(Model model, RunSettings settings, std::vector<double> initial_phases)
     : model_(std::move(model)),
       settings_(settings),
-      rhs_(model_, settings.threads),
+      rhs_(model_, settings.threads, settings.float32_tables),
       theta_(std::move(initial_phases)),
       threads_(resolve_threads(settings.threads)) {
     validate_settings(settings_, model_);

@@ -428,7 +428,7 @@ def resume(
         model, state.frequencies, np.zeros(model.n), state.seed, core_threads,
         method=run_settings["method"], dt=dt, n_steps=n_steps, record_every=record_every,
         snapshot_every=snapshot_steps, frequency_from_step=state.frequency_from_step,
-        wrap=bool(run_settings["wrap"]),
+        wrap=bool(run_settings["wrap"]), precision=str(run_settings.get("precision", "float64")),
     )
     n_edges = _stored_edges(_network_for(model, state.seed, core_threads))
     if n_edges != state.n_edges:

@@ -37,6 +37,7 @@ from .model import EIKuramoto
 __all__ = ["simulate", "Run", "load", "MemoryLimitError", "estimate_memory", "derivative"]
 
 METHODS = ("euler", "heun", "rk4")
+PRECISIONS = ("float64", "float32")
 # Streams of the NumPy generator, one per use, so that e.g. changing the initial phases
 # never changes the frequencies drawn for the same seed.
 _FREQUENCY_STREAM = 1
@@ -378,6 +379,7 @@ def simulate(
     mean_frequencies: bool = False,
     transient: float = 0.0,
     wrap: bool = True,
+    precision: str = "float64",
     memory_limit: float | None = None,
     checkpoint: str | os.PathLike[str] | None = None,
     checkpoint_every: int | None = None,
@@ -414,6 +416,12 @@ def simulate(
         Record each oscillator's mean effective frequency over ``[transient, t_max]``.
     wrap
         Keep phases in ``[0, 2π)`` (default). ``False`` keeps them unwrapped.
+    precision
+        ``"float64"`` (default) or ``"float32"``: the latter keeps the table of
+        sin θ_j, cos θ_j that sparse couplings gather in single precision (sums, phases
+        and the integrator stay in double). Each coupling term then carries a relative
+        rounding error of about 6e-8; docs/performance.md gives the measured effect on a
+        run. All-to-all models ignore it (they gather nothing).
     memory_limit
         Refuse runs needing more bytes than this (default: the memory available now).
         The estimate (:func:`estimate_memory`) covers the network, the integrator and all
@@ -469,6 +477,7 @@ def simulate(
     transient = check_nonnegative("transient", transient)
     mean_frequencies = check_bool("mean_frequencies", mean_frequencies)
     wrap = check_bool("wrap", wrap)
+    precision = check_choice("precision", precision, PRECISIONS)
     if mean_frequencies and transient >= t_max:
         raise ValueError(f"transient: must be shorter than t_max ({t_max}), got {transient}")
     if progress is not None and not isinstance(progress, bool):
@@ -490,6 +499,7 @@ def simulate(
         model, omega, phases, seed, core_threads, method=method, dt=dt, n_steps=n_steps,
         record_every=record_every, snapshot_every=snapshot_steps,
         frequency_from_step=int(round(transient / dt)) if mean_frequencies else -1, wrap=wrap,
+        precision=precision,
     )
     config = {
         "model": model.to_dict(),
@@ -498,7 +508,7 @@ def simulate(
             "record_every": record_every, "snapshot_every": snapshot_steps,
             "initial": initial if isinstance(initial, str) else "array",
             "initial_spread": initial_spread, "mean_frequencies": mean_frequencies,
-            "transient": transient, "wrap": wrap, "threads": thread_count,
+            "transient": transient, "wrap": wrap, "precision": precision, "threads": thread_count,
         },
     }
     writer = None
@@ -528,10 +538,11 @@ def _core_simulation(model: EIKuramoto, omega: NDArray[np.float64], phases: NDAr
 
 
 def derivative(model: EIKuramoto, phases: ArrayLike, t: float = 0.0, seed: int = 0,
-               threads: int | None = None) -> NDArray[np.float64]:
+               threads: int | None = None, precision: str = "float64") -> NDArray[np.float64]:
     """The deterministic right-hand side dθ/dt of SPEC §1 at ``phases`` and time ``t``.
 
-    ``seed`` fixes the natural frequencies and the random network, as in :func:`simulate`.
+    ``seed`` fixes the natural frequencies and the random network, and ``precision``
+    the sin/cos tables, as in :func:`simulate`.
 
     Examples
     --------
@@ -546,13 +557,14 @@ def derivative(model: EIKuramoto, phases: ArrayLike, t: float = 0.0, seed: int =
     t = check_finite("t", t)
     seed = check_seed("seed", seed)
     thread_count = check_threads(threads)
+    precision = check_choice("precision", precision, PRECISIONS)
     _check_memory(model, 0, 1, 0, None)
     core_threads = threads_for(model.n, thread_count)
     omega = model.natural_frequencies(np.random.default_rng([seed, _FREQUENCY_STREAM]))
     method = "heun" if model.has_noise else "rk4"
     simulation = _core_simulation(model, omega, theta, seed, core_threads, method=method, dt=1.0,
                                   n_steps=0, record_every=1, snapshot_every=0,
-                                  frequency_from_step=-1, wrap=False)
+                                  frequency_from_step=-1, wrap=False, precision=precision)
     return np.asarray(simulation.derivative(theta, t))
 
 

@@ -20,6 +20,7 @@ struct RunSettings {
     std::int64_t snapshot_every = 0;      // phases after every this many steps; 0: none
     std::int64_t frequency_from_step = -1;  // average dθ/dt from this step on; < 0: off
     bool wrap = true;                     // keep phases in [0, 2π)
+    bool float32_tables = false;          // sparse gathers read sin/cos in float (RightHandSide)
     std::uint64_t seed = 0;
     int threads = 0;                      // 0: all available
 };
