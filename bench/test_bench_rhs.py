@@ -1,9 +1,14 @@
-"""Right-hand side of SPEC §1: eikura's C++ kernel against the NumPy reference.
+"""Right-hand side and full steps of SPEC §1-§3: eikura's C++ core against the NumPy reference.
 
-Each case times one evaluation of dθ/dt and asserts that both give the same result, so
-the benchmark is also a correctness check (CI runs it with --benchmark-disable).
+Each case times eikura (or the reference) and asserts that eikura agrees with the
+reference, so every benchmark is also a correctness check. CI runs them once each with
+``--benchmark-disable``; to time them:
 
     python -m pytest bench --benchmark-enable --benchmark-group-by=param:case
+
+Cases vary the topology (all-to-all, stored sparse, stored sparse above the tiling size,
+procedural), N, the in-degree k, the threads (1, 2) and the precision of the sin/cos
+tables (float64, float32).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import reference
 from eikura.simulation import _core_simulation
 
 COUPLINGS = (5.0, 1.0, 12.0, 2.0)  # k_ee, k_ei, k_ie, k_ii
+# float32 tables: each of the k terms carries a relative error of about 6e-8.
+TOLERANCE = {"float64": 1e-11, "float32": 2e-5}
 
 
 def _model(n: int, network: ek.networks.Network) -> ek.EIKuramoto:
@@ -27,42 +34,94 @@ def _model(n: int, network: ek.networks.Network) -> ek.EIKuramoto:
 
 
 def _csr_of(model: ek.EIKuramoto, seed: int) -> scipy.sparse.csr_array:
-    network = model.network.build(model.n_e, model.n_i, seed, 0)
+    spec = model.network
+    if isinstance(spec, ek.Procedural):  # the same seed draws the same network, stored
+        spec = ek.FixedInDegree(k_e=spec.k_e, k_i=spec.k_i)
+    network = spec.build(model.n_e, model.n_i, seed, 0)
     ones = np.ones(network.n_edges)
     return scipy.sparse.csr_array((ones, network.indices, network.indptr), shape=(model.n, model.n))
 
 
-CASES = {
+def _prepared(model, omega, theta, threads, precision, method="rk4", dt=1.0, n_steps=0):
+    """The C++ simulation, built outside the timed part (network generation included)."""
+    return _core_simulation(model, omega, theta, 0, threads, method=method, dt=dt, n_steps=n_steps,
+                            record_every=1, snapshot_every=0, frequency_from_step=-1, wrap=False,
+                            precision=precision)
+
+
+RHS_CASES = {
     # case: (N, network, reference right-hand side)
     "all-to-all N=1e4 vs dense pairwise": (10_000, ek.AllToAll(), "pairwise"),
-    "all-to-all N=1e4 vs NumPy mean field": (10_000, ek.AllToAll(), "mean_field"),
-    "sparse N=1e5 k=100 vs scipy.sparse": (100_000, ek.FixedInDegree(k_e=80, k_i=20), "sparse"),
+    "all-to-all N=1e5 vs NumPy mean field": (100_000, ek.AllToAll(), "mean_field"),
+    "stored N=1e5 k=100 vs scipy.sparse": (100_000, ek.FixedInDegree(k_e=80, k_i=20), "sparse"),
+    "stored N=2e5 k=100 (tiled) vs scipy.sparse": (200_000, ek.FixedInDegree(k_e=80, k_i=20), "sparse"),
+    "stored N=5e4 k=1000 vs scipy.sparse": (50_000, ek.FixedInDegree(k_e=800, k_i=200), "sparse"),
+    "procedural N=1e5 k=100 vs scipy.sparse": (100_000, ek.Procedural(k_e=80, k_i=20), "sparse"),
 }
 
 
-@pytest.mark.parametrize("implementation", ["eikura", "reference"])
-@pytest.mark.parametrize("case", list(CASES))
-def test_rhs(benchmark, case: str, implementation: str) -> None:
-    n, network, reference_rhs = CASES[case]
+def _reference_rhs(kind, theta, omega, model, adjacency):
+    if kind == "pairwise":
+        return reference.rhs_pairwise(theta, 0.0, omega, model.n_e, COUPLINGS)
+    if kind == "mean_field":
+        return reference.rhs_mean_field(theta, 0.0, omega, model.n_e, COUPLINGS)
+    return reference.rhs_sparse(theta, 0.0, omega, model.n_e, COUPLINGS, adjacency)
+
+
+# float32 tables only where there is a gather (all-to-all ignores the option).
+PRECISIONS = [(case, precision) for case, (_, network, _) in RHS_CASES.items()
+              for precision in (("float64",) if isinstance(network, ek.AllToAll) else ("float64", "float32"))]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("case,precision", PRECISIONS)
+def test_rhs_eikura(benchmark, case: str, precision: str, threads: int) -> None:
+    n, network, kind = RHS_CASES[case]
+    model = _model(n, network)
+    theta = np.random.default_rng(7).uniform(0.0, 2.0 * np.pi, n)
+    omega = model.natural_frequencies(np.random.default_rng())
+    simulation = _prepared(model, omega, theta, threads, precision)
+    out = np.empty(n)
+    result = benchmark(simulation.derivative, theta, 0.0, out)
+    adjacency = None if isinstance(network, ek.AllToAll) else _csr_of(model, seed=0)
+    expected = _reference_rhs(kind, theta, omega, model, adjacency)
+    np.testing.assert_allclose(result, expected, rtol=0, atol=TOLERANCE[precision])
+
+
+@pytest.mark.parametrize("case", list(RHS_CASES))
+def test_rhs_reference(benchmark, case: str) -> None:
+    n, network, kind = RHS_CASES[case]
     model = _model(n, network)
     theta = np.random.default_rng(7).uniform(0.0, 2.0 * np.pi, n)
     omega = model.natural_frequencies(np.random.default_rng())
     adjacency = None if isinstance(network, ek.AllToAll) else _csr_of(model, seed=0)
+    result = benchmark.pedantic(_reference_rhs, args=(kind, theta, omega, model, adjacency),
+                                rounds=1 if kind == "pairwise" else 3)
+    ours = _prepared(model, omega, theta, 2, "float64").derivative(theta, 0.0)
+    np.testing.assert_allclose(ours, result, rtol=0, atol=TOLERANCE["float64"])
 
-    def run_reference() -> np.ndarray:
-        if reference_rhs == "pairwise":
-            return reference.rhs_pairwise(theta, 0.0, omega, model.n_e, COUPLINGS)
-        if reference_rhs == "mean_field":
-            return reference.rhs_mean_field(theta, 0.0, omega, model.n_e, COUPLINGS)
-        return reference.rhs_sparse(theta, 0.0, omega, model.n_e, COUPLINGS, adjacency)
 
-    if implementation == "eikura":
-        # The prepared C++ simulation: time dθ/dt alone, not building the network.
-        simulation = _core_simulation(model, omega, theta, 0, 0, method="rk4", dt=1.0, n_steps=0,
-                                      record_every=1, snapshot_every=0, frequency_from_step=-1,
-                                      wrap=False)
-        result = benchmark(simulation.derivative, theta, 0.0)
-    else:
-        result = benchmark.pedantic(run_reference, rounds=1 if reference_rhs == "pairwise" else 3)
-    expected = run_reference() if implementation == "eikura" else result
-    np.testing.assert_allclose(result, expected, rtol=0, atol=1e-11)
+STEP_CASES = {
+    "all-to-all N=1e5 rk4": (100_000, ek.AllToAll(), "rk4"),
+    "stored N=2e5 k=100 rk4": (200_000, ek.FixedInDegree(k_e=80, k_i=20), "rk4"),
+    "stored N=1e5 k=100 heun": (100_000, ek.FixedInDegree(k_e=80, k_i=20), "heun"),
+}
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("case", list(STEP_CASES))
+def test_step(benchmark, case: str, threads: int) -> None:
+    """Full integrator steps (all stage evaluations, the update, wrapping, recording)."""
+    n, network, method = STEP_CASES[case]
+    model = _model(n, network)
+    theta = np.random.default_rng(7).uniform(0.0, 2.0 * np.pi, n)
+    omega = model.natural_frequencies(np.random.default_rng())
+    dt, steps_per_round = 0.01, 2
+    simulation = _prepared(model, omega, theta, threads, "float64", method=method, dt=dt, n_steps=10**6)
+    benchmark(simulation.advance, steps_per_round)
+    done = simulation.step
+    adjacency = None if isinstance(network, ek.AllToAll) else _csr_of(model, seed=0)
+    expected = reference.integrate(theta, omega, model.n_e, COUPLINGS, adjacency=adjacency,
+                                   normalization=model.normalization,
+                                   method=method, dt=dt, n_steps=done, wrap=False)
+    np.testing.assert_allclose(simulation.phases, expected["theta"], rtol=0, atol=1e-9)
