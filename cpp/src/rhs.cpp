@@ -5,6 +5,7 @@
 #include <string>
 
 #include "eikura/parallel.hpp"
+#include "eikura/sincos.hpp"
 
 namespace eikura {
 
@@ -167,11 +168,7 @@ void RightHandSide::order_parameters(const double* theta, double out[6]) {
 #pragma omp parallel for schedule(static) num_threads(threads_)
     for (std::int64_t c = 0; c < chunks; ++c) {
         const std::int64_t begin = c * reduction_chunk, end = std::min(begin + reduction_chunk, n);
-        double* sc = sincos_.data();
-        for (std::int64_t j = begin; j < end; ++j) {
-            sc[2 * j] = std::sin(theta[j]);
-            sc[2 * j + 1] = std::cos(theta[j]);
-        }
+        sin_cos(theta + begin, end - begin, sincos_.data() + 2 * begin);
         chunk_sums(c, &chunk_sums_[4 * static_cast<std::size_t>(c)]);
     }
     double totals[4];
@@ -216,13 +213,14 @@ void RightHandSide::evaluate_with(Table* sc, const double* base, const double* s
 #pragma omp for schedule(static)
         for (std::int64_t c = 0; c < chunks; ++c) {
             const std::int64_t begin = c * reduction_chunk, end = std::min(begin + reduction_chunk, n);
+            double stage[reduction_chunk];  // the stage phases of this chunk
             for (std::int64_t j = begin; j < end; ++j) {
                 double theta = base[j];
                 if (slope) theta += h * slope[j];
                 if (kick) theta += kick[j];
-                sc[2 * j] = static_cast<Table>(std::sin(theta));
-                sc[2 * j + 1] = static_cast<Table>(std::cos(theta));
+                stage[j - begin] = theta;
             }
+            sin_cos(stage, end - begin, sc + 2 * begin);
             if (all_to_all) chunk_sums(c, &chunk_sums_[4 * static_cast<std::size_t>(c)]);
         }
         // (implicit barrier: every sin/cos is ready)

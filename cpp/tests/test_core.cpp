@@ -7,6 +7,7 @@
 // What is checked: every entry point refuses invalid input with std::invalid_argument
 // (never a crash or a silent wrong answer), random networks and noisy runs do not depend
 // on the thread count, and a run restored from a checkpoint continues bit-identically.
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <cstdint>
@@ -24,6 +25,7 @@
 #include "eikura/random.hpp"
 #include "eikura/schedule.hpp"
 #include "eikura/simulation.hpp"
+#include "eikura/sincos.hpp"
 
 namespace {
 
@@ -425,6 +427,39 @@ void test_tiled_gather() {
     CHECK_THROWS(copy.tile(20, 12, 1), "row_bits");
 }
 
+void test_sin_cos() {
+    std::vector<double> x;
+    for (int j = -20000; j <= 20000; ++j) x.push_back(0.0025 * j + 1e-7 * (j % 13));
+    for (double v : {0.0, -0.0, M_PI / 4, M_PI / 2, M_PI, 2 * M_PI, 1e3, -12345.678, 1.5e6, 1.7e6, -3e7, 1e300})
+        x.push_back(v);
+    const auto n = static_cast<std::int64_t>(x.size());
+    std::vector<double> out(2 * x.size());
+    std::vector<float> out_float(2 * x.size());
+    eikura::sin_cos(x.data(), n, out.data());
+    eikura::sin_cos(x.data(), n, out_float.data());
+    double worst = 0.0;
+    bool large_exact = true, float_is_rounded_double = true;
+    for (std::size_t j = 0; j < x.size(); ++j) {
+        const double sin_error = std::abs(out[2 * j] - std::sin(x[j]));
+        const double cos_error = std::abs(out[2 * j + 1] - std::cos(x[j]));
+        worst = std::max({worst, sin_error, cos_error});
+        if (std::abs(x[j]) > 1.6e6) large_exact = large_exact && sin_error == 0.0 && cos_error == 0.0;
+        float_is_rounded_double = float_is_rounded_double &&
+                                  out_float[2 * j] == static_cast<float>(out[2 * j]) &&
+                                  out_float[2 * j + 1] == static_cast<float>(out[2 * j + 1]);
+    }
+    CHECK(worst <= 2.3e-16);  // about an ulp of values of size 1
+    CHECK(large_exact);
+    CHECK(float_is_rounded_double);
+    const double odd[3] = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity()};
+    double odd_out[6];
+    eikura::sin_cos(odd, 3, odd_out);
+    bool all_nan = true;
+    for (double v : odd_out) all_nan = all_nan && std::isnan(v);
+    CHECK(all_nan);  // a diverged run must stay visibly non-finite
+}
+
 }  // namespace
 
 int main() {
@@ -438,6 +473,7 @@ int main() {
     test_restore_refuses_bad_checkpoints();
     test_noise_does_not_depend_on_threads();
     test_tiled_gather();
+    test_sin_cos();
     std::printf("eikura C++ core: %d checks, %d failed\n", checks, failures);
     return failures == 0 ? 0 : 1;
 }
