@@ -294,7 +294,10 @@ class Graph:
                 f"is_excitatory: expected {n} labels (one per row of the matrix), got shape {mask.shape}"
             )
         order = np.concatenate([np.flatnonzero(mask), np.flatnonzero(~mask)])
-        permuted = scipy.sparse.csr_array(csr[order][:, order])
+        if np.array_equal(order, np.arange(n)):  # already E first: no O(edges) permutation
+            permuted = scipy.sparse.csr_array(csr)
+        else:
+            permuted = scipy.sparse.csr_array(csr[order][:, order])
         permuted.sort_indices()
         object.__setattr__(self, "order", order)
         object.__setattr__(self, "n_e", int(mask.sum()))
