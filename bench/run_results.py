@@ -1,21 +1,27 @@
-"""Regenerate bench/RESULTS.md: eikura's right-hand side against the NumPy/SciPy
-reference and against itself (1 vs 2 threads, stored vs procedural), in one run.
+"""Regenerate bench/RESULTS.md: eikura against the NumPy/SciPy reference, against itself
+(plain vs tiled gather, 1 vs 2 threads, float64 vs float32, stored vs procedural) and
+against its peers (bench/peers: Brian2, the PyPI ``kuramoto`` package), in one run.
 
-    python bench/run_results.py            # about two minutes on 2 cores
-    python bench/run_results.py --big      # also 10^6 x 1000 synapses (4 GB, several minutes)
+    python bench/run_results.py            # about 5 minutes on 2 cores (peers included)
+    python bench/run_results.py --big      # also 10^9 synapses and all-to-all N = 10^7 (+ ~10 min)
+    python bench/run_results.py --no-peers # skip bench/peers (no Brian2 venv needed)
 
-Every timing is the best of a few repeats; every comparison is a ratio measured in the
-same run, on the same machine. Each eikura result is checked against the reference.
+Every timing is the best of a few repeats; every comparison is a ratio measured in this
+same run on this machine. Each eikura result is checked against the reference.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
-import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse
@@ -23,15 +29,16 @@ import scipy.sparse
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-import reference  # noqa: E402
-
 import eikura as ek  # noqa: E402
+import reference  # noqa: E402
+from eikura import _core  # noqa: E402
 from eikura.simulation import _core_simulation  # noqa: E402
 
 COUPLINGS = (5.0, 1.0, 12.0, 2.0)
+PLAIN_GATHER_FIGURE = 0.35e9  # the issue's plain CSR gather at N = 10^6, k = 100 (0.3-0.4e9)
 
 
-def best_time(function, repeats: int) -> float:
+def best_time(function: Any, repeats: int) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -40,133 +47,259 @@ def best_time(function, repeats: int) -> float:
     return min(times)
 
 
-def model_of(n: int, network) -> ek.EIKuramoto:
+def model_of(n: int, network: Any) -> ek.EIKuramoto:
     n_e = int(0.8 * n)
-    return ek.EIKuramoto(n_e=n_e, n_i=n - n_e, k_ee=COUPLINGS[0], k_ei=COUPLINGS[1], k_ie=COUPLINGS[2],
-                         k_ii=COUPLINGS[3], frequencies=ek.Lorentzian(0.0, 1.0, regular=True), network=network)
+    k_ee, k_ei, k_ie, k_ii = COUPLINGS
+    return ek.EIKuramoto(n_e=n_e, n_i=n - n_e, k_ee=k_ee, k_ei=k_ei, k_ie=k_ie, k_ii=k_ii,
+                         frequencies=ek.Lorentzian(0.0, 1.0, regular=True), network=network)
 
 
-def prepared(model: ek.EIKuramoto, theta: np.ndarray, threads: int):
-    omega = model.natural_frequencies(np.random.default_rng())
-    simulation = _core_simulation(model, omega, theta, 0, threads, method="rk4", dt=1.0, n_steps=0,
-                                  record_every=1, snapshot_every=0, frequency_from_step=-1, wrap=False)
-    return simulation, omega
+def prepared(model: ek.EIKuramoto, omega: np.ndarray, theta: np.ndarray, threads: int,
+             precision: str = "float64") -> Any:
+    return _core_simulation(model, omega, theta, 0, threads, method="rk4", dt=1.0, n_steps=0, record_every=1,
+                            snapshot_every=0, frequency_from_step=-1, wrap=False, precision=precision)
 
 
-def rhs_case(n: int, network, reference_kind: str, repeats: int) -> dict:
-    model = model_of(n, network)
+def time_rhs(simulation: Any, theta: np.ndarray, repeats: int) -> float:
+    out = np.empty_like(theta)
+    simulation.derivative(theta, 0.0, out)  # warm-up: first touch of the scratch arrays
+    return best_time(lambda: simulation.derivative(theta, 0.0, out), repeats)
+
+
+def scipy_operator(model: ek.EIKuramoto, csr: scipy.sparse.csr_array) -> Any:
+    """The reference's sparse right-hand side with its operator built once, outside the timing."""
+    return reference._SparseOperator(csr, model.n, model.n_e, "in-degree")
+
+
+def rhs_sparse_case(n: int, k_e: int, k_i: int, repeats: int) -> dict[str, Any]:
+    """eikura (tiled and plain gather, 1 and 2 threads, float64 and float32) against scipy.sparse."""
+    model = model_of(n, ek.FixedInDegree(k_e=k_e, k_i=k_i))
     theta = np.random.default_rng(7).uniform(0.0, 2.0 * np.pi, n)
-    row = {"case": f"N={n:.0e} {type(network).__name__}", "reference": reference_kind}
+    omega = model.natural_frequencies(np.random.default_rng())
+    network = model.network.build(model.n_e, model.n_i, 0, 0)
+    indptr, indices = network.indptr, network.indices
+    csr = scipy.sparse.csr_array((np.ones(indices.size), indices, indptr), shape=(n, n))
+    operator = scipy_operator(model, csr)
+    expected = operator(theta, 0.0, omega, COUPLINGS)
+    row: dict[str, Any] = {"case": f"N={n:.0e} k={k_e + k_i}", "edges": int(indices.size),
+                           "tiled": bool(network.tiled)}
+    row["scipy"] = best_time(lambda: operator(theta, 0.0, omega, COUPLINGS), max(1, repeats // 3))
+    differences = []
     for threads in (1, 2):
-        simulation, omega = prepared(model, theta, threads)
-        row[f"eikura_{threads}"] = best_time(lambda s=simulation: s.derivative(theta, 0.0), repeats)
-    ours = simulation.derivative(theta, 0.0)
-    if reference_kind == "dense pairwise":
-        expected = reference.rhs_pairwise(theta, 0.0, omega, model.n_e, COUPLINGS)
-        row["reference_time"] = best_time(
-            lambda: reference.rhs_pairwise(theta, 0.0, omega, model.n_e, COUPLINGS), 1)
-    elif reference_kind == "NumPy mean field":
-        expected = reference.rhs_mean_field(theta, 0.0, omega, model.n_e, COUPLINGS)
-        row["reference_time"] = best_time(
-            lambda: reference.rhs_mean_field(theta, 0.0, omega, model.n_e, COUPLINGS), repeats)
-    else:
-        net = model.network.build(model.n_e, model.n_i, 0, 0)
-        matrix = scipy.sparse.csr_array((np.ones(net.n_edges), net.indices, net.indptr), shape=(n, n))
-        expected = reference.rhs_sparse(theta, 0.0, omega, model.n_e, COUPLINGS, matrix)
-        row["reference_time"] = best_time(
-            lambda: reference.rhs_sparse(theta, 0.0, omega, model.n_e, COUPLINGS, matrix), 3)
-        row["edges"] = net.n_edges
-    row["max_difference"] = float(np.max(np.abs(ours - expected)))
+        simulation = prepared(model, omega, theta, threads)
+        row[f"eikura_{threads}"] = time_rhs(simulation, theta, repeats)
+        differences.append(np.max(np.abs(simulation.derivative(theta, 0.0) - expected)))
+    single = prepared(model, omega, theta, 2, "float32")
+    row["float32_2"] = time_rhs(single, theta, repeats)
+    row["float32_error"] = float(np.max(np.abs(single.derivative(theta, 0.0) - expected)))
+    if network.tiled:  # the same network in plain CSR order, for the same-run comparison
+        plain_network = _core.CsrNetwork.from_csr(model.n_e, model.n_i, indptr, indices, np.empty(0),
+                                                  tile=False)
+        plain = _core.Simulation(
+            n_e=model.n_e, n_i=model.n_i, omega=omega, couplings=model.core_couplings(), noise_e=0.0,
+            noise_i=0.0, network=plain_network, normalization=model.normalization, method="rk4", dt=1.0,
+            n_steps=0, record_every=1, snapshot_every=0, frequency_from_step=-1, wrap=False, seed=0,
+            threads=2, initial=theta)
+        row["plain_2"] = time_rhs(plain, theta, repeats)
+        differences.append(np.max(np.abs(plain.derivative(theta, 0.0) - expected)))
+    row["max_difference"] = float(max(differences))
     return row
 
 
-def procedural_case(n: int, k_e: int, k_i: int, repeats: int) -> dict:
+def rhs_all_to_all_case(n: int, reference_kind: str, repeats: int) -> dict[str, Any]:
+    model = model_of(n, ek.AllToAll())
     theta = np.random.default_rng(7).uniform(0.0, 2.0 * np.pi, n)
-    row = {"case": f"N={n:.0e} k={k_e + k_i}"}
+    omega = model.natural_frequencies(np.random.default_rng())
+    if reference_kind == "dense pairwise":
+        function = lambda: reference.rhs_pairwise(theta, 0.0, omega, model.n_e, COUPLINGS)  # noqa: E731
+        reference_repeats = 1
+    else:
+        function = lambda: reference.rhs_mean_field(theta, 0.0, omega, model.n_e, COUPLINGS)  # noqa: E731
+        reference_repeats = repeats
+    expected = function()
+    row: dict[str, Any] = {"case": f"all-to-all N={n:.0e}", "reference": reference_kind,
+                           "reference_time": best_time(function, reference_repeats)}
+    for threads in (1, 2):
+        simulation = prepared(model, omega, theta, threads)
+        row[f"eikura_{threads}"] = time_rhs(simulation, theta, repeats)
+    row["max_difference"] = float(np.max(np.abs(simulation.derivative(theta, 0.0) - expected)))
+    return row
+
+
+def procedural_case(n: int, k_e: int, k_i: int, repeats: int) -> dict[str, Any]:
+    theta = np.random.default_rng(7).uniform(0.0, 2.0 * np.pi, n)
+    row: dict[str, Any] = {"case": f"N={n:.0e} k={k_e + k_i}", "edges": n * (k_e + k_i)}
     results = {}
     for name, network in (("stored", ek.FixedInDegree(k_e=k_e, k_i=k_i)),
                           ("procedural", ek.Procedural(k_e=k_e, k_i=k_i))):
-        simulation, _ = prepared(model_of(n, network), theta, 2)
-        row[name] = best_time(lambda s=simulation: s.derivative(theta, 0.0), repeats)
+        model = model_of(n, network)
+        simulation = prepared(model, model.natural_frequencies(np.random.default_rng()), theta, 2)
+        row[name] = time_rhs(simulation, theta, repeats)
         results[name] = simulation.derivative(theta, 0.0)
     row["identical"] = bool(np.array_equal(results["stored"], results["procedural"]))
-    row["edges"] = n * (k_e + k_i)
     return row
 
 
-def big_case() -> dict:
-    n, k_e, k_i = 1_000_000, 800, 200
-    model = model_of(n, ek.FixedInDegree(k_e=k_e, k_i=k_i))
-    estimate = ek.estimate_memory(model, n_steps=100, record_every=10, snapshot_every=0)
-    start = time.perf_counter()
-    run = ek.simulate(model, t_max=0.05, dt=0.01, method="rk4", seed=1, progress=False)
-    wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"estimate": estimate["total"], "peak": peak, "wall": wall, "steps": run.steps_done,
-            "r": float(run.r[-1]), "edges": n * (k_e + k_i)}
+def float32_run_case() -> dict[str, Any]:
+    """The accuracy cost of float32 tables over a run: the same run in both precisions."""
+    model = model_of(100_000, ek.FixedInDegree(k_e=80, k_i=20))
+    runs = {precision: ek.simulate(model, t_max=10.0, dt=0.01, method="rk4", record_every=10, seed=3,
+                                   precision=precision, progress=False)
+            for precision in ("float64", "float32")}
+    double, single = runs["float64"], runs["float32"]
+    phase_gap = np.abs(np.angle(np.exp(1j * (single.phases - double.phases))))
+    return {"r_gap": float(np.max(np.abs(single.r - double.r))), "phase_gap": float(phase_gap.max()),
+            "phase_gap_median": float(np.median(phase_gap)), "r_final": float(double.r[-1]),
+            "wall_64": double.wall_time, "wall_32": single.wall_time}
+
+
+def run_peers(skip: bool) -> str:
+    if skip:
+        return "(skipped: `--no-peers`)"
+    with tempfile.TemporaryDirectory() as scratch:
+        fragment = Path(scratch) / "peers.md"
+        command = [sys.executable, str(HERE / "peers" / "run_all.py"), "--markdown", str(fragment)]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0 or not fragment.exists():
+            return ("bench/peers/run_all.py failed (exit code "
+                    f"{result.returncode}):\n\n```\n{(result.stdout + result.stderr)[-3000:]}\n```")
+        return fragment.read_text()
+
+
+def run_script(arguments: list[str]) -> dict[str, Any]:
+    """A script in its own process, so that its peak resident memory is its own."""
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "report.json"
+        subprocess.run([sys.executable, *arguments, "--json", str(report)], check=True,
+                       env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        return dict(json.loads(report.read_text()))
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+            *("| " + " | ".join(row) + " |" for row in rows)]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--big", action="store_true", help="also run 10^6 x 1000 synapses")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--big", action="store_true", help="also 10^9 synapses and all-to-all N = 10^7")
+    parser.add_argument("--no-peers", action="store_true", help="skip bench/peers")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
 
-    # First, so that the peak resident memory of this process is the big run's own.
-    big = big_case() if args.big else None
-    rhs_rows = [
-        rhs_case(10_000, ek.AllToAll(), "dense pairwise", 20),
-        rhs_case(10_000, ek.AllToAll(), "NumPy mean field", 50),
-        rhs_case(100_000, ek.FixedInDegree(k_e=80, k_i=20), "scipy.sparse", 10),
-        rhs_case(1_000_000, ek.FixedInDegree(k_e=80, k_i=20), "scipy.sparse", 3),
-    ]
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load_before = os.getloadavg()[0]
+    # The big runs first, each in its own process (their memory peaks are their own).
+    showcase = run_script([str(HERE / "showcase.py")]) if args.big else None
+    dense = (run_script([str(HERE / "showcase.py"), "--all-to-all", "--n", "10000000", "--t-max", "0.1"])
+             if args.big else None)
+
+    million = rhs_sparse_case(1_000_000, 80, 20, 5)
+    sparse_rows = [rhs_sparse_case(100_000, 80, 20, 10), million, rhs_sparse_case(200_000, 800, 200, 3)]
+    dense_rows = [rhs_all_to_all_case(10_000, "dense pairwise", 20),
+                  rhs_all_to_all_case(1_000_000, "NumPy mean field", 10)]
     procedural_rows = [procedural_case(100_000, 80, 20, 3), procedural_case(100_000, 800, 200, 2)]
+    accuracy = float32_run_case()
+    peers = run_peers(args.no_peers)
+
+    rate = million["edges"] / million["eikura_2"]
+    pairwise = dense_rows[0]
+    targets = [
+        ["edge-terms/s, N=10^6, k=100, 2 threads, float64", ">= 1.0e9", f"{rate:.3g}",
+         "yes" if rate >= 1e9 else "**no**"],
+        ["vs the plain CSR gather (same network, same run)", "-",
+         f"{million['plain_2'] / million['eikura_2']:.2f}x "
+         f"({million['edges'] / million['plain_2']:.3g}/s plain)",
+         "-"],
+        ["vs scipy.sparse (prepared operator), N=10^6, k=100", ">= 10x",
+         f"{million['scipy'] / million['eikura_2']:.1f}x",
+         "yes" if million["scipy"] / million["eikura_2"] >= 10 else "**no**"],
+        ["vs dense NumPy pairwise, all-to-all N=10^4", ">= 100x",
+         f"{pairwise['reference_time'] / pairwise['eikura_2']:.0f}x",
+         "yes" if pairwise["reference_time"] / pairwise["eikura_2"] >= 100 else "**no**"],
+        ["threads 1 -> 2, N=10^6, k=100", ">= 1.8x", f"{million['eikura_1'] / million['eikura_2']:.2f}x",
+         "yes" if million["eikura_1"] / million["eikura_2"] >= 1.8 else "**no**"],
+    ]
+    if showcase:
+        targets.append(["10^9 synapses (10^6 x 1000, stored): peak resident memory", "<= 4.5 GB",
+                        f"{showcase['peak_rss_gib'] * 2**30 / 1e9:.2f} GB "
+                        f"(estimated {showcase['estimate_gib'] * 2**30 / 1e9:.2f} GB)",
+                        "yes" if showcase["peak_rss_gib"] * 2**30 <= 4.5e9 else "**no**"])
+    targets.append(["vs Brian2 (same problem, bench/peers)", ">= 15x", "see the peers table below", "-"])
 
     lines = [
-        "# eikura benchmarks",
-        "",
+        "# eikura benchmarks", "",
         f"Regenerated by `python bench/run_results.py{' --big' if args.big else ''}` on "
-        f"{platform.machine()}, {ek._core.max_threads()} cores, Python {platform.python_version()}, "
-        f"eikura {ek.__version__}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
-        "Times are the best of several repeats of one right-hand-side evaluation (dθ/dt for all N "
-        "oscillators); ratios are measured in this one run. Every eikura result is compared "
-        "with the reference (last column).",
+        f"{platform.machine()}, "
+        f"{_core.max_threads()} cores ({platform.processor() or 'cpu'}), Python {platform.python_version()}, "
+        f"NumPy {np.__version__}, SciPy {scipy.__version__}, eikura {ek.__version__}, started {started} "
+        f"(1-minute load average before: {load_before:.2f}). Times are the best of several repeats; every "
+        "ratio is measured in this one run. Right-hand-side times are one evaluation of dθ/dt for all N "
+        "oscillators into a preallocated array; an edge-term is one source's sin/cos added into one row.",
         "",
-        "## Right-hand side: eikura against the NumPy/SciPy reference",
+        "## The targets of issue 5", "",
+        *table(["what", "target", "measured", "met"], targets),
         "",
-        "| case | reference | reference (s) | eikura 1 thread (s) | eikura 2 threads (s) | "
-        "speed-up vs reference (2 threads) | 1 -> 2 threads | edge-terms/s (2 threads) | max abs difference |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "## Sparse right-hand side (fixed in-degree, 80 % E / 20 % I inputs)", "",
+        "The reference is `tests/reference.py`'s scipy.sparse right-hand side with its block matrices built "
+        "once, outside the timing (4 sparse products per evaluation, one thread). `plain` is the same "
+        "network kept in CSR order (no tiling) with the same kernel otherwise; networks of N >= 2^17 are "
+        "tiled by default (docs/performance.md).", "",
+        *table(["case", "tiled", "scipy (s)", "eikura 1 thr (s)", "eikura 2 thr (s)", "vs scipy",
+                "1 -> 2 thr", "edge-terms/s", "plain 2 thr (s)", "float32 2 thr (s)", "max abs diff",
+                "float32 max abs diff"],
+              [[row["case"], str(row["tiled"]), f"{row['scipy']:.4g}", f"{row['eikura_1']:.4g}",
+                f"{row['eikura_2']:.4g}", f"{row['scipy'] / row['eikura_2']:.1f}x",
+                f"{row['eikura_1'] / row['eikura_2']:.2f}x", f"{row['edges'] / row['eikura_2']:.3g}",
+                f"{row['plain_2']:.4g}" if "plain_2" in row else "-", f"{row['float32_2']:.4g}",
+                f"{row['max_difference']:.1e}", f"{row['float32_error']:.1e}"] for row in sparse_rows]),
+        "",
+        f"Against the issue's plain-gather figure ({PLAIN_GATHER_FIGURE:.2g} edge-terms/s at N=10^6, k=100): "
+        f"{rate / PLAIN_GATHER_FIGURE:.1f}x.", "",
+        "## All-to-all right-hand side", "",
+        *table(["case", "reference", "reference (s)", "eikura 1 thr (s)", "eikura 2 thr (s)", "vs reference",
+                "1 -> 2 thr", "max abs diff"],
+              [[row["case"], row["reference"], f"{row['reference_time']:.4g}", f"{row['eikura_1']:.4g}",
+                f"{row['eikura_2']:.4g}", f"{row['reference_time'] / row['eikura_2']:.1f}x",
+                f"{row['eikura_1'] / row['eikura_2']:.2f}x", f"{row['max_difference']:.1e}"]
+               for row in dense_rows]),
+        "",
+        "## Stored against procedural networks (2 threads)", "",
+        *table(["network", "stored (s)", "procedural (s)", "procedural / stored", "edge-terms/s procedural",
+                "bit-identical"],
+              [[row["case"], f"{row['stored']:.4g}", f"{row['procedural']:.4g}",
+                f"{row['procedural'] / row['stored']:.1f}x", f"{row['edges'] / row['procedural']:.3g}",
+                str(row["identical"])] for row in procedural_rows]),
+        "",
+        "## The accuracy cost of float32 tables", "",
+        "N=10^5, k=100, RK4, dt=0.01, t=10 from the same random phases, float64 vs float32 sin/cos tables: "
+        f"max |r32 - r64| over the recording = {accuracy['r_gap']:.2e} "
+        f"(final r = {accuracy['r_final']:.4f}); final phases differ by at most "
+        f"{accuracy['phase_gap']:.2e} rad (median {accuracy['phase_gap_median']:.1e}). "
+        f"Run times {accuracy['wall_64']:.2f} s (float64) and {accuracy['wall_32']:.2f} s (float32).", "",
+        "## Peers on the same problems (bench/peers)", "",
+        peers.strip(), "",
     ]
-    for row in rhs_rows:
-        edges = row.get("edges")
-        rate = f"{edges / row['eikura_2']:.3g}" if edges else "-"
-        lines.append(
-            f"| {row['case']} | {row['reference']} | {row['reference_time']:.4g} | {row['eikura_1']:.4g} | "
-            f"{row['eikura_2']:.4g} | {row['reference_time'] / row['eikura_2']:.1f}x | "
-            f"{row['eikura_1'] / row['eikura_2']:.2f}x | {rate} | {row['max_difference']:.1e} |")
-    lines += [
-        "",
-        "## Stored against procedural networks (2 threads)",
-        "",
-        "| network | stored (s) | procedural (s) | procedural / stored | edge-terms/s procedural | bit-identical |",
-        "|---|---|---|---|---|---|",
-    ]
-    for row in procedural_rows:
-        lines.append(
-            f"| {row['case']} | {row['stored']:.4g} | {row['procedural']:.4g} | "
-            f"{row['procedural'] / row['stored']:.1f}x | {row['edges'] / row['procedural']:.3g} | "
-            f"{row['identical']} |")
-    if big:
+    if showcase:
         lines += [
-            "",
-            "## 10^6 oscillators x 1000 synapses (stored, RK4, dt = 0.01)",
-            "",
-            f"{big['steps']} steps in {big['wall']:.1f} s including building the network; "
-            f"memory estimated {big['estimate'] / 2**30:.2f} GiB, peak resident "
-            f"{big['peak'] / 2**30:.2f} GiB; final r = {big['r']:.3f}.",
+            "## Showcase: 10^6 oscillators x 1000 synapses (`python bench/showcase.py`)", "",
+            f"Stored network (10^9 synapses), RK4, dt = {showcase['dt']}, t = 0..{showcase['t_max']} "
+            f"({showcase['steps']} steps): setup (frequencies, network, tiling) {showcase['setup_s']:.0f} s, "
+            f"integration {showcase['integration_s']:.0f} s "
+            f"({showcase['edge_terms_per_s']:.3g} edge-terms/s); "
+            f"memory estimated {showcase['estimate_gib']:.2f} GiB before allocating, peak resident "
+            f"{showcase['peak_rss_gib']:.2f} GiB. State at t = {showcase['t_max']}: r_E = "
+            f"{showcase['r_e_final']:.4f}, r_I = {showcase['r_i_final']:.4f} (from random phases).", "",
         ]
-    args.out.write_text("\n".join(lines) + "\n")
+    if dense:
+        lines += [
+            "## All-to-all N = 10^7", "",
+            f"RK4, dt = {dense['dt']}, {dense['steps']} steps in {dense['integration_s']:.1f} s "
+            f"({dense['oscillator_steps_per_s']:.3g} oscillator-steps/s); memory estimated "
+            f"{dense['estimate_gib']:.2f} GiB, peak resident {dense['peak_rss_gib']:.2f} GiB.", "",
+        ]
+    args.out.write_text("\n".join(lines))
     print("\n".join(lines))
 
 

@@ -30,6 +30,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--procedural", action="store_true",
                         help="regenerate the network at every evaluation")
+    parser.add_argument("--all-to-all", action="store_true",
+                        help="all-to-all coupling instead (mean fields; --k is ignored)")
     parser.add_argument("--n", type=int, default=1_000_000, help="oscillators (default 10^6)")
     parser.add_argument("--k", type=int, default=1000, help="inputs per oscillator, 80 %% E (default 1000)")
     parser.add_argument("--t-max", type=float, default=1.0)
@@ -40,13 +42,15 @@ def main() -> None:
     n_e = int(0.8 * args.n)
     k_e = int(0.8 * args.k)
     kind = ek.Procedural if args.procedural else ek.FixedInDegree
+    network = ek.AllToAll() if args.all_to_all else kind(k_e=k_e, k_i=args.k - k_e)
     model = ek.EIKuramoto(n_e=n_e, n_i=args.n - n_e, k_ee=4.6, k_ei=1.0, k_ie=12.0, k_ii=2.0,
-                          frequencies=ek.Lorentzian(0.0, 1.0, regular=True),
-                          network=kind(k_e=k_e, k_i=args.k - k_e))
+                          frequencies=ek.Lorentzian(0.0, 1.0, regular=True), network=network)
     n_steps = int(round(args.t_max / args.dt))
     estimate = ek.estimate_memory(model, n_steps=n_steps, record_every=10, snapshot_every=0)
-    print(f"N = {args.n:,}, {args.k} inputs each ({args.n * args.k:.2e} synapses, "
-          f"{'procedural' if args.procedural else 'stored'}); RK4, dt = {args.dt}, t_max = {args.t_max}")
+    topology = ("all-to-all" if args.all_to_all else
+                f"{args.k} inputs each ({args.n * args.k:.2e} synapses, "
+                f"{'procedural' if args.procedural else 'stored'})")
+    print(f"N = {args.n:,}, {topology}; RK4, dt = {args.dt}, t_max = {args.t_max}")
     print(f"memory estimated before allocating: {estimate['total'] / 2**30:.2f} GiB", flush=True)
 
     start = time.perf_counter()
@@ -55,14 +59,15 @@ def main() -> None:
     total = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     evaluations = 4 * run.steps_done
-    terms = evaluations * args.n * args.k
+    terms = 0 if args.all_to_all else evaluations * args.n * args.k
     half = len(run.r) // 2
     report = {
-        "n": args.n, "k": args.k, "procedural": args.procedural, "method": "rk4", "dt": args.dt,
+        "n": args.n, "k": None if args.all_to_all else args.k, "procedural": args.procedural,
+        "all_to_all": args.all_to_all, "method": "rk4", "dt": args.dt,
         "t_max": args.t_max, "steps": int(run.steps_done),
         "estimate_gib": estimate["total"] / 2**30, "peak_rss_gib": peak / 2**30,
         "total_s": total, "integration_s": float(run.wall_time), "setup_s": total - float(run.wall_time),
-        "edge_terms_per_s": terms / float(run.wall_time),
+        "edge_terms_per_s": terms / float(run.wall_time) if terms else None,
         "oscillator_steps_per_s": args.n * run.steps_done / float(run.wall_time),
         "r_e_final": float(np.abs(run.z_e[-1])), "r_i_final": float(np.abs(run.z_i[-1])),
         "r_e_mean_last_half": float(np.mean(np.abs(run.z_e[half:]))),
@@ -70,9 +75,9 @@ def main() -> None:
         "threads": ek._core.max_threads(),
     }
     print(f"setup (frequencies, network, tiling): {report['setup_s']:.1f} s")
+    rate = f"{terms / float(run.wall_time):.3g} coupling terms/s, " if terms else ""
     print(f"integration: {report['integration_s']:.1f} s for {run.steps_done} steps "
-          f"({report['edge_terms_per_s']:.3g} coupling terms/s, {report['oscillator_steps_per_s']:.3g} "
-          "oscillator-steps/s)")
+          f"({rate}{report['oscillator_steps_per_s']:.3g} oscillator-steps/s)")
     print(f"peak resident memory: {report['peak_rss_gib']:.2f} GiB "
           f"(estimated {report['estimate_gib']:.2f} GiB)")
     print(f"state at t = {args.t_max}: r_E = {report['r_e_final']:.4f}, r_I = {report['r_i_final']:.4f} "

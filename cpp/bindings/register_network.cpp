@@ -75,15 +75,16 @@ void register_network(py::module_& m) {
             [](std::int64_t n_e, std::int64_t n_i,
                const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& indptr,
                const py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>& indices,
-               const py::array_t<double, py::array::c_style | py::array::forcecast>& weights) {
+               const py::array_t<double, py::array::c_style | py::array::forcecast>& weights, bool tile) {
                 auto indptr_v = to_vector(indptr);
                 auto indices_v = to_vector(indices);
                 auto weights_v = to_vector(weights);
                 py::gil_scoped_release release;  // sorting rows touches only C++ data
                 return std::make_shared<CsrNetwork>(CsrNetwork::from_csr(
-                    n_e, n_i, std::move(indptr_v), std::move(indices_v), std::move(weights_v)));
+                    n_e, n_i, std::move(indptr_v), std::move(indices_v), std::move(weights_v), tile));
             },
-            py::arg("n_e"), py::arg("n_i"), py::arg("indptr"), py::arg("indices"), py::arg("weights"))
+            py::arg("n_e"), py::arg("n_i"), py::arg("indptr"), py::arg("indices"), py::arg("weights"),
+            py::arg("tile") = true)
         .def_static(
             "estimate_random_bytes",
             [](std::int64_t n_e, std::int64_t n_i, const std::vector<py::tuple>& blocks) {

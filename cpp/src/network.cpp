@@ -183,7 +183,7 @@ std::int64_t CsrNetwork::estimate_random_bytes(const RandomBlocks& rule) {
 }
 
 CsrNetwork CsrNetwork::from_csr(std::int64_t n_e, std::int64_t n_i, std::vector<std::int64_t> indptr,
-                                std::vector<std::int32_t> indices, std::vector<double> weights) {
+                                std::vector<std::int32_t> indices, std::vector<double> weights, bool tile) {
     const std::int64_t n = n_e + n_i;
     if (n_e < 0 || n_i < 0) throw std::invalid_argument("population sizes must be >= 0");
     if (static_cast<std::int64_t>(indptr.size()) != n + 1)
@@ -229,7 +229,7 @@ CsrNetwork CsrNetwork::from_csr(std::int64_t n_e, std::int64_t n_i, std::vector<
     net.indptr = std::move(indptr);
     net.indices = std::move(indices);
     net.weights = std::move(weights);
-    net.tile_if_large(0);
+    if (tile) net.tile_if_large(0);
     return net;
 }
 

@@ -98,11 +98,12 @@ struct CsrNetwork {
     std::int64_t memory_bytes() const;
 
     /// Build from user CSR arrays (any order within rows): validates indices, sorts
-    /// each row, rejects duplicates, and computes e_end.
+    /// each row, rejects duplicates, and computes e_end. Large networks are then tiled
+    /// unless `tile` is false (benchmarks compare both orders).
     static CsrNetwork from_csr(std::int64_t n_e, std::int64_t n_i,
                                std::vector<std::int64_t> indptr,
                                std::vector<std::int32_t> indices,
-                               std::vector<double> weights);
+                               std::vector<double> weights, bool tile = true);
 
     /// Draw and store a random network. Rows are generated in parallel, each from its
     /// own streams: the result does not depend on the number of threads.
