@@ -105,3 +105,16 @@ def test_precision_is_validated():
         ek.simulate(model, t_max=1.0, precision="float16")
     with pytest.raises(ValueError, match="precision"):
         ek.derivative(model, np.zeros(10), precision="double")
+
+
+def test_float32_run_resumes_bit_identically(tmp_path):
+    """The precision is part of the checkpoint: resuming continues in float32."""
+    model = _model(ek.FixedInDegree(k_e=20, k_i=5), n_e=400, n_i=100)
+    settings = dict(dt=0.01, seed=2, precision="float32", record_every=5)
+    whole = ek.simulate(model, t_max=1.0, **settings)
+    checkpoint = tmp_path / "run.ckpt.nc"
+    ek.simulate(model, t_max=0.4, checkpoint=checkpoint, **settings)
+    resumed = ek.resume(checkpoint, model, t_max=1.0)
+    np.testing.assert_array_equal(resumed.phases, whole.phases)
+    np.testing.assert_array_equal(resumed.z, whole.z)
+    assert not np.array_equal(whole.phases, ek.simulate(model, t_max=1.0, dt=0.01, seed=2).phases)

@@ -90,6 +90,8 @@ void register_network(py::module_& m) {
             [](std::int64_t n_e, std::int64_t n_i, const std::vector<py::tuple>& blocks) {
                 return CsrNetwork::estimate_random_bytes(rule_from(n_e, n_i, blocks, false, 0));
             })
+        .def_static("estimate_tiling_bytes", &CsrNetwork::estimate_tiling_bytes, py::arg("n_e"), py::arg("n_i"),
+                    py::arg("edges"), py::arg("weighted"))
         .def_readonly("n_e", &CsrNetwork::n_e)
         .def_readonly("n_i", &CsrNetwork::n_i)
         .def_property_readonly("n_edges", &CsrNetwork::n_edges)

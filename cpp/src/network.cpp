@@ -170,16 +170,24 @@ std::int64_t CsrNetwork::estimate_random_bytes(const RandomBlocks& rule) {
     // indptr and e_end stay; a third int64 row array (E counts) lives while it is built.
     const double rows = double(n_e + n_i);
     double bytes = edges * sizeof(std::int32_t) + 3.0 * rows * sizeof(std::int64_t);
-    if (n_e + n_i >= tile_from_size) {
-        // Tiling copies one block of rows per thread (GatherTiles); a few small tables stay.
-        const double block_rows = std::min(rows, double(std::int64_t{1} << default_row_bits));
-        bytes += resolve_threads(0) * block_rows * (edges / rows) * sizeof(std::int32_t) +
-                 block_rows * 3 * sizeof(std::int64_t);
-    }
+    bytes += estimate_tiling_bytes(n_e, n_i, edges, false);
     // Clamped: converting a double beyond the int64 range is undefined behaviour, and an
     // absurd request must read as "too much memory", not wrap around.
     const double most = static_cast<double>(std::numeric_limits<std::int64_t>::max());
     return bytes >= most ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(bytes);
+}
+
+double CsrNetwork::estimate_tiling_bytes(std::int64_t n_e, std::int64_t n_i, double edges, bool weighted) {
+    const std::int64_t n = n_e + n_i;
+    if (n < tile_from_size) return 0.0;
+    const double tile_size = double(std::int64_t{1} << default_source_bits);
+    const double block_rows = double(std::int64_t{1} << default_row_bits);
+    const double tiles = std::ceil(double(n_e) / tile_size) + std::ceil(double(n_i) / tile_size);
+    const double blocks = std::ceil(double(n) / block_rows);
+    const double per_edge = sizeof(std::int32_t) + (weighted ? sizeof(double) : 0);
+    const double block_edges = std::min(edges, block_rows * edges / double(n));
+    return (blocks * tiles + tiles + 2) * sizeof(std::int64_t) +
+           resolve_threads(0) * (block_edges * per_edge + 3 * block_rows * sizeof(std::int64_t));
 }
 
 CsrNetwork CsrNetwork::from_csr(std::int64_t n_e, std::int64_t n_i, std::vector<std::int64_t> indptr,

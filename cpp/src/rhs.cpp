@@ -51,11 +51,10 @@ inline SinCosSum sum_inputs(const std::int32_t* sources, std::int64_t count, con
     return sum;
 }
 
-
 /// The edges [begin, end) of one (block, tile) segment of a tiled network.
 template <class Table>
 struct TileEdges {
-    const std::uint32_t* words;  // (row in block << source_bits) | (source − first of tile)
+    const std::uint32_t* words;  // (2·row in block << (source_bits + 1)) | 2·(source − first of tile)
     std::int64_t begin, end;
     int source_bits;
     const Table* tile_sc;   // sin, cos of the tile's first source onwards
@@ -70,10 +69,11 @@ struct TileEdges {
 /// far sooner than the same lines fetched later as scattered misses.
 template <bool Weighted, class Table>
 inline void add_tile(const TileEdges<Table>& seg, const double* weights) {
-    const std::uint32_t source_mask = (std::uint32_t{1} << seg.source_bits) - 1;
+    // Words hold 2·row and 2·source offset, the offsets of their (sin, cos) pairs.
+    const std::uint32_t source_mask = (std::uint32_t{1} << (seg.source_bits + 1)) - 1;
     auto add_edge = [&](std::int64_t e) {
         const std::size_t word = seg.words[e];
-        const std::size_t r = 2 * (word >> seg.source_bits), j = 2 * (word & source_mask);
+        const std::size_t r = word >> (seg.source_bits + 1), j = word & source_mask;
         if constexpr (Weighted) {
             seg.sums[r] += weights[e] * seg.tile_sc[j];
             seg.sums[r + 1] += weights[e] * seg.tile_sc[j + 1];
@@ -335,7 +335,7 @@ void RightHandSide::evaluate_tiled(const CsrNetwork& net, const Table* sc, Finis
     for (std::int64_t b = 0; b < tiling.blocks(); ++b) {
         const std::int64_t first_row = b * rows_per_block;
         const std::int64_t rows = std::min(rows_per_block, n - first_row);
-        std::fill(row_sums, row_sums + 4 * rows_per_block, 0.0);
+        // row_sums are all 0 here: zero at construction, and reset below as each row is read.
         for (std::int64_t t = 0; t < tiles; ++t) {
             const std::int64_t tile_first = tiling.tile_first[static_cast<std::size_t>(t)];
             // E and I sums in separate halves: a tile touches only its population's.
@@ -351,11 +351,12 @@ void RightHandSide::evaluate_tiled(const CsrNetwork& net, const Table* sc, Finis
             if (weights) add_tile<true>(edges, weights);
             else add_tile<false>(edges, nullptr);
         }
-        const double* sums_e = row_sums;
-        const double* sums_i = row_sums + 2 * rows_per_block;
+        double* sums_e = row_sums;
+        double* sums_i = row_sums + 2 * rows_per_block;
         for (std::int64_t r = 0; r < rows; ++r) {
             const double sums[4] = {sums_e[2 * r], sums_e[2 * r + 1], sums_i[2 * r], sums_i[2 * r + 1]};
             finish_row(first_row + r, sums);
+            sums_e[2 * r] = sums_e[2 * r + 1] = sums_i[2 * r] = sums_i[2 * r + 1] = 0.0;
         }
     }
 }

@@ -32,7 +32,7 @@ void decode_block(const CsrNetwork& net, std::int64_t block, std::vector<std::in
     const std::int64_t begin = tiling.segments[static_cast<std::size_t>(block * tiles)];
     const std::int64_t end = tiling.segments[static_cast<std::size_t>((block + 1) * tiles)];
     for (std::int64_t e = begin; e < end; ++e) {
-        const auto row = static_cast<std::uint32_t>(net.indices[static_cast<std::size_t>(e)]) >> tiling.source_bits;
+        const auto row = static_cast<std::uint32_t>(net.indices[static_cast<std::size_t>(e)]) >> (tiling.source_bits + 2);
         visit(cursor[row]++, e);
     }
 }
@@ -40,16 +40,16 @@ void decode_block(const CsrNetwork& net, std::int64_t block, std::vector<std::in
 /// Source of the edge stored at position e of tile t.
 std::int32_t decode_source(const CsrNetwork& net, std::int64_t t, std::int64_t e) {
     const auto word = static_cast<std::uint32_t>(net.indices[static_cast<std::size_t>(e)]);
-    const std::uint32_t mask = (std::uint32_t{1} << net.tiling.source_bits) - 1;
-    return static_cast<std::int32_t>(net.tiling.tile_first[static_cast<std::size_t>(t)] + (word & mask));
+    const std::uint32_t mask = (std::uint32_t{1} << (net.tiling.source_bits + 1)) - 1;
+    return static_cast<std::int32_t>(net.tiling.tile_first[static_cast<std::size_t>(t)] + (word & mask) / 2);
 }
 
 }  // namespace
 
 void CsrNetwork::tile(int row_bits, int source_bits, int threads) {
     if (tiled()) throw std::logic_error("network: already tiled");
-    if (row_bits < 1 || source_bits < 1 || row_bits + source_bits > 31)
-        throw std::invalid_argument("tiling: need row_bits, source_bits >= 1 and row_bits + source_bits <= 31");
+    if (row_bits < 1 || source_bits < 1 || row_bits + source_bits > 29)
+        throw std::invalid_argument("tiling: need row_bits, source_bits >= 1 and row_bits + source_bits <= 29");
     const std::int64_t n = size();
     const std::int64_t tile_size = std::int64_t{1} << source_bits;
     GatherTiles layout;
@@ -108,9 +108,9 @@ void CsrNetwork::tile(int row_bits, int source_bits, int threads) {
                     for (std::int64_t q = 0; q < count[static_cast<std::size_t>(r)]; ++q) {
                         const std::int64_t position = by_rank[static_cast<std::size_t>(q)]++;
                         const std::int64_t source = block_sources[static_cast<std::size_t>(m0 + q)];
-                        indices[static_cast<std::size_t>(position)] =
-                            static_cast<std::int32_t>((static_cast<std::uint32_t>(r) << source_bits) |
-                                                      static_cast<std::uint32_t>(source - lo));
+                        indices[static_cast<std::size_t>(position)] = static_cast<std::int32_t>(
+                            (2 * static_cast<std::uint32_t>(r) << (source_bits + 1)) |
+                            (2 * static_cast<std::uint32_t>(source - lo)));
                         if (has_weights) weights[static_cast<std::size_t>(position)] = block_weights[static_cast<std::size_t>(m0 + q)];
                     }
                     next[static_cast<std::size_t>(r)] = m0 + count[static_cast<std::size_t>(r)];

@@ -324,7 +324,8 @@ class Graph:
         # The core's arrays (int32 sources, weights, two int64 row arrays) plus the int32
         # and int64 copies handed to it while it is built.
         nnz = self._csr.nnz
-        return int(nnz * (8 + (8 if self.weighted else 0)) + 24 * (n_e + n_i + 1))
+        tiling = _core.CsrNetwork.estimate_tiling_bytes(n_e, n_i, float(nnz), self.weighted)
+        return int(nnz * (8 + (8 if self.weighted else 0)) + 24 * (n_e + n_i + 1) + tiling)
 
     def to_dict(self) -> dict[str, Any]:
         return {"topology": "graph", "n_edges": int(self._csr.nnz), "weighted": self.weighted}

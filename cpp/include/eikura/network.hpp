@@ -44,7 +44,8 @@ struct RandomBlocks {
 /// 2^source_bits (E tiles cover [0, n_e), I tiles [n_e, N)). A block's edges are stored
 /// tile by tile; within a tile, first every row's first edge, then every row's second
 /// edge, and so on, so that consecutive edges add into different rows. Each edge is one
-/// 32-bit word, (row within block << source_bits) | (source − first source of tile).
+/// 32-bit word, (2·row within block << (source_bits + 1)) | 2·(source − first source of
+/// tile): the two offsets of its (sin, cos) pair and of its row's (Σ sin, Σ cos) pair.
 /// Every row still adds its sources in ascending order, so the sums are bit-identical to
 /// those of the plain CSR order.
 struct GatherTiles {
@@ -86,7 +87,7 @@ struct CsrNetwork {
     bool tiled() const { return tiling.row_bits > 0; }
 
     /// Reorder the edges (and weights) from CSR order into the tiled order of
-    /// GatherTiles, in place, block by block. Requires row_bits + source_bits <= 31.
+    /// GatherTiles, in place, block by block. Requires row_bits + source_bits <= 29.
     void tile(int row_bits, int source_bits, int threads);
     /// Tile with the default sizes when size() >= tile_from_size.
     void tile_if_large(int threads);
@@ -111,6 +112,9 @@ struct CsrNetwork {
 
     /// Bytes a random network with these blocks would take (expected, for ER).
     static std::int64_t estimate_random_bytes(const RandomBlocks& rule);
+    /// Extra bytes that tiling a network of this size takes: the segment table, and one
+    /// block of edges per thread while the edges are reordered.
+    static double estimate_tiling_bytes(std::int64_t n_e, std::int64_t n_i, double edges, bool weighted);
 };
 
 }  // namespace eikura
