@@ -87,17 +87,18 @@ void register_simulation(py::module_& m) {
             py::arg("max_steps"), "Integrate up to max_steps more steps; returns the steps done.")
         .def(
             "derivative",
-            [](Simulation& sim, const DoubleArray& theta, double t, std::optional<py::array_t<double>> out) {
+            [](Simulation& sim, const DoubleArray& theta, double t, std::optional<py::array> out) {
                 const auto n = static_cast<py::ssize_t>(sim.model().size());
                 if (theta.ndim() != 1 || theta.shape(0) != n)
                     throw std::invalid_argument("theta: expected shape (N,)");
-                // `out` (optional) is written in place: benchmarks time the evaluation alone.
-                py::array_t<double> result = out ? *out : py::array_t<double>(n);
-                if (result.ndim() != 1 || result.shape(0) != n || !(result.flags() & py::array::c_style) ||
-                    !result.writeable())
+                // `out` (optional) is written in place, never through a converted copy:
+                // benchmarks time the evaluation alone.
+                py::array result = out ? *out : py::array_t<double>(n);
+                if (!result.dtype().is(py::dtype::of<double>()) || result.ndim() != 1 || result.shape(0) != n ||
+                    !(result.flags() & py::array::c_style) || !result.writeable())
                     throw std::invalid_argument("out: expected a writable C-contiguous float64 array of shape (N,)");
                 const double* in = theta.data();
-                double* values = result.mutable_data();
+                auto* values = static_cast<double*>(result.mutable_data());
                 py::gil_scoped_release release;  // plain pointers into arrays we keep alive
                 sim.derivative(in, t, values);
                 return result;
