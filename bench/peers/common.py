@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import sys
@@ -30,6 +31,13 @@ def load_problem(name: str) -> dict[str, Any]:
     problem["name"] = str(problem["name"])
     problem["n"] = problem["n_e"] + problem["n_i"]
     return problem
+
+
+def runner_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The command line every runner shares: its docstring as help, and the problem's name."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("problem")
+    return parser
 
 
 def index_dtype(n: int) -> type:

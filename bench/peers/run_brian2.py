@@ -30,7 +30,6 @@ limit of the tool, not a wrong answer. ``peak_rss_gb`` (getrusage) is recorded e
 
 from __future__ import annotations
 
-import argparse
 import resource
 import shutil
 import signal
@@ -40,7 +39,16 @@ from typing import Any
 
 import brian2 as b2
 import numpy as np
-from common import edge_targets, edge_weights, fail, load_problem, peak_rss_gb, save_failure, save_result
+from common import (
+    edge_targets,
+    edge_weights,
+    fail,
+    load_problem,
+    peak_rss_gb,
+    runner_parser,
+    save_failure,
+    save_result,
+)
 
 
 class SetupTimeout(Exception):
@@ -116,10 +124,7 @@ def limit_hit(error: BaseException) -> BaseException | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("problem")
+    parser = runner_parser(__doc__)
     parser.add_argument("--target", choices=("cython", "numpy"), default="cython",
                         help="code-generation target (default cython; numpy if cython fails)")
     parser.add_argument("--cold", action="store_true", help="empty the compiled-code cache first")

@@ -12,12 +12,11 @@ file's ``repeats`` runs (5; 3 for ``million``) unless ``--repeats`` is given.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 import scipy.sparse
-from common import check_rows, fail, load_problem, max_phase_difference, rhs_w, save_result
+from common import check_rows, fail, load_problem, max_phase_difference, rhs_w, runner_parser, save_result
 
 import eikura as ek
 
@@ -52,10 +51,7 @@ def run(model: ek.EIKuramoto, problem: dict, threads: int, method: str = "euler"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("problem")
+    parser = runner_parser(__doc__)
     parser.add_argument("--repeats", type=int, default=None,
                         help="best of this many runs (default: the problem's, 5 or 3)")
     parser.add_argument("--rk4-fine", action="store_true", help="also RK4 with dt/10")

@@ -22,22 +22,18 @@ right-hand side ``Kuramoto.derivative`` is also stepped with forward Euler here
 
 from __future__ import annotations
 
-import argparse
 import time
 from importlib.metadata import version
 from typing import Any
 
 import numpy as np
 import scipy
-from common import dense_weights, fail, load_problem, rhs_w, save_result
+from common import dense_weights, fail, load_problem, rhs_w, runner_parser, save_result
 from kuramoto import Kuramoto
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("problem")
+    parser = runner_parser(__doc__)
     args = parser.parse_args()
     problem = load_problem(args.problem)
     dt, n_steps = problem["dt"], problem["n_steps"]

@@ -11,24 +11,20 @@ from the integration time.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse
-from common import check_rows, fail, load_problem, rhs_w, save_result
+from common import check_rows, fail, load_problem, rhs_w, runner_parser, save_result
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
 import reference  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("problem")
+    parser = runner_parser(__doc__)
     args = parser.parse_args()
     problem = load_problem(args.problem)
     n, n_e = problem["n"], problem["n_e"]
