@@ -208,19 +208,15 @@ def _incoherent_state(params: PointParameters, width_e: float, width_i: float) -
     )
 
 
+def _rotating_frame(params: PointParameters, omega: float) -> tuple[float, ...]:
+    """The arguments of oa_rhs / oa_jacobian after (z_E, z_I) in the frame rotating at Ω:
+    couplings, widths, and both centres shifted to ν = −Ω."""
+    return (params.k_ee, params.k_ei, params.k_ie, params.k_ii, params.effective_width_e,
+            params.effective_width_i, -omega, -omega)
+
+
 def _oa_residual(params: PointParameters, z_e: complex, z_i: complex, omega: float) -> float:
-    dz_e, dz_i = oa_rhs(
-        z_e,
-        z_i,
-        params.k_ee,
-        params.k_ei,
-        params.k_ie,
-        params.k_ii,
-        params.effective_width_e,
-        params.effective_width_i,
-        -omega,
-        -omega,
-    )
+    dz_e, dz_i = oa_rhs(z_e, z_i, *_rotating_frame(params, omega))
     return float(max(abs(dz_e), abs(dz_i)))
 
 
@@ -232,41 +228,19 @@ def _polish(
     The phase of z_E is fixed at 0 (rotation symmetry); Ω enters as ``ν = −Ω``. The
     Jacobian columns come from the analytic 4-D Jacobian plus ``∂f_X/∂Ω = −i z_X``.
     """
-    width_e, width_i = params.effective_width_e, params.effective_width_i
     x = np.array([r_e, z_i.real, z_i.imag, omega])
     best = (x.copy(), _oa_residual(params, x[0] + 0j, complex(x[1], x[2]), x[3]))
     for _ in range(30):
         z_e, z_i_now = complex(x[0], 0.0), complex(x[1], x[2])
-        dz_e, dz_i = oa_rhs(
-            z_e,
-            z_i_now,
-            params.k_ee,
-            params.k_ei,
-            params.k_ie,
-            params.k_ii,
-            width_e,
-            width_i,
-            -x[3],
-            -x[3],
-        )
+        frame = _rotating_frame(params, x[3])
+        dz_e, dz_i = oa_rhs(z_e, z_i_now, *frame)
         f = np.array([dz_e.real, dz_e.imag, dz_i.real, dz_i.imag])
         residual = float(np.max(np.abs(f)))
         if residual < best[1]:
             best = (x.copy(), residual)
         if residual <= _POLISH_TOLERANCE:
             break
-        jac4 = oa_jacobian(
-            z_e,
-            z_i_now,
-            params.k_ee,
-            params.k_ei,
-            params.k_ie,
-            params.k_ii,
-            width_e,
-            width_i,
-            -x[3],
-            -x[3],
-        )
+        jac4 = oa_jacobian(z_e, z_i_now, *frame)
         d_omega = np.array([z_e.imag, -z_e.real, z_i_now.imag, -z_i_now.real])  # −i z
         jac = np.column_stack([jac4[:, 0], jac4[:, 2], jac4[:, 3], d_omega])
         x = x + np.linalg.lstsq(jac, -f, rcond=None)[0]
