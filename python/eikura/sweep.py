@@ -1488,24 +1488,26 @@ def _model_from_table(table: Mapping[str, Any]) -> EIKuramoto:
     if "width" in table:
         arguments["frequencies"] = Lorentzian(0.0, table["width"])
     if "frequencies" in table:
-        spec = dict(table["frequencies"])
-        kinds = {"lorentzian": distributions.Lorentzian, "gaussian": distributions.Gaussian,
-                 "uniform": distributions.Uniform}
-        kind = spec.pop("distribution", "lorentzian")
-        if kind not in kinds:
-            raise ValueError(f"config: [model.frequencies] distribution must be one of "
-                             f"{', '.join(kinds)}, got {kind!r}")
-        arguments["frequencies"] = kinds[kind](**spec)
+        arguments["frequencies"] = _from_table(
+            table, "frequencies", "distribution", "lorentzian",
+            {"lorentzian": distributions.Lorentzian, "gaussian": distributions.Gaussian,
+             "uniform": distributions.Uniform})
     if "network" in table:
-        spec = dict(table["network"])
-        kinds_network = {"all-to-all": networks.AllToAll, "fixed-in-degree": networks.FixedInDegree,
-                         "erdos-renyi": networks.ErdosRenyi}
-        kind = spec.pop("topology", "all-to-all")
-        if kind not in kinds_network:
-            raise ValueError(f"config: [model.network] topology must be one of "
-                             f"{', '.join(kinds_network)}, got {kind!r}")
-        arguments["network"] = kinds_network[kind](**spec)
+        arguments["network"] = _from_table(
+            table, "network", "topology", "all-to-all",
+            {"all-to-all": networks.AllToAll, "fixed-in-degree": networks.FixedInDegree,
+             "erdos-renyi": networks.ErdosRenyi})
     return EIKuramoto(**arguments)
+
+
+def _from_table(table: Mapping[str, Any], section: str, key: str, default: str,
+                kinds: Mapping[str, Any]) -> Any:
+    """[model.<section>]: the class named by ``key`` (default ``default``), built from the rest."""
+    spec = dict(table[section])
+    kind = spec.pop(key, default)
+    if kind not in kinds:
+        raise ValueError(f"config: [model.{section}] {key} must be one of {', '.join(kinds)}, got {kind!r}")
+    return kinds[kind](**spec)
 
 
 def _over_from_config(over: Any) -> Any:
