@@ -32,7 +32,6 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import eikura as ek  # noqa: E402
 import reference  # noqa: E402
 from eikura import _core  # noqa: E402
-from eikura.simulation import _core_simulation  # noqa: E402
 
 COUPLINGS = (5.0, 1.0, 12.0, 2.0)
 PLAIN_GATHER_FIGURE = 0.35e9  # the issue's plain CSR gather at N = 10^6, k = 100 (0.3-0.4e9)
@@ -55,16 +54,15 @@ def model_of(n: int, network: Any) -> ek.EIKuramoto:
                          frequencies=ek.Lorentzian(0.0, 1.0, regular=True), network=network)
 
 
-def prepared(model: ek.EIKuramoto, omega: np.ndarray, theta: np.ndarray, threads: int,
-             precision: str = "float64") -> Any:
-    return _core_simulation(model, omega, theta, 0, threads, method="rk4", dt=1.0, n_steps=0, record_every=1,
-                            snapshot_every=0, frequency_from_step=-1, wrap=False, precision=precision)
+def prepared(model: ek.EIKuramoto, threads: int, precision: str = "float64") -> ek.RightHandSide:
+    """The right-hand side, prepared once (regular frequencies: the same ω for any seed)."""
+    return ek.right_hand_side(model, seed=0, threads=threads, precision=precision)
 
 
-def time_rhs(simulation: Any, theta: np.ndarray, repeats: int) -> float:
+def time_rhs(rhs: ek.RightHandSide, theta: np.ndarray, repeats: int) -> float:
     out = np.empty_like(theta)
-    simulation.derivative(theta, 0.0, out)  # warm-up: first touch of the scratch arrays
-    return best_time(lambda: simulation.derivative(theta, 0.0, out), repeats)
+    rhs(theta, 0.0, out)  # warm-up: first touch of the scratch arrays
+    return best_time(lambda: rhs(theta, 0.0, out), repeats)
 
 
 def scipy_operator(model: ek.EIKuramoto, csr: scipy.sparse.csr_array) -> Any:
@@ -87,22 +85,22 @@ def rhs_sparse_case(n: int, k_e: int, k_i: int, repeats: int) -> dict[str, Any]:
     row["scipy"] = best_time(lambda: operator(theta, 0.0, omega, COUPLINGS), max(1, repeats // 3))
     differences = []
     for threads in (1, 2):
-        simulation = prepared(model, omega, theta, threads)
+        simulation = prepared(model, threads)
         row[f"eikura_{threads}"] = time_rhs(simulation, theta, repeats)
-        differences.append(np.max(np.abs(simulation.derivative(theta, 0.0) - expected)))
-    single = prepared(model, omega, theta, 2, "float32")
+        differences.append(np.max(np.abs(simulation(theta, 0.0) - expected)))
+    single = prepared(model, 2, "float32")
     row["float32_2"] = time_rhs(single, theta, repeats)
-    row["float32_error"] = float(np.max(np.abs(single.derivative(theta, 0.0) - expected)))
+    row["float32_error"] = float(np.max(np.abs(single(theta, 0.0) - expected)))
     if network.tiled:  # the same network in plain CSR order, for the same-run comparison
         plain_network = _core.CsrNetwork.from_csr(model.n_e, model.n_i, indptr, indices, np.empty(0),
                                                   tile=False)
-        plain = _core.Simulation(
+        plain = ek.RightHandSide(_core.Simulation(
             n_e=model.n_e, n_i=model.n_i, omega=omega, couplings=model.core_couplings(), noise_e=0.0,
             noise_i=0.0, network=plain_network, normalization=model.normalization, method="rk4", dt=1.0,
             n_steps=0, record_every=1, snapshot_every=0, frequency_from_step=-1, wrap=False, seed=0,
-            threads=2, initial=theta)
+            threads=2, initial=theta), model.n)
         row["plain_2"] = time_rhs(plain, theta, repeats)
-        differences.append(np.max(np.abs(plain.derivative(theta, 0.0) - expected)))
+        differences.append(np.max(np.abs(plain(theta, 0.0) - expected)))
     row["max_difference"] = float(max(differences))
     return row
 
@@ -121,9 +119,9 @@ def rhs_all_to_all_case(n: int, reference_kind: str, repeats: int) -> dict[str, 
     row: dict[str, Any] = {"case": f"all-to-all N={n:.0e}", "reference": reference_kind,
                            "reference_time": best_time(function, reference_repeats)}
     for threads in (1, 2):
-        simulation = prepared(model, omega, theta, threads)
+        simulation = prepared(model, threads)
         row[f"eikura_{threads}"] = time_rhs(simulation, theta, repeats)
-    row["max_difference"] = float(np.max(np.abs(simulation.derivative(theta, 0.0) - expected)))
+    row["max_difference"] = float(np.max(np.abs(simulation(theta, 0.0) - expected)))
     return row
 
 
@@ -134,9 +132,9 @@ def procedural_case(n: int, k_e: int, k_i: int, repeats: int) -> dict[str, Any]:
     for name, network in (("stored", ek.FixedInDegree(k_e=k_e, k_i=k_i)),
                           ("procedural", ek.Procedural(k_e=k_e, k_i=k_i))):
         model = model_of(n, network)
-        simulation = prepared(model, model.natural_frequencies(np.random.default_rng()), theta, 2)
+        simulation = prepared(model, 2)
         row[name] = time_rhs(simulation, theta, repeats)
-        results[name] = simulation.derivative(theta, 0.0)
+        results[name] = simulation(theta, 0.0)
     row["identical"] = bool(np.array_equal(results["stored"], results["procedural"]))
     return row
 

@@ -19,7 +19,6 @@ import scipy.sparse
 
 import eikura as ek
 import reference
-from eikura.simulation import _core_simulation
 
 COUPLINGS = (5.0, 1.0, 12.0, 2.0)  # k_ee, k_ei, k_ie, k_ii
 # float32 tables: each of the k terms carries a relative error of about 6e-8.
@@ -42,11 +41,10 @@ def _csr_of(model: ek.EIKuramoto, seed: int) -> scipy.sparse.csr_array:
     return scipy.sparse.csr_array((ones, network.indices, network.indptr), shape=(model.n, model.n))
 
 
-def _prepared(model, omega, theta, threads, precision, method="rk4", dt=1.0, n_steps=0):
-    """The C++ simulation, built outside the timed part (network generation included)."""
-    return _core_simulation(model, omega, theta, 0, threads, method=method, dt=dt, n_steps=n_steps,
-                            record_every=1, snapshot_every=0, frequency_from_step=-1, wrap=False,
-                            precision=precision)
+def _prepared(model, threads, precision):
+    """The right-hand side, prepared outside the timed part (network generation included).
+    Regular frequencies: the same ω for every seed, so the reference can draw them too."""
+    return ek.right_hand_side(model, seed=0, threads=threads, precision=precision)
 
 
 RHS_CASES = {
@@ -82,9 +80,9 @@ def test_rhs_eikura(benchmark, case: str, precision: str, threads: int) -> None:
     model = _model(n, network)
     theta = np.random.default_rng(7).uniform(0.0, 2.0 * np.pi, n)
     omega = model.natural_frequencies(np.random.default_rng())
-    simulation = _prepared(model, omega, theta, threads, precision)
+    rhs = _prepared(model, threads, precision)
     out = np.empty(n)
-    result = benchmark(simulation.derivative, theta, 0.0, out)
+    result = benchmark(rhs, theta, 0.0, out)
     adjacency = None if isinstance(network, ek.AllToAll) else _csr_of(model, seed=0)
     expected = _reference_rhs(kind, omega, model, adjacency)(theta)
     np.testing.assert_allclose(result, expected, rtol=0, atol=TOLERANCE[precision])
@@ -99,7 +97,7 @@ def test_rhs_reference(benchmark, case: str) -> None:
     adjacency = None if isinstance(network, ek.AllToAll) else _csr_of(model, seed=0)
     result = benchmark.pedantic(_reference_rhs(kind, omega, model, adjacency), args=(theta,),
                                 rounds=1 if kind == "pairwise" else 3)
-    ours = _prepared(model, omega, theta, 2, "float64").derivative(theta, 0.0)
+    ours = _prepared(model, 2, "float64")(theta, 0.0)
     np.testing.assert_allclose(ours, result, rtol=0, atol=TOLERANCE["float64"])
 
 
@@ -119,11 +117,11 @@ def test_step(benchmark, case: str, threads: int) -> None:
     theta = np.random.default_rng(7).uniform(0.0, 2.0 * np.pi, n)
     omega = model.natural_frequencies(np.random.default_rng())
     dt, steps_per_round = 0.01, 2
-    simulation = _prepared(model, omega, theta, threads, "float64", method=method, dt=dt, n_steps=10**6)
-    benchmark(simulation.advance, steps_per_round)
-    done = simulation.step
+    ek.simulate(model, t_max=dt, dt=dt, method=method, seed=0)  # network built outside the timing
+    run = benchmark(ek.simulate, model, t_max=steps_per_round * dt, dt=dt, method=method,
+                    initial=theta, seed=0, threads=threads, wrap=False, progress=False)
     adjacency = None if isinstance(network, ek.AllToAll) else _csr_of(model, seed=0)
     expected = reference.integrate(theta, omega, model.n_e, COUPLINGS, adjacency=adjacency,
                                    normalization=model.normalization,
-                                   method=method, dt=dt, n_steps=done, wrap=False)
-    np.testing.assert_allclose(simulation.phases, expected["theta"], rtol=0, atol=1e-9)
+                                   method=method, dt=dt, n_steps=steps_per_round, wrap=False)
+    np.testing.assert_allclose(run.phases, expected["theta"], rtol=0, atol=1e-9)

@@ -22,7 +22,8 @@ import scipy.sparse as sp
 
 import eikura as ek
 import eikura.simulation as simulation_module
-from eikura.checkpoint import atomic_write, model_fingerprint, read_checkpoint
+from eikura.checkpoint import read_checkpoint
+from eikura.files import atomic_write
 
 ARRAYS = (
     "t",
@@ -113,13 +114,13 @@ def stop_after(monkeypatch):
     """``stop_after(chunk, calls, error)``: the next simulate() stops as described above."""
 
     def arm(chunk: int, calls: int, error: type[BaseException] = KeyboardInterrupt) -> None:
-        build = simulation_module._core_simulation
+        build = simulation_module.core_simulation
 
         def wrapped(*args, **kwargs):
-            monkeypatch.setattr(simulation_module, "_core_simulation", build)  # once only
+            monkeypatch.setattr(simulation_module, "core_simulation", build)  # once only
             return _StopAfter(build(*args, **kwargs), chunk, calls, error)
 
-        monkeypatch.setattr(simulation_module, "_core_simulation", wrapped)
+        monkeypatch.setattr(simulation_module, "core_simulation", wrapped)
 
     return arm
 
@@ -196,7 +197,7 @@ def test_checkpoint_contents_and_wall_time(tmp_path, stop_after):
     np.testing.assert_array_equal(state.z_records[:, 2], partial.z)
     np.testing.assert_array_equal(state.snapshots, partial.snapshots)
     np.testing.assert_array_equal(state.frequencies, partial.frequencies)
-    assert state.seed == SETTINGS["seed"] and state.model_fingerprint == model_fingerprint(model)
+    assert state.seed == SETTINGS["seed"] and state.model_fingerprint == model.fingerprint()
     assert state.config == partial.config and np.isclose(state.t, 0.6)
     resumed = ek.resume(checkpoint, model)
     assert resumed.wall_time >= state.wall_time > 0

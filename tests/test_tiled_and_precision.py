@@ -120,18 +120,14 @@ def test_float32_run_resumes_bit_identically(tmp_path):
     assert not np.array_equal(whole.phases, ek.simulate(model, t_max=1.0, dt=0.01, seed=2).phases)
 
 
-def test_core_derivative_writes_into_out_or_refuses_it():
+def test_prepared_derivative_writes_into_out_or_refuses_it():
     """The benchmarks' in-place derivative: written into `out`, never into a converted copy."""
-    from eikura.simulation import _core_simulation
-
     model = _model(ek.FixedInDegree(k_e=8, k_i=2), n_e=80, n_i=20)
     theta = np.linspace(0.0, 6.0, 100)
-    omega = model.natural_frequencies(np.random.default_rng())
-    simulation = _core_simulation(model, omega, theta, 0, 1, method="rk4", dt=1.0, n_steps=0, record_every=1,
-                                  snapshot_every=0, frequency_from_step=-1, wrap=False)
+    rhs = ek.right_hand_side(model, seed=0, threads=1)
     out = np.zeros(100)
-    assert simulation.derivative(theta, 0.0, out) is out
+    assert rhs(theta, 0.0, out) is out
     np.testing.assert_array_equal(out, ek.derivative(model, theta))
     for bad in (np.zeros(100, dtype=np.float32), np.zeros(99), np.zeros((100, 2))[:, 0]):
         with pytest.raises(ValueError, match="out"):
-            simulation.derivative(theta, 0.0, bad)
+            rhs(theta, 0.0, bad)

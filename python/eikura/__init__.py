@@ -2,7 +2,7 @@
 
 Phase oscillators split into an excitatory population (inputs attract) and an
 inhibitory one (inputs repel) with four coupling strengths K_post,pre: k_ee (E→E),
-k_ei (I→E), k_ie (E→I), k_ii (I→I). See README.md and SPEC for the equations.
+k_ei (I→E), k_ie (E→I), k_ii (I→I). The documentation states the equations.
 
 Examples
 --------
@@ -16,36 +16,48 @@ Examples
 from __future__ import annotations
 
 import os
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("eikura")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0+unknown"
+from ._metadata import eikura_version
 
-# OpenMP threads that wait at a barrier sleep instead of spinning, unless the user says
-# otherwise: on a busy machine (sweeps, shared nodes) spinning threads steal the cores
-# the others need, and a two-thread run became 40x slower than a one-thread run here.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-try:
-    from . import _core
-except ImportError as error:  # pragma: no cover - depends on how eikura was installed
-    raise ImportError(
-        "eikura's compiled core (eikura._core) could not be imported. Build and install the "
-        "package from the repository root with `pip install .` (a C++17 compiler with OpenMP, "
-        f"CMake and pybind11 are needed). Original error: {error}"
-    ) from error
+def _import_core() -> None:
+    """Load the compiled core, with OpenMP threads that sleep while they wait.
 
-from . import theory
-from .checkpoint import resume
-from .classify import Classification, classify, classify_two_start
-from .distributions import Gaussian, Lorentzian, Uniform
-from .model import EIKuramoto
-from .networks import AllToAll, ErdosRenyi, FixedInDegree, Graph, Procedural
-from .schedules import Constant, PiecewiseLinear, Sinusoid
-from .simulation import MemoryLimitError, Run, derivative, estimate_memory, load, simulate
-from .sweep import sweep
+    On a busy machine (sweeps, shared nodes) spinning threads steal the cores the others
+    need; a two-thread run became 40x slower than a one-thread run here. libgomp reads
+    OMP_WAIT_POLICY once, when it is loaded, so the default is set for that moment only
+    (a value the user has set is kept) and the environment is left as it was.
+    """
+    added = "OMP_WAIT_POLICY" not in os.environ
+    if added:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    try:
+        from . import _core  # noqa: F401
+    except ImportError as error:  # pragma: no cover - depends on how eikura was installed
+        raise ImportError(
+            "eikura's compiled core (eikura._core) could not be imported. Build and install "
+            "the package from the repository root with `pip install .` (a C++17 compiler with "
+            f"OpenMP, CMake and pybind11 are needed). Original error: {error}"
+        ) from error
+    finally:
+        if added:
+            del os.environ["OMP_WAIT_POLICY"]
+
+
+_import_core()
+__version__ = eikura_version()
+
+from . import _core, labels, theory  # noqa: E402
+from ._engine import MemoryLimitError, estimate_memory  # noqa: E402
+from .checkpoint import resume  # noqa: E402
+from .classify import Classification, classify, classify_two_start  # noqa: E402
+from .distributions import Gaussian, Lorentzian, Uniform  # noqa: E402
+from .model import EIKuramoto  # noqa: E402
+from .networks import AllToAll, ErdosRenyi, FixedInDegree, Graph, Procedural  # noqa: E402
+from .results import Run, load  # noqa: E402
+from .schedules import Constant, PiecewiseLinear, Sinusoid  # noqa: E402
+from .simulation import RightHandSide, derivative, right_hand_side, simulate  # noqa: E402
+from .sweep import sweep  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -65,7 +77,10 @@ __all__ = [
     "resume",
     "sweep",
     "theory",
+    "labels",
     "derivative",
+    "right_hand_side",
+    "RightHandSide",
     "classify",
     "classify_two_start",
     "Classification",

@@ -28,12 +28,9 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +38,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _core
+from ._engine import advance, check_memory, collect, core_simulation, network_for, stored_edges, threads_for
+from ._metadata import eikura_version
 from ._validation import (
     check_bool,
     check_path,
@@ -49,132 +49,15 @@ from ._validation import (
     check_step_interval,
     check_threads,
 )
+from .files import atomic_write, verify_netcdf
 from .model import EIKuramoto
+from .results import Run
 
-__all__ = ["resume", "read_checkpoint", "Checkpoint", "model_fingerprint", "atomic_write",
-           "verify_netcdf"]
+__all__ = ["resume", "read_checkpoint", "Checkpoint", "CheckpointWriter"]
 
 FORMAT = "eikura-checkpoint"
 FORMAT_VERSION = 1
 
-# Permissions of new files follow the umask, as for any file the user creates (mkstemp
-# alone would give 0600). Read once: os.umask can only be read by setting it.
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
-
-def _fsync(path: str | os.PathLike[str], directory: bool = False) -> None:
-    try:
-        flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
-        descriptor = os.open(path, flags)
-    except OSError:  # e.g. folders cannot be opened on Windows; the rename is still atomic
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
-def atomic_write(path: str | os.PathLike[str], write: Callable[[str], Any],
-                 verify: Callable[[str], Any] | None = None) -> Path:
-    """Write a file atomically: ``write(temporary_path)``, check it with
-    ``verify(temporary_path)`` (which raises if the file is not complete), flush it to
-    disk, rename it over ``path``. On any error or interruption (Ctrl-C included) the
-    temporary file is removed and ``path`` is left as it was: readers see the old file or
-    the new one, never a part.
-
-    The check matters because a Ctrl-C that lands in a library's clean-up code (a
-    ``__del__`` or ``close``) is swallowed there ("Exception ignored in ...") and the
-    writer may return normally after an incomplete write.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> from eikura.checkpoint import atomic_write
-    >>> target = Path(tempfile.mkdtemp()) / "notes.txt"
-    >>> _ = atomic_write(target, lambda temporary: Path(temporary).write_text("hello"))
-    >>> target.read_text()
-    'hello'
-    """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(descriptor)
-    try:
-        os.chmod(temporary, 0o666 & ~_UMASK)
-        write(temporary)
-        if verify is not None:
-            try:
-                verify(temporary)
-            except Exception as error:
-                raise OSError(
-                    f"path: writing {str(target)!r} failed: the new file does not read back "
-                    f"({type(error).__name__}: {error}); the previous file is unchanged"
-                ) from None
-        _fsync(temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync(folder, directory=True)  # make the rename itself durable
-    return target
-
-
-def verify_netcdf(
-    path: str, shapes: dict[str, tuple[int, ...]], attrs: tuple[str, ...] = ()
-) -> None:
-    """Raise unless the NetCDF file at ``path`` holds these variables with these shapes
-    and these attributes (a complete write of what was meant to be written)."""
-    import h5netcdf
-
-    with h5netcdf.File(path, "r") as file:
-        for name, shape in shapes.items():
-            if name not in file.variables:
-                raise ValueError(f"variable {name!r} missing")
-            if tuple(file.variables[name].shape) != tuple(shape):
-                raise ValueError(f"variable {name!r} has shape {file.variables[name].shape}, "
-                                 f"expected {shape}")
-        missing = [name for name in attrs if name not in file.attrs]
-        if missing:
-            raise ValueError(f"attributes {missing} missing")
-
-
-def _array_digest(digest: Any, array: Any) -> None:
-    array = np.ascontiguousarray(array)
-    digest.update(f"{array.dtype.str}{array.shape}".encode())
-    digest.update(array.tobytes())
-
-
-def model_fingerprint(model: EIKuramoto) -> str:
-    """A SHA-256 digest of everything that defines the model's dynamics: sizes, coupling
-    schedules, frequencies (the distribution, or the array itself), noise, normalisation
-    and network (the description, or a user graph's matrix, labels and weights).
-
-    Examples
-    --------
-    >>> import eikura as ek
-    >>> from eikura.checkpoint import model_fingerprint
-    >>> a = ek.EIKuramoto(n_e=80, n_i=20, k_ee=2.0)
-    >>> model_fingerprint(a) == model_fingerprint(a.with_changes(k_ee=2.0))
-    True
-    >>> model_fingerprint(a) == model_fingerprint(a.with_changes(k_ee=2.5))
-    False
-    """
-    if not isinstance(model, EIKuramoto):
-        raise TypeError(f"model: expected an eikura.EIKuramoto, got {type(model).__name__}")
-    digest = hashlib.sha256()
-    digest.update(json.dumps(model.to_dict(), sort_keys=True).encode())
-    if isinstance(model.frequencies, np.ndarray):
-        _array_digest(digest, model.frequencies)
-    csr = getattr(model.network, "_csr", None)  # a user graph: its edges, not just their count
-    if csr is not None:
-        for array in (csr.indptr.astype(np.int64), csr.indices.astype(np.int64), csr.data,
-                      model.network.order):  # type: ignore[union-attr]
-            _array_digest(digest, array)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -211,9 +94,7 @@ class CheckpointWriter:
 
     def __init__(self, path: Path, model: EIKuramoto, omega: NDArray[np.float64], seed: int,
                  config: dict[str, Any], frequency_from_step: int, every: int, n_edges: int,
-                 wall_time_before: float = 0.0, fingerprint: str | None = None) -> None:
-        from . import __version__
-
+                 wall_time_before: float = 0.0) -> None:
         self.path = path
         self.every = every
         self.wall_time_before = wall_time_before
@@ -222,16 +103,16 @@ class CheckpointWriter:
         self._attrs = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
-            "eikura_version": __version__,
+            "eikura_version": eikura_version(),
             "seed": str(seed),  # may exceed int64
             "config": json.dumps(config),
             "frequency_from_step": frequency_from_step,
             "checkpoint_every": every,
-            "model_fingerprint": fingerprint or model_fingerprint(model),
+            "model_fingerprint": model.fingerprint(),
             "n_edges": n_edges,
         }
 
-    def save(self, simulation: Any, elapsed: float) -> None:
+    def save(self, simulation: _core.Simulation, elapsed: float) -> None:
         """Write the simulation's current state (atomically)."""
         import h5netcdf
 
@@ -336,7 +217,7 @@ def resume(
     checkpoint: str | os.PathLike[str] | None = None,
     checkpoint_every: int | None = None,
     memory_limit: float | None = None,
-) -> Any:
+) -> Run:
     """Continue a run from its checkpoint; the result equals the uninterrupted run.
 
     Parameters
@@ -373,21 +254,10 @@ def resume(
     >>> bool((full.r == ek.simulate(model, t_max=2.0, dt=0.01, seed=5).r).all())
     True
     """
-    from .simulation import (
-        _advance_with_progress,
-        _check_memory,
-        _collect,
-        _core_simulation,
-        _network_for,
-        _stored_edges,
-        threads_for,
-    )
-
     if not isinstance(model, EIKuramoto):
         raise TypeError(f"model: expected an eikura.EIKuramoto, got {type(model).__name__}")
     state = read_checkpoint(path)
-    fingerprint = model_fingerprint(model)
-    if fingerprint != state.model_fingerprint:
+    if model.fingerprint() != state.model_fingerprint:
         differing = _model_differences(state.config.get("model", {}), model.to_dict())
         raise ValueError(
             f"model: not the model this checkpoint was taken from (differs in: {differing}); "
@@ -420,17 +290,17 @@ def resume(
              else check_step_interval("checkpoint_every", checkpoint_every))
     record_every = int(run_settings["record_every"])
     snapshot_steps = int(run_settings["snapshot_every"])
-    _check_memory(model, n_steps, record_every, snapshot_steps, memory_limit)
+    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit)
 
     core_threads = threads_for(model.n, thread_count)
     # Built from any valid phases, then restored: the core checks the checkpoint's state.
-    simulation = _core_simulation(
+    simulation = core_simulation(
         model, state.frequencies, np.zeros(model.n), state.seed, core_threads,
         method=run_settings["method"], dt=dt, n_steps=n_steps, record_every=record_every,
         snapshot_every=snapshot_steps, frequency_from_step=state.frequency_from_step,
         wrap=bool(run_settings["wrap"]), precision=str(run_settings.get("precision", "float64")),
     )
-    n_edges = _stored_edges(_network_for(model, state.seed, core_threads))
+    n_edges = stored_edges(network_for(model, state.seed, core_threads))
     if n_edges != state.n_edges:
         raise ValueError(
             f"model: its network has {n_edges} edges for seed {state.seed}, the checkpoint's had "
@@ -441,9 +311,9 @@ def resume(
     config = {**state.config, "run": run_settings}
     writer = CheckpointWriter(target, model, state.frequencies, state.seed, config,
                               state.frequency_from_step, every, n_edges,
-                              wall_time_before=state.wall_time, fingerprint=fingerprint)
+                              wall_time_before=state.wall_time)
     if target == Path(path):
         writer.saved_step = state.step  # already on disk
-    interrupted, elapsed = _advance_with_progress(simulation, n_steps, model.n, progress, writer)
-    return _collect(simulation, model, state.frequencies, state.seed, config, dt, record_every,
-                    snapshot_steps, state.wall_time + elapsed, interrupted)
+    interrupted, elapsed = advance(simulation, n_steps, model.n, progress, writer)
+    return collect(simulation, model, state.frequencies, state.seed, config,
+                   state.wall_time + elapsed, interrupted)

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__
+from ._metadata import eikura_version
 
 
 def _add_common(parser: argparse.ArgumentParser, out_default: str) -> None:
@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="eikura",
         description="Simulate and analyse the excitatory-inhibitory Kuramoto model.",
     )
-    parser.add_argument("--version", action="version", version=f"eikura {__version__}")
+    parser.add_argument("--version", action="version", version=f"eikura {eikura_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser(

@@ -36,6 +36,8 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._engine import usable_cores
+from ._metadata import eikura_version
 from ._validation import (
     check_choice,
     check_finite_array,
@@ -47,6 +49,7 @@ from ._validation import (
 )
 from .classify import Classification, classify, classify_two_start
 from .distributions import Lorentzian
+from .files import atomic_write
 from .model import COUPLINGS, EIKuramoto
 from .networks import AllToAll
 from .schedules import Constant, Sinusoid
@@ -126,19 +129,6 @@ class ExperimentResult:
 # --------------------------------------------------------------------------- helpers
 
 
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-def _usable_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def _out_dir(out: str | os.PathLike[str] | None) -> Path | None:
     if out is None:
         return None
@@ -174,14 +164,12 @@ def _attrs(name: str, config: Mapping[str, Any], description: str) -> dict[str, 
         "title": f"eikura experiment: {name}",
         "experiment": name,
         "description": description,
-        "eikura_version": _version(),
+        "eikura_version": eikura_version(),
         "config": json.dumps(_json_ready(config)),
     }
 
 
 def _write_dataset(dataset: Any, path: Path) -> Path:
-    from .checkpoint import atomic_write
-
     return atomic_write(path, lambda temporary: dataset.to_netcdf(temporary, engine="h5netcdf"))
 
 
@@ -348,7 +336,7 @@ def time_series(
         jobs.append((state, k_ee, "random"))
         if analyses[k_ee].label == "bistable":
             jobs.append((state, k_ee, "sync"))
-    cores = threads or _usable_cores()
+    cores = threads or usable_cores()
 
     def run_job(job: tuple[str, float, str]) -> Run:
         _, k_ee, start = job
@@ -1371,7 +1359,7 @@ def switching_rate(
             "r": run.r,
         }
 
-    results = _parallel_map(run_job, jobs, threads or _usable_cores())
+    results = _parallel_map(run_job, jobs, threads or usable_cores())
     series = [row.pop("r") for row in results]
     fit = _dwell_fit(results)
     config = {"sizes": sizes, "k_ee": k_ee_values, **base, "width": width, "t_max": t_max,

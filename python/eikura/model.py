@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _core
 from ._validation import (
     MAX_OSCILLATORS,
     check_choice,
@@ -19,7 +20,7 @@ from ._validation import (
 )
 from .distributions import Distribution, Gaussian, Lorentzian, Uniform
 from .networks import AllToAll, Graph, Network, check_network
-from .schedules import Constant, CouplingLike, PiecewiseLinear, Schedule, Sinusoid, as_schedule
+from .schedules import CouplingLike, Schedule, as_schedule
 
 __all__ = ["EIKuramoto", "COUPLINGS"]
 
@@ -39,25 +40,6 @@ def _check_frequencies(value: Any, n: int) -> Any:
             f"a pair (for_E, for_I) of them, or an array of N values; got {type(value).__name__}"
         )
     return check_finite_array("frequencies", value, ndim=1, length=n)
-
-
-def _schedule_to_core(schedule: Schedule) -> Any:
-    if isinstance(schedule, Constant):
-        return _core.Schedule.constant(schedule.value)
-    if isinstance(schedule, Sinusoid):
-        return _core.Schedule.sinusoid(schedule.mean, schedule.amplitude, schedule.period, schedule.phase)
-    if isinstance(schedule, PiecewiseLinear):
-        return _core.Schedule.piecewise_linear(list(schedule.times), list(schedule.values))
-    raise TypeError(f"unknown schedule {schedule!r}")
-
-
-def _schedule_to_dict(schedule: Schedule) -> Any:
-    if isinstance(schedule, Constant):
-        return schedule.value
-    if isinstance(schedule, Sinusoid):
-        return {"schedule": "sinusoid", "mean": schedule.mean, "amplitude": schedule.amplitude,
-                "period": schedule.period, "phase": schedule.phase}
-    return {"schedule": "piecewise-linear", "times": list(schedule.times), "values": list(schedule.values)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,7 +154,38 @@ class EIKuramoto:
         return np.concatenate([for_e.sample(n_e, rng), for_i.sample(n_i, rng)])
 
     def core_couplings(self) -> list[Any]:
-        return [_schedule_to_core(getattr(self, name)) for name in COUPLINGS]
+        """The four C++ coupling schedules, in ``COUPLINGS`` order."""
+        return [getattr(self, name).to_core() for name in COUPLINGS]
+
+    def content_arrays(self) -> tuple[NDArray[Any], ...]:
+        """Arrays that define the model beyond :meth:`to_dict`: a user frequency array and
+        a user graph's edges (``()`` if there are none)."""
+        frequencies = self.frequencies
+        own = (frequencies,) if isinstance(frequencies, np.ndarray) else ()
+        return (*own, *self.network.content_arrays())
+
+    def fingerprint(self) -> str:
+        """A SHA-256 digest of everything that defines the dynamics: sizes, coupling
+        schedules, frequencies (the distribution, or the array itself), noise,
+        normalisation and network (the description, or a user graph's edges, labels and
+        weights). Checkpoints and sweep stores keep it to recognise their model.
+
+        Examples
+        --------
+        >>> import eikura as ek
+        >>> a = ek.EIKuramoto(n_e=80, n_i=20, k_ee=2.0)
+        >>> a.fingerprint() == a.with_changes(k_ee=2.0).fingerprint()
+        True
+        >>> a.fingerprint() == a.with_changes(k_ee=2.5).fingerprint()
+        False
+        """
+        digest = hashlib.sha256()
+        digest.update(json.dumps(self.to_dict(), sort_keys=True).encode())
+        for array in self.content_arrays():
+            array = np.ascontiguousarray(array)
+            digest.update(f"{array.dtype.str}{array.shape}".encode())
+            digest.update(array.tobytes())
+        return digest.hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly description (stored with every result)."""
@@ -186,7 +199,7 @@ class EIKuramoto:
         return {
             "n_e": self.n_e,
             "n_i": self.n_i,
-            **{name: _schedule_to_dict(getattr(self, name)) for name in COUPLINGS},
+            **{name: getattr(self, name).to_dict() for name in COUPLINGS},
             "frequencies": frequencies_description,
             "noise": list(self.noise),  # type: ignore[arg-type]
             "network": self.network.to_dict(),

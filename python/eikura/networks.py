@@ -2,13 +2,14 @@
 
 A topology object only describes the network; ``build`` turns it into the C++ CSR
 network (or ``None`` for all-to-all coupling, which runs through the mean fields).
-Oscillators are always stored E first, then I.
+Oscillators are always stored E first, then I. Every topology has the members of the
+:class:`Network` protocol, which is all the engine and the sweeps rely on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import scipy.sparse
@@ -17,9 +18,38 @@ from numpy.typing import NDArray
 from . import _core
 from ._validation import check_bool, check_int, check_probability, check_seed, check_sparse_matrix
 
-__all__ = ["AllToAll", "FixedInDegree", "Procedural", "ErdosRenyi", "Graph", "Network"]
+__all__ = ["AllToAll", "FixedInDegree", "Procedural", "ErdosRenyi", "Graph", "Network",
+           "BuiltNetwork", "check_network"]
 
 BLOCKS = ("ee", "ei", "ie", "ii")  # post, pre
+
+BuiltNetwork = _core.CsrNetwork | _core.RandomBlocks | None
+"""What ``Network.build`` gives the engine: stored CSR edges, a procedural rule that
+redraws them, or ``None`` (all-to-all coupling through the mean fields)."""
+
+
+@runtime_checkable
+class Network(Protocol):
+    """What every network topology offers the engine (and the sweeps)."""
+
+    def check_sizes(self, n_e: int, n_i: int) -> None:
+        """Raise ``ValueError`` if the topology cannot connect populations of these sizes."""
+
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> BuiltNetwork:
+        """The network for the C++ engine, drawn from ``seed`` where it is random."""
+
+    def estimate_bytes(self, n_e: int, n_i: int) -> int:
+        """Peak bytes of the built network (and of the temporaries that build it)."""
+
+    def inputs_per_oscillator(self, n_e: int, n_i: int) -> float:
+        """Mean number of inputs an evaluation gathers per oscillator (0 for all-to-all,
+        which needs only the mean fields): the cost of a step, for scheduling work."""
+
+    def content_arrays(self) -> tuple[NDArray[Any], ...]:
+        """Arrays that define the network beyond :meth:`to_dict` (a user graph's edges)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly description (stored with every result)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +72,12 @@ class AllToAll:
 
     def estimate_bytes(self, n_e: int, n_i: int) -> int:
         return 0
+
+    def inputs_per_oscillator(self, n_e: int, n_i: int) -> float:
+        return 0.0
+
+    def content_arrays(self) -> tuple[NDArray[Any], ...]:
+        return ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"topology": "all-to-all"}
@@ -111,7 +147,7 @@ class FixedInDegree:
                     "enlarge the population"
                 )
 
-    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> BuiltNetwork:
         self.check_sizes(n_e, n_i)
         network_seed = seed if self.seed is None else self.seed
         rule = _core.RandomBlocks(n_e, n_i, self._blocks(), self.self_connections, network_seed)
@@ -119,6 +155,13 @@ class FixedInDegree:
 
     def estimate_bytes(self, n_e: int, n_i: int) -> int:
         return int(_core.CsrNetwork.estimate_random_bytes(n_e, n_i, self._blocks()))
+
+    def inputs_per_oscillator(self, n_e: int, n_i: int) -> float:
+        # The E targets receive k_ee + k_ei inputs, the I targets k_ie + k_ii.
+        return float(sum(self.degrees.values())) / 2.0
+
+    def content_arrays(self) -> tuple[NDArray[Any], ...]:
+        return ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,7 +189,7 @@ class Procedural(FixedInDegree):
     100
     """
 
-    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> BuiltNetwork:
         self.check_sizes(n_e, n_i)
         network_seed = seed if self.seed is None else self.seed
         return _core.RandomBlocks(n_e, n_i, self._blocks(), self.self_connections, network_seed)
@@ -197,13 +240,19 @@ class ErdosRenyi:
     def check_sizes(self, n_e: int, n_i: int) -> None:
         """Any population sizes fit connection probabilities."""
 
-    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> BuiltNetwork:
         network_seed = seed if self.seed is None else self.seed
         rule = _core.RandomBlocks(n_e, n_i, self._blocks(), self.self_connections, network_seed)
         return _core.CsrNetwork.random(rule, threads)
 
     def estimate_bytes(self, n_e: int, n_i: int) -> int:
         return int(_core.CsrNetwork.estimate_random_bytes(n_e, n_i, self._blocks()))
+
+    def inputs_per_oscillator(self, n_e: int, n_i: int) -> float:
+        return float(np.mean(list(self.probabilities.values()))) * (n_e + n_i)
+
+    def content_arrays(self) -> tuple[NDArray[Any], ...]:
+        return ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -269,7 +318,8 @@ class Graph:
     order: NDArray[np.int64] = field(init=False, repr=False)
     n_e: int = field(init=False)
     n_i: int = field(init=False)
-    _csr: scipy.sparse.csr_array = field(init=False, repr=False)
+    csr: scipy.sparse.csr_array = field(init=False, repr=False)
+    """The matrix with E first (``csr = matrix[order][:, order]``), indices sorted."""
 
     def __post_init__(self) -> None:
         matrix, mask_like = self.matrix, self.is_excitatory
@@ -302,7 +352,7 @@ class Graph:
         object.__setattr__(self, "order", order)
         object.__setattr__(self, "n_e", int(mask.sum()))
         object.__setattr__(self, "n_i", int(n - mask.sum()))
-        object.__setattr__(self, "_csr", permuted)
+        object.__setattr__(self, "csr", permuted)
 
     def check_sizes(self, n_e: int, n_i: int) -> None:
         """The model's sizes must be the ones the labels give."""
@@ -312,9 +362,9 @@ class Graph:
                 f"n_e={n_e}, n_i={n_i}"
             )
 
-    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> Any:
+    def build(self, n_e: int, n_i: int, seed: int, threads: int) -> BuiltNetwork:
         self.check_sizes(n_e, n_i)
-        csr = self._csr
+        csr = self.csr
         weights = csr.data if self.weighted else np.empty(0)
         return _core.CsrNetwork.from_csr(
             n_e, n_i, csr.indptr.astype(np.int64), csr.indices.astype(np.int32), weights
@@ -323,19 +373,24 @@ class Graph:
     def estimate_bytes(self, n_e: int, n_i: int) -> int:
         # The core's arrays (int32 sources, weights, two int64 row arrays) plus the int32
         # and int64 copies handed to it while it is built.
-        nnz = self._csr.nnz
+        nnz = self.csr.nnz
         tiling = _core.CsrNetwork.estimate_tiling_bytes(n_e, n_i, float(nnz), self.weighted)
         return int(nnz * (8 + (8 if self.weighted else 0)) + 24 * (n_e + n_i + 1) + tiling)
 
+    def inputs_per_oscillator(self, n_e: int, n_i: int) -> float:
+        return self.csr.nnz / max(n_e + n_i, 1)
+
+    def content_arrays(self) -> tuple[NDArray[Any], ...]:
+        csr = self.csr
+        return (csr.indptr.astype(np.int64), csr.indices.astype(np.int64), csr.data, self.order)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"topology": "graph", "n_edges": int(self._csr.nnz), "weighted": self.weighted}
-
-
-Network = AllToAll | FixedInDegree | Procedural | ErdosRenyi | Graph
+        return {"topology": "graph", "n_edges": int(self.csr.nnz), "weighted": self.weighted}
 
 
 def check_network(value: Any) -> Network:
-    if isinstance(value, (AllToAll, FixedInDegree, ErdosRenyi, Graph)):
+    """``value`` if it is a network topology, else a ``TypeError`` that says what is."""
+    if isinstance(value, Network):
         return value
     if scipy.sparse.issparse(value):
         raise TypeError("network: wrap a sparse matrix as ek.Graph(matrix, is_excitatory=mask)")

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ._metadata import eikura_version
 from ._validation import check_bool, check_seed, check_threads
 from .experiments import ExperimentResult, modulation, phase_diagram, switching_rate, time_series
 
@@ -184,8 +185,6 @@ def _figure(result: ExperimentResult) -> str:
 def render(results: Mapping[str, ExperimentResult], notes: Sequence[str], seconds: float,
            quick: bool) -> str:
     """The Markdown report for the results of :func:`reproduce`."""
-    from . import __version__
-
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
@@ -193,7 +192,7 @@ def render(results: Mapping[str, ExperimentResult], notes: Sequence[str], second
     lines = [
         "# eikura: reproduction report",
         "",
-        f"eikura {__version__}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
+        f"eikura {eikura_version()}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
         f"{platform.machine()} with {cores} cores; {'quick' if quick else 'full'} sizes; "
         f"total wall time **{seconds:.0f} s**.",
         "",

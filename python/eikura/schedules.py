@@ -9,13 +9,16 @@ Python objects here only describe them, validate them and evaluate them with Num
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _core
 from ._validation import check_finite, check_finite_array, check_nonnegative, check_positive
 
-__all__ = ["Constant", "Sinusoid", "PiecewiseLinear", "Schedule", "CouplingLike", "as_schedule"]
+__all__ = ["Constant", "Sinusoid", "PiecewiseLinear", "Schedule", "CouplingLike", "as_schedule",
+           "schedule_from_dict"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,14 @@ class Constant:
 
     def scaled(self, factor: float) -> Constant:
         return Constant(self.value * factor)
+
+    def to_dict(self) -> float:
+        """The JSON form: a constant is stored as its plain value."""
+        return self.value
+
+    def to_core(self) -> Any:
+        """The C++ schedule evaluated by the integrator."""
+        return _core.Schedule.constant(self.value)
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,15 @@ class Sinusoid:
 
     def scaled(self, factor: float) -> Sinusoid:
         return Sinusoid(self.mean * factor, self.amplitude * factor, self.period, self.phase)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, read back by :func:`schedule_from_dict`."""
+        return {"schedule": "sinusoid", "mean": self.mean, "amplitude": self.amplitude,
+                "period": self.period, "phase": self.phase}
+
+    def to_core(self) -> Any:
+        """The C++ schedule evaluated by the integrator."""
+        return _core.Schedule.sinusoid(self.mean, self.amplitude, self.period, self.phase)
 
 
 @dataclass(frozen=True)
@@ -122,6 +142,15 @@ class PiecewiseLinear:
     def scaled(self, factor: float) -> PiecewiseLinear:
         return PiecewiseLinear(self.times, tuple(v * factor for v in self.values))
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, read back by :func:`schedule_from_dict`."""
+        return {"schedule": "piecewise-linear", "times": list(self.times),
+                "values": list(self.values)}
+
+    def to_core(self) -> Any:
+        """The C++ schedule evaluated by the integrator."""
+        return _core.Schedule.piecewise_linear(list(self.times), list(self.values))
+
 
 Schedule = Constant | Sinusoid | PiecewiseLinear
 CouplingLike = float | int | Schedule
@@ -139,3 +168,27 @@ def as_schedule(name: str, value: CouplingLike) -> Schedule:
         f"{name}: expected a float or an eikura schedule (Constant, Sinusoid, "
         f"PiecewiseLinear), got {type(value).__name__}"
     )
+
+
+def schedule_from_dict(name: str, value: Any) -> Schedule:
+    """The schedule whose JSON form (``schedule.to_dict()``) is ``value``.
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> from eikura.schedules import schedule_from_dict
+    >>> schedule_from_dict("k_ii", ek.Sinusoid(2.0, 1.0, 400.0).to_dict())
+    Sinusoid(mean=2.0, amplitude=1.0, period=400.0, phase=0.0)
+    """
+    if not isinstance(value, dict):
+        return as_schedule(name, value)
+    settings = {key: item for key, item in value.items() if key != "schedule"}
+    kinds: dict[str, type[Sinusoid] | type[PiecewiseLinear]] = {
+        "sinusoid": Sinusoid, "piecewise-linear": PiecewiseLinear}
+    kind = value.get("schedule")
+    if kind not in kinds:
+        raise ValueError(f"{name}: unknown schedule {kind!r}; expected one of {sorted(kinds)}")
+    try:
+        return kinds[kind](**settings)
+    except TypeError as error:
+        raise ValueError(f"{name}: malformed {kind} schedule ({error})") from None

@@ -31,7 +31,6 @@ killed worker loses no finished point. A store written by a different sweep is r
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
 import json
 import math
@@ -51,26 +50,26 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _core
-from ._validation import check_choice, check_int, check_nonnegative, check_positive, check_seed
+
+# An ensemble member is built exactly as ek.simulate builds its run (same frequencies,
+# network, initial phases and C++ settings): both go through the engine.
+from ._engine import (
+    MemoryLimitError,
+    available_memory_bytes,
+    check_method,
+    core_simulation,
+    estimate_memory,
+    initial_phases,
+    natural_frequencies,
+    usable_cores,
+)
+from ._metadata import eikura_version
+from ._validation import check_int, check_nonnegative, check_positive, check_seed
 from .classify import classify
 from .distributions import Lorentzian
 from .model import COUPLINGS, EIKuramoto
 from .networks import AllToAll, Graph
 from .schedules import Constant
-
-# Private helpers of simulation.py, used so that an ensemble member is built exactly as
-# ek.simulate builds its run (same frequencies, network, initial phases and C++ settings).
-# Suggested refactor: a public-to-the-package ``prepare_simulation(model, ...)`` in
-# simulation.py that both simulate() and this module call.
-from .simulation import (
-    _FREQUENCY_STREAM,
-    METHODS,
-    MemoryLimitError,
-    _core_simulation,
-    _initial_phases,
-    available_memory_bytes,
-    estimate_memory,
-)
 
 __all__ = ["sweep", "load_sweep", "plot_sweep", "read_config", "sweep_fields", "LABELS",
            "RESULT_VARIABLES", "TIMING_VARIABLES"]
@@ -333,21 +332,6 @@ class _Plan:
         return self.base_seeds[flat // self.replicates] + flat % self.replicates
 
 
-def _model_fingerprint(model: EIKuramoto) -> str | None:
-    """A hash of what ``model.to_dict()`` leaves out (user arrays), or None."""
-    digest = hashlib.sha256()
-    parts = 0
-    if isinstance(model.frequencies, np.ndarray):
-        digest.update(np.ascontiguousarray(model.frequencies, dtype=np.float64).tobytes())
-        parts += 1
-    if isinstance(model.network, Graph):
-        csr = model.network._csr
-        for array in (csr.indptr, csr.indices, csr.data, model.network.order):
-            digest.update(np.ascontiguousarray(array).tobytes())
-        parts += 1
-    return digest.hexdigest() if parts else None
-
-
 def _json_values(array: NDArray[Any]) -> list[Any]:
     return [int(v) if array.dtype.kind in "iu" else float(v) for v in array]
 
@@ -437,17 +421,14 @@ def _plan(model: EIKuramoto, over: Any, t_max: Any, dt: Any, seed: Any, replicat
     for seed_value in base_seeds:
         check_seed("seed", seed_value + replicates - 1)
 
-    if method is None:
-        method = "heun" if any(m.has_noise for m in cache.values()) or model.has_noise else "rk4"
-    check_choice("method", method, METHODS)
-    if method == "rk4" and any(m.has_noise for m in cache.values()):
-        raise ValueError("method: 'rk4' has no stochastic version; use 'heun' or 'euler' "
-                         "with noise")
+    # The method must suit every point: judge it on a noisy one if there is any.
+    noisy = [m for m in cache.values() if m.has_noise]
+    if method is None and model.has_noise:
+        noisy.append(model)
+    method = check_method(noisy[0] if noisy else next(iter(cache.values())), method)
     settings = _RunSettings(t_max=t_max, dt=dt, n_steps=n_steps, method=method,
                             record_every=record_every, two_start=bool(two_start),
                             initial_spread=initial_spread, transient=transient)
-    from . import __version__
-
     config = {
         "format": STORE_FORMAT,
         "kind": kind,
@@ -456,9 +437,9 @@ def _plan(model: EIKuramoto, over: Any, t_max: Any, dt: Any, seed: Any, replicat
         "replicates": replicates,
         "seed": seed,
         "model": model.to_dict(),
-        "model_arrays_sha256": _model_fingerprint(model),
+        "model_arrays_sha256": model.fingerprint() if model.content_arrays() else None,
         "run": settings.to_dict(),
-        "eikura_version": __version__,
+        "eikura_version": eikura_version(),
     }
     json.dumps(config)  # fail here, not after the work, if something is not serialisable
     return _Plan(kind=kind, fields=fields, values=values, shape=(*grid_shape, replicates),
@@ -468,41 +449,22 @@ def _plan(model: EIKuramoto, over: Any, t_max: Any, dt: Any, seed: Any, replicat
 
 # --------------------------------------------------------------------------- running points
 
-def _usable_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _mean_in_degree(model: EIKuramoto) -> float:
-    network = model.network
-    degrees = getattr(network, "degrees", None)
-    if degrees is not None:
-        return float(degrees["ee"] + degrees["ei"] + degrees["ie"] + degrees["ii"]) / 2.0
-    probabilities = getattr(network, "probabilities", None)
-    if probabilities is not None:
-        return float(np.mean(list(probabilities.values()))) * model.n
-    if isinstance(network, Graph):
-        return network._csr.nnz / max(model.n, 1)
-    return 0.0
+def _cost_per_step(model: EIKuramoto) -> float:
+    """Rough cost of one step in all-to-all oscillator-steps (for batch sizing only)."""
+    inputs = model.network.inputs_per_oscillator(model.n_e, model.n_i)  # type: ignore[arg-type]
+    return model.n * (1.0 + inputs / 20.0)
 
 
 def _sizes(model: EIKuramoto) -> tuple[int, int]:
     return int(model.n_e), int(model.n_i)  # type: ignore[arg-type]  # set by validation
 
 
-def _cost_per_step(model: EIKuramoto) -> float:
-    """Rough cost of one step in all-to-all oscillator-steps (for batch sizing only)."""
-    return model.n * (1.0 + _mean_in_degree(model) / 20.0)
-
-
 def _build_member(model: EIKuramoto, seed: int, initial: str, settings: _RunSettings,
                   threads: int) -> Any:
     """The C++ simulation that ``ek.simulate(model, ..., initial=initial, seed=seed)`` runs."""
-    omega = model.natural_frequencies(np.random.default_rng([seed, _FREQUENCY_STREAM]))
-    phases = _initial_phases(initial, model.n, seed, settings.initial_spread)
-    return _core_simulation(model, omega, phases, seed, threads, method=settings.method,
+    omega = natural_frequencies(model, seed)
+    phases = initial_phases(initial, model.n, seed, settings.initial_spread)
+    return core_simulation(model, omega, phases, seed, threads, method=settings.method,
                             dt=settings.dt, n_steps=settings.n_steps,
                             record_every=settings.record_every, snapshot_every=0,
                             frequency_from_step=-1, wrap=True)
@@ -613,9 +575,9 @@ def _threads_on_worker(batch: _Batch) -> int:
         worker = get_worker()
         if worker.address in batch.threads_by_worker:
             return batch.threads_by_worker[worker.address]
-        return max(1, _usable_cores() // max(1, int(worker.state.nthreads)))
+        return max(1, usable_cores() // max(1, int(worker.state.nthreads)))
     except (ImportError, ValueError):  # not on a Dask worker
-        return _usable_cores()
+        return usable_cores()
 
 
 def _run_batch(batch: _Batch) -> _BatchResult:
@@ -912,7 +874,7 @@ def _threads_by_worker(client: Any, threads: int | None) -> tuple[dict[str, int]
     slots = sum(int(worker["nthreads"]) for worker in workers.values())
     if threads is not None:
         return {address: threads for address in workers}, slots
-    cores = client.run(_usable_cores)
+    cores = client.run(usable_cores)
     slots_by_host: dict[str, int] = {}
     for worker in workers.values():
         host = worker["host"]
@@ -1075,7 +1037,7 @@ def sweep(
     arrays = writer.read() if writer is not None else _empty_arrays(plan)
     todo = np.flatnonzero(~arrays["done"].ravel()).astype(np.int64)
 
-    cores = _usable_cores()
+    cores = usable_cores()
     task_threads: int | None
     if mode == "serial":
         slots, task_threads = 1, threads or cores
@@ -1197,12 +1159,10 @@ def _dataset(plan: _Plan, arrays: Mapping[str, NDArray[Any]], store_path: Path |
             values = _decode_labels(values)
         data_vars[name] = (plan.dims, values, attrs)
     done = int(np.count_nonzero(arrays["done"]))
-    from . import __version__
-
     attrs = {
         "title": "eikura parameter sweep",
         "config": json.dumps(plan.config),
-        "eikura_version": __version__,
+        "eikura_version": eikura_version(),
         "store": "" if store_path is None else str(store_path),
         "points_total": plan.n_points,
         "points_done": done,

@@ -1,0 +1,350 @@
+"""The engine: how a model becomes a running C++ simulation and its result.
+
+Prepare (threads, memory guard, network, frequencies, initial phases), advance (batches
+between which Python handles Ctrl-C, progress, divergence and checkpoints) and collect (a
+:class:`~eikura.results.Run`). ``simulate``, ``resume`` and ``sweep`` all go through
+these functions, so each rule — which stream draws what, how many threads, what is
+refused — is written once, here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import warnings
+import weakref
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _core
+from ._validation import (
+    MAX_STEPS,
+    check_choice,
+    check_finite_array,
+    check_int,
+    check_positive,
+    check_step_interval,
+)
+from .model import EIKuramoto
+from .networks import BuiltNetwork
+from .results import Run
+
+__all__ = [
+    "METHODS",
+    "PRECISIONS",
+    "MemoryLimitError",
+    "usable_cores",
+    "threads_for",
+    "check_method",
+    "available_memory_bytes",
+    "estimate_memory",
+    "check_memory",
+    "network_for",
+    "stored_edges",
+    "natural_frequencies",
+    "initial_phases",
+    "core_simulation",
+    "Checkpointer",
+    "advance",
+    "check_not_diverged",
+    "collect",
+]
+
+METHODS = ("euler", "heun", "rk4")
+PRECISIONS = ("float64", "float32")
+# Streams of the NumPy generator, one per use, so that e.g. changing the initial phases
+# never changes the frequencies drawn for the same seed.
+FREQUENCY_STREAM = 1
+INITIAL_PHASE_STREAM = 2
+# Show a progress bar when a run is expected to take longer than this (seconds).
+PROGRESS_AFTER_SECONDS = 3.0
+# Target wall time of one batch of steps between returns to Python (Ctrl-C, progress).
+BATCH_SECONDS = 0.2
+# Below this many oscillators per thread, a step is too short for a second thread to pay
+# for the synchronisation it costs.
+OSCILLATORS_PER_THREAD = 16_384
+
+
+class MemoryLimitError(ValueError):
+    """A run would need more memory than is available (or than ``memory_limit``)."""
+
+
+# --------------------------------------------------------------------------- threads
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS says)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def threads_for(n: int, threads: int | None) -> int:
+    """OpenMP threads for a network of ``n`` oscillators (the one place that decides).
+
+    An explicit ``threads`` is used as given; ``None`` takes one thread per
+    ``OSCILLATORS_PER_THREAD`` oscillators, up to every core OpenMP may use. Results
+    never depend on it.
+    """
+    if threads is not None:
+        return threads
+    cores = int(_core.max_threads())
+    return max(1, min(cores, n // OSCILLATORS_PER_THREAD))
+
+
+def check_method(model: EIKuramoto, method: str | None) -> str:
+    """The integration method: the default for the model, or ``method`` if it applies."""
+    if method is None:
+        return "heun" if model.has_noise else "rk4"
+    check_choice("method", method, METHODS)
+    if model.has_noise and method == "rk4":
+        raise ValueError("method: 'rk4' has no stochastic version; use 'heun' or 'euler' with noise")
+    return method
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def available_memory_bytes() -> int:
+    """Memory the OS says is available now (MemAvailable on Linux)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+
+
+def estimate_memory(
+    model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int
+) -> dict[str, int]:
+    """Bytes a run needs at its peak: network, integrator state and recordings.
+
+    ``network`` is the sparse network and the temporary arrays used to build it (0 for
+    all-to-all); ``run`` is the integrator's state and scratch arrays, the recordings
+    (``Z_E, Z_I, Z`` every ``record_every`` steps, phases every ``snapshot_every`` steps;
+    0: none) and their copies into the returned :class:`Run`. :func:`simulate` refuses a
+    run whose ``total`` exceeds the memory available before allocating any of it.
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> model = ek.EIKuramoto(n_e=800, n_i=200, network=ek.FixedInDegree(k_e=80, k_i=20))
+    >>> estimate = ek.estimate_memory(model, n_steps=1000, record_every=10, snapshot_every=0)
+    >>> estimate["network"]
+    424000
+    """
+    if not isinstance(model, EIKuramoto):
+        raise TypeError(f"model: expected an eikura.EIKuramoto, got {type(model).__name__}")
+    n_steps = check_int("n_steps", n_steps, minimum=0, maximum=MAX_STEPS)
+    record_every = check_step_interval("record_every", record_every)
+    snapshot_every = 0 if snapshot_every is None else check_step_interval(
+        "snapshot_every", snapshot_every, minimum=0)
+    network = int(model.network.estimate_bytes(model.n_e, model.n_i))  # type: ignore[arg-type]
+    core = int(_core.Simulation.estimate_bytes(model.n, n_steps, record_every, snapshot_every))
+    # Handing the recordings to Python copies them: Z records twice ((n, 3) array, then
+    # one array per field), snapshots once. Python ints: no overflow for absurd requests.
+    records = n_steps // record_every + 1
+    snapshots = n_steps // snapshot_every + 1 if snapshot_every else 0
+    copies = 2 * records * 3 * 16 + snapshots * model.n * 8
+    run = core + copies
+    return {"network": network, "run": run, "total": network + run}
+
+
+def check_memory(model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int,
+                 memory_limit: float | None) -> dict[str, int]:
+    """Refuse, before anything is allocated, a run that would not fit in memory."""
+    memory = estimate_memory(model, n_steps, record_every, snapshot_every)
+    limit: float
+    if memory_limit is None:
+        limit, source = available_memory_bytes(), "available now"
+    else:
+        limit, source = check_positive("memory_limit", memory_limit), "allowed by memory_limit"
+    if memory["total"] > limit:
+        raise MemoryLimitError(
+            f"memory_limit: this run needs about {memory['total'] / 2**30:.3g} GiB "
+            f"(network {memory['network'] / 2**30:.3g} GiB, state and recordings "
+            f"{memory['run'] / 2**30:.3g} GiB) but only {limit / 2**30:.3g} GiB is {source}; "
+            "reduce N, record less often (record_every, snapshot_every) or raise memory_limit"
+        )
+    return memory
+
+
+# --------------------------------------------------------------------------- prepare
+
+# The network of the most recent (model, seed) is kept so that runs of the same model
+# and seed (two-start protocol, replicates with a fixed network) do not rebuild it.
+_network_cache: weakref.WeakKeyDictionary[EIKuramoto, tuple[int, BuiltNetwork]] = (
+    weakref.WeakKeyDictionary())
+
+
+def network_for(model: EIKuramoto, seed: int, threads: int) -> BuiltNetwork:
+    """The model's network for ``seed`` (built once per model and seed)."""
+    cached = _network_cache.get(model)
+    if cached is not None and cached[0] == seed:
+        return cached[1]
+    network = model.network.build(model.n_e, model.n_i, seed, threads)  # type: ignore[arg-type]
+    _network_cache[model] = (seed, network)
+    return network
+
+
+def stored_edges(network: BuiltNetwork) -> int:
+    """Edges of a stored network (checked again on resume); 0 for all-to-all and for a
+    procedural network, whose edges are redrawn from the seed and never stored."""
+    return int(network.n_edges) if isinstance(network, _core.CsrNetwork) else 0
+
+
+def natural_frequencies(model: EIKuramoto, seed: int) -> NDArray[np.float64]:
+    """The N natural frequencies a run with ``seed`` uses."""
+    return model.natural_frequencies(np.random.default_rng([seed, FREQUENCY_STREAM]))
+
+
+def initial_phases(
+    initial: str | ArrayLike, n: int, seed: int, spread: float
+) -> NDArray[np.float64]:
+    """``"random"`` (uniform), ``"sync"`` (around 0 with ``spread``) or N given phases."""
+    if isinstance(initial, str):
+        check_choice("initial", initial, ("random", "sync"))
+        rng = np.random.default_rng([seed, INITIAL_PHASE_STREAM])
+        if initial == "random":
+            return rng.uniform(0.0, 2.0 * np.pi, n)
+        return np.mod(rng.normal(0.0, spread, n), 2.0 * np.pi) if spread > 0 else np.zeros(n)
+    return check_finite_array("initial", initial, ndim=1, length=n)
+
+
+def core_simulation(model: EIKuramoto, omega: NDArray[np.float64], phases: NDArray[np.float64],
+                    seed: int, threads: int, **settings: Any) -> _core.Simulation:
+    """The C++ simulation for validated inputs (the one place that builds it)."""
+    return _core.Simulation(
+        n_e=model.n_e, n_i=model.n_i,  # type: ignore[arg-type]
+        omega=omega, couplings=model.core_couplings(),
+        noise_e=model.noise[0], noise_i=model.noise[1],  # type: ignore[index]
+        network=network_for(model, seed, threads), normalization=model.normalization,
+        seed=seed, threads=threads, initial=phases, **settings,
+    )
+
+
+# --------------------------------------------------------------------------- advance
+
+
+class Checkpointer(Protocol):
+    """Saves a running simulation's state (``eikura.checkpoint.CheckpointWriter``)."""
+
+    path: Path
+    every: int
+    saved_step: int
+
+    def save(self, simulation: _core.Simulation, elapsed: float) -> None: ...
+
+
+def advance(simulation: _core.Simulation, n_steps: int, n: int, progress: bool | None,
+            checkpoints: Checkpointer | None = None) -> tuple[bool, float]:
+    """Integrate in batches of about BATCH_SECONDS; returns (interrupted, wall time).
+
+    Between batches Python gets control back: Ctrl-C (KeyboardInterrupt, raised when the
+    batch returns, so always between two steps) stops the run with a consistent state,
+    the progress bar moves, the state is checked for divergence and checkpoints are
+    saved. Batch boundaries never change the result.
+    """
+    from tqdm.auto import tqdm
+
+    start = time.perf_counter()
+    batch = max(1, min(n_steps, 2_000_000 // max(n, 1)))  # first guess: ~1e6 oscillator-steps
+    every = checkpoints.every if checkpoints is not None else 0
+    interrupted = False
+
+    def new_bar() -> Any:
+        # In automatic mode (progress=None) tqdm stays silent when stderr is not a terminal.
+        return tqdm(total=n_steps, initial=simulation.step, unit="step", file=sys.stderr,
+                    desc=f"eikura N={n}", dynamic_ncols=True, disable=None if progress is None else False)
+
+    bar = new_bar() if progress else None
+    try:
+        while not simulation.finished:
+            steps = batch if not every else min(batch, every - simulation.step % every)
+            batch_start = time.perf_counter()
+            done = simulation.advance(steps)
+            seconds = time.perf_counter() - batch_start
+            if seconds > 0:  # aim the next batch at BATCH_SECONDS
+                batch = max(1, min(n_steps, int(done * BATCH_SECONDS / seconds)))
+            check_not_diverged(simulation)
+            if checkpoints is not None and every and simulation.step % every == 0 \
+                    and not simulation.finished:
+                checkpoints.save(simulation, time.perf_counter() - start)
+            if bar is not None:
+                bar.update(simulation.step - bar.n)
+            elif progress is None and not simulation.finished:
+                elapsed = time.perf_counter() - start
+                remaining = elapsed * (n_steps - simulation.step) / max(simulation.step, 1)
+                if remaining > PROGRESS_AFTER_SECONDS:
+                    bar = new_bar()
+    except KeyboardInterrupt:
+        interrupted = True
+        warnings.warn(
+            f"run interrupted at step {simulation.step} of {n_steps}; returning what was recorded"
+            + (f" (checkpoint: {checkpoints.path})" if checkpoints is not None else ""),
+            RuntimeWarning, stacklevel=3,
+        )
+    finally:
+        if bar is not None:
+            bar.update(simulation.step - bar.n)
+            bar.close()
+    if checkpoints is not None and checkpoints.saved_step != simulation.step:
+        try:  # the final state: resume continues from here (or returns at once if done)
+            checkpoints.save(simulation, time.perf_counter() - start)
+        except KeyboardInterrupt:  # a second Ctrl-C: the last checkpoint on disk stays valid
+            interrupted = True
+            warnings.warn(f"checkpoint {checkpoints.path} not updated (interrupted while saving)",
+                          RuntimeWarning, stacklevel=3)
+    return interrupted, time.perf_counter() - start
+
+
+def _diverged(step: int) -> FloatingPointError:
+    return FloatingPointError(
+        f"dt: the integration diverged (non-finite phases) before step {step}; "
+        "reduce dt, the coupling strengths or the natural frequencies"
+    )
+
+
+def check_not_diverged(simulation: _core.Simulation) -> None:
+    """Refuse to go on with (or return) a state that is no longer a set of phases."""
+    # Z over all N oscillators is finite iff every phase is (an empty population's own
+    # field is recorded as 0, so Z_E and Z_I say nothing more).
+    if not np.isfinite(simulation.last_record[2]):
+        raise _diverged(simulation.step)
+
+
+# --------------------------------------------------------------------------- collect
+
+
+def collect(simulation: _core.Simulation, model: EIKuramoto, omega: NDArray[np.float64],
+            seed: int, config: dict[str, Any], wall_time: float, interrupted: bool) -> Run:
+    """The :class:`Run` of a simulation that has stopped (finished or interrupted)."""
+    check_not_diverged(simulation)  # between records too: the final phases
+    phases = simulation.phases
+    if not np.all(np.isfinite(phases)):
+        raise _diverged(simulation.step)
+    settings = config["run"]
+    dt, record_every = float(settings["dt"]), int(settings["record_every"])
+    snapshot_steps = int(settings["snapshot_every"])
+    records = simulation.z_records
+    snapshots = simulation.snapshots if snapshot_steps else None
+    frequencies = simulation.mean_frequencies
+    return Run(
+        t=np.arange(records.shape[0]) * record_every * dt,
+        z_e=records[:, 0].copy(), z_i=records[:, 1].copy(), z=records[:, 2].copy(),
+        phases=phases, frequencies=omega,
+        n_e=model.n_e, n_i=model.n_i, seed=seed, config=config,  # type: ignore[arg-type]
+        wall_time=wall_time, steps_done=int(simulation.step), interrupted=interrupted,
+        snapshot_times=(np.arange(snapshots.shape[0]) * snapshot_steps * dt
+                        if snapshots is not None else None),
+        snapshots=snapshots,
+        mean_frequencies=frequencies if frequencies.size else None,
+    )
