@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-import reference  # noqa: E402
+import reference
 
 N, N_E = 10_000, 8_000
 COUPLINGS = (4.6, 1.0, 12.0, 2.0)

@@ -72,7 +72,7 @@ def main() -> None:
         "r_e_final": float(np.abs(run.z_e[-1])), "r_i_final": float(np.abs(run.z_i[-1])),
         "r_e_mean_last_half": float(np.mean(np.abs(run.z_e[half:]))),
         "r_i_mean_last_half": float(np.mean(np.abs(run.z_i[half:]))),
-        "threads": ek._core.max_threads(),
+        "threads": ek.threads_for(args.n, None),
     }
     print(f"setup (frequencies, network, tiling): {report['setup_s']:.1f} s")
     rate = f"{terms / float(run.wall_time):.3g} coupling terms/s, " if terms else ""

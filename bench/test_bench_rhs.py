@@ -64,7 +64,7 @@ def _reference_rhs(kind, omega, model, adjacency):
         return lambda theta: reference.rhs_pairwise(theta, 0.0, omega, model.n_e, COUPLINGS)
     if kind == "mean_field":
         return lambda theta: reference.rhs_mean_field(theta, 0.0, omega, model.n_e, COUPLINGS)
-    operator = reference._SparseOperator(adjacency, model.n, model.n_e, model.normalization)
+    operator = reference.SparseOperator(adjacency, model.n, model.n_e, model.normalization)
     return lambda theta: operator(theta, 0.0, omega, COUPLINGS)
 
 
@@ -74,7 +74,7 @@ PRECISIONS = [(case, precision) for case, (_, network, _) in RHS_CASES.items()
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("case,precision", PRECISIONS)
+@pytest.mark.parametrize(("case", "precision"), PRECISIONS)
 def test_rhs_eikura(benchmark, case: str, precision: str, threads: int) -> None:
     n, network, kind = RHS_CASES[case]
     model = _model(n, network)

@@ -20,8 +20,8 @@ import scipy.sparse as sp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import eikura as ek  # noqa: E402
-import reference  # noqa: E402
+import eikura as ek
+import reference
 
 COUPLING_NAMES = ("k_ee", "k_ei", "k_ie", "k_ii")
 

@@ -42,13 +42,13 @@ __all__ = [
     "MIX1",
     "MIX2",
     "NOISE_PURPOSE",
-    "noise_normals",
+    "integrate",
     "noise_normal_scalar",
+    "noise_normals",
     "order_parameters",
+    "rhs_mean_field",
     "rhs_pairwise",
     "rhs_sparse",
-    "rhs_mean_field",
-    "integrate",
 ]
 
 TWO_PI = 2.0 * np.pi
@@ -259,7 +259,7 @@ def rhs_pairwise(theta, t, omega, n_e, couplings, adjacency=None, normalization=
     return omega + k_from_e * coupling["E"] - k_from_i * coupling["I"]
 
 
-class _SparseOperator:
+class SparseOperator:
     """The network split into the E-source and I-source column blocks, prepared once."""
 
     def __init__(self, adjacency, n: int, n_e: int, normalization: str):
@@ -306,7 +306,7 @@ def rhs_sparse(theta, t, omega, n_e, couplings, adjacency, normalization="in-deg
     built as a full sparse matrix).
     """
     theta = np.asarray(theta, dtype=np.float64)
-    return _SparseOperator(adjacency, theta.size, n_e, normalization)(theta, t, omega, couplings)
+    return SparseOperator(adjacency, theta.size, n_e, normalization)(theta, t, omega, couplings)
 
 
 def rhs_mean_field(theta, t, omega, n_e, couplings, normalization="population"):
@@ -354,8 +354,7 @@ def _make_rhs(rhs: str, adjacency, n: int, n_e: int, normalization: str):
         _check_normalization(normalization)
         return lambda th, t, om, k: rhs_mean_field(th, t, om, n_e, k, normalization)
     if rhs == "sparse":
-        op = _SparseOperator(adjacency, n, n_e, normalization)
-        return lambda th, t, om, k: op(th, t, om, k)
+        return SparseOperator(adjacency, n, n_e, normalization)
     if rhs == "pairwise":
         _check_normalization(normalization)
         w = _dense_weights(adjacency, n)  # validate / convert once

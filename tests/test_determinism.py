@@ -17,16 +17,16 @@ N_E, N_I = 6000, 2000
 SEED = 2**63 + 12345  # a seed above 2**63 exercises the full uint64 range
 
 CASES = {
-    "all-to-all-rk4": dict(network=lambda: ek.AllToAll(), noise=0.0, method="rk4"),
-    "all-to-all-sinusoid-heun": dict(network=lambda: ek.AllToAll(), noise=0.0, method="heun",
+    "all-to-all-rk4": dict(network=ek.AllToAll, noise=0.0, method="rk4"),
+    "all-to-all-sinusoid-heun": dict(network=ek.AllToAll, noise=0.0, method="heun",
                                      k_ii=ek.Sinusoid(mean=1.0, amplitude=2.0, period=0.3)),
     "fixed-in-degree-rk4": dict(network=lambda: ek.FixedInDegree(k_e=40, k_i=15), noise=0.0,
                                 method="rk4"),
     "erdos-renyi-euler": dict(network=lambda: ek.ErdosRenyi(p=0.004, p_ie=0.01), noise=0.0,
                               method="euler"),
-    "all-to-all-noise-heun": dict(network=lambda: ek.AllToAll(), noise=(0.5, 0.2),
+    "all-to-all-noise-heun": dict(network=ek.AllToAll, noise=(0.5, 0.2),
                                   method="heun"),
-    "all-to-all-noise-euler": dict(network=lambda: ek.AllToAll(), noise=0.3, method="euler"),
+    "all-to-all-noise-euler": dict(network=ek.AllToAll, noise=0.3, method="euler"),
     "fixed-in-degree-noise-heun": dict(network=lambda: ek.FixedInDegree(k_e=40, k_i=15),
                                        noise=(0.5, 0.2), method="heun"),
 }

@@ -272,7 +272,7 @@ def test_derivative_matches_reference_rhs(topology, normalization, rng, built_ad
         assert np.max(np.abs(engine - omega)) > 1e-3  # the coupling contributes
 
 
-@pytest.mark.parametrize("n_e,n_i,network", [
+@pytest.mark.parametrize(("n_e", "n_i", "network"), [
     (300, 0, ek.AllToAll()),
     (0, 300, ek.AllToAll()),
     (300, 0, ek.FixedInDegree(k_e=10, k_i=0)),
@@ -318,7 +318,7 @@ def _final_phases(model, theta0, method, n_steps, t_end=1.0):
 
 @pytest.mark.parametrize("couplings", ["constant", "sinusoid", "piecewise-linear"])
 @pytest.mark.parametrize("topology", ["all-to-all", "fixed-in-degree"])
-@pytest.mark.parametrize("method,order", [("euler", 1), ("heun", 2), ("rk4", 4)])
+@pytest.mark.parametrize(("method", "order"), [("euler", 1), ("heun", 2), ("rk4", 4)])
 def test_convergence_order(method, order, topology, couplings, rng):
     n_e, n_i = 40, 10
     theta0 = rng.uniform(0.0, 2.0 * np.pi, n_e + n_i)

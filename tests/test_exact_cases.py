@@ -113,7 +113,7 @@ def test_two_oscillators_drift_at_the_adler_frequency():
     assert run.mean_frequencies.mean() == pytest.approx(0.3 + delta_omega / 2, abs=1e-6)
 
 
-@pytest.mark.parametrize("k_ei,k_ie", [(0.4, 1.4), (1.4, 0.4)])
+@pytest.mark.parametrize(("k_ei", "k_ie"), [(0.4, 1.4), (1.4, 0.4)])
 def test_excitation_attracts_and_inhibition_repels(k_ei, k_ie):
     """One E and one I oscillator: for φ = θ_I − θ_E,
     dφ/dt = Δω − (K_IE − K_EI) sin φ (E input pulls, I input pushes away). With K_IE > K_EI
@@ -163,7 +163,7 @@ def test_kuramoto_limit_below_threshold_is_incoherent():
 # Wrapping
 # ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("network", [ek.AllToAll(), ek.FixedInDegree(k_e=10, k_i=5)])
-@pytest.mark.parametrize("method,noise", [("rk4", 0.0), ("heun", 0.4), ("euler", 0.4)])
+@pytest.mark.parametrize(("method", "noise"), [("rk4", 0.0), ("heun", 0.4), ("euler", 0.4)])
 def test_wrapped_by_default_unwrapped_on_request(method, noise, network, rng, circ_diff):
     n_e, n_i = 60, 20
     theta0 = rng.uniform(0.0, TWO_PI, n_e + n_i)

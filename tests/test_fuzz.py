@@ -19,6 +19,7 @@ AddressSanitizer run, see docs/reliability.md) or ``thorough`` (2000 per target)
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
@@ -36,17 +37,15 @@ from hypothesis.extra import numpy as hnp
 import eikura as ek
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import reference  # noqa: E402
+import reference
 
 # When a property fails, hypothesis's pytest plugin imports its patch writer, which (with
 # libcst installed) emits a DeprecationWarning; with warnings as errors that hides the
 # failure behind an INTERNALERROR. Import it once here, quietly.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    try:
+    with contextlib.suppress(ImportError):
         import hypothesis.extra._patching  # noqa: F401
-    except ImportError:
-        pass
 
 # No "explain" phase: it imports modules that emit DeprecationWarnings, which the strict
 # pytest configuration (warnings are errors) turns into an internal error on failure.
@@ -461,7 +460,7 @@ def test_invalid_arguments_raise_cleanly(data):
         call(value)
     message = str(raised.value)
     assert (
-        parameter in message.split(":")[0]
+        parameter in message.split(":", maxsplit=1)[0]
         or f"{parameter}:" in message
         or (parameter in ("dt", "t_max") and message.startswith("t_max, dt"))
     ), message

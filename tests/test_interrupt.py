@@ -186,7 +186,7 @@ def test_a_save_killed_midway_leaves_a_complete_file(tmp_path, sig):
         stderr=subprocess.PIPE,
         text=True,
     )
-    _wait_for(lambda: target.exists(), 60, child)
+    _wait_for(target.exists, 60, child)
     time.sleep(0.77)  # somewhere in the middle of one of the (~0.1 s) saves
     if sig == signal.SIGINT:
         stdout, _ = _interrupt(child)

@@ -59,7 +59,7 @@ def _check_csr_layout(network, n_e, n_i, self_connections):
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("n_e,n_i", [(300, 100), (1000, 37)])
+@pytest.mark.parametrize(("n_e", "n_i"), [(300, 100), (1000, 37)])
 def test_fixed_in_degree_exact_per_block(n_e, n_i, threads):
     degrees = {"ee": 45, "ei": 7, "ie": 120, "ii": 36}
     spec = ek.FixedInDegree(k_ee=45, k_ei=7, k_ie=120, k_ii=36)
@@ -219,9 +219,8 @@ def test_estimated_network_memory_matches_built_network():
 # User graphs
 # ---------------------------------------------------------------------------------------
 def _random_matrix(rng, n, density=0.1):
-    matrix = sp.random(n, n, density=density, format="csr", random_state=rng,
+    return sp.random(n, n, density=density, format="csr", random_state=rng,
                        data_rvs=lambda size: rng.uniform(0.5, 2.0, size))
-    return matrix
 
 
 @pytest.mark.parametrize("weighted", [False, True])

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import reference as ref  # noqa: E402
+import reference as ref
 
 NORMS = ("in-degree", "population", "none")
 K = (2.5, 1.3, 3.1, 0.7)  # (k_ee, k_ei, k_ie, k_ii), deliberately all different
@@ -69,8 +69,7 @@ def test_rhs_all_to_all_normalizations_relate(rng):
 def _random_sparse(rng, n, p, weighted):
     mask = rng.random((n, n)) < p
     w = rng.uniform(0.2, 2.0, (n, n)) if weighted else np.ones((n, n))
-    dense = np.where(mask, w, 0.0)
-    return dense
+    return np.where(mask, w, 0.0)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -225,7 +224,7 @@ def _sinusoidal(t):
 
 
 @pytest.mark.parametrize("couplings", [K, _sinusoidal], ids=["constant", "time-varying"])
-@pytest.mark.parametrize("method,order", [("euler", 1), ("heun", 2), ("rk4", 4)])
+@pytest.mark.parametrize(("method", "order"), [("euler", 1), ("heun", 2), ("rk4", 4)])
 def test_convergence_order(rng, method, order, couplings):
     n_e, theta0, omega = _conv_problem(rng)
     t_end = 1.0
@@ -270,7 +269,7 @@ def test_time_varying_constant_callable_equals_tuple(rng):
             np.testing.assert_array_equal(a[key], b[key])
 
 
-@pytest.mark.parametrize("method,stage_offsets", [
+@pytest.mark.parametrize(("method", "stage_offsets"), [
     ("euler", [0.0]),
     ("heun", [0.0, 1.0]),
     ("rk4", [0.0, 0.5, 0.5, 1.0]),

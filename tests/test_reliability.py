@@ -32,7 +32,7 @@ import eikura as ek
 from eikura import _core
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import reference  # noqa: E402
+import reference
 
 GOOD = dict(n_e=4, n_i=2, k_ee=1.0, k_ei=1.0, k_ie=1.0, k_ii=1.0)
 MASK = np.array([True, True, True, True, False, False])

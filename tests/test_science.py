@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 
 import eikura as ek
-import eikura.theory as theory
+from eikura import theory
 from eikura.classify import hysteresis_thresholds
 
 N = 20_000

@@ -185,10 +185,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         "|---|---|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in rows:
-        if r["failed"]:
-            check = r["failed"]
-        else:
-            check = f"{'ok' if r['ok'] else 'FAILED'} (≤ {r['tolerance']:g})"
+        check = r["failed"] if r["failed"] else f"{'ok' if r['ok'] else 'FAILED'} (≤ {r['tolerance']:g})"
         terms = None if r["edge_terms_per_s"] is None else r["edge_terms_per_s"] / 1e9
         lines.append(
             f"| {r['problem']} (N={r['n']:,}) | {r['tool']} | {r['method']} | {fmt(r['setup_s'], '.3f')} "

@@ -59,7 +59,7 @@ def simulate(problem: dict[str, Any], sources: np.ndarray, targets: np.ndarray, 
              max_setup_s: float = 0.0) -> tuple[np.ndarray, dict[str, float]]:
     """(final phases, timings) for one fresh Brian2 network; timings: setup_s, loop_s, build_s,
     connect_s, before_loop_s. ``max_setup_s`` > 0: raise SetupTimeout if the build takes longer."""
-    def too_slow(signum: int, frame: Any) -> None:
+    def too_slow(_signum: int, _frame: Any) -> None:
         raise SetupTimeout(f"building the network took more than {max_setup_s:g} s")
 
     if max_setup_s > 0:
@@ -90,7 +90,7 @@ def simulate(problem: dict[str, Any], sources: np.ndarray, targets: np.ndarray, 
     start = time.perf_counter()
     network.run(problem["n_steps"] * problem["dt"] * b2.second)
     run_s = time.perf_counter() - start
-    loop = float(b2.get_device()._last_run_time)
+    loop = float(b2.get_device()._last_run_time)  # noqa: SLF001 - Brian2 has no public timer of the loop alone
     if int(round(float(network.t / b2.defaultclock.dt))) != problem["n_steps"]:
         fail(f"Brian2 ran {network.t / b2.defaultclock.dt} steps, expected {problem['n_steps']}")
     timings = {"setup_s": build_s + run_s - loop, "loop_s": loop, "build_s": build_s, "connect_s": connect_s,
@@ -146,7 +146,7 @@ def main() -> None:
     fallback = ""
     try:
         warmup_s = warm_up(problem)
-    except Exception as error:  # noqa: BLE001 - report any code-generation failure, then fall back
+    except Exception as error:  # report any code-generation failure, then fall back
         if target != "cython":
             raise
         fallback = f"cython failed ({type(error).__name__}: {error}); used numpy"
@@ -169,7 +169,7 @@ def main() -> None:
         weights = edge_weights(problem)
         prepare_s = time.perf_counter() - start
         theta, timings = simulate(problem, sources, targets, weights, args.max_setup_s)
-    except Exception as error:  # noqa: BLE001 - a resource limit is a result; anything else is not
+    except Exception as error:  # a resource limit is a result; anything else is not
         hit = limit_hit(error)
         if hit is None:
             raise

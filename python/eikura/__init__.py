@@ -48,7 +48,7 @@ _import_core()
 __version__ = eikura_version()
 
 from . import _core, labels, theory  # noqa: E402
-from ._engine import MemoryLimitError, estimate_memory  # noqa: E402
+from ._engine import MemoryLimitError, estimate_memory, threads_for  # noqa: E402
 from .checkpoint import resume  # noqa: E402
 from .classify import Classification, classify, classify_two_start  # noqa: E402
 from .distributions import Gaussian, Lorentzian, Uniform  # noqa: E402
@@ -87,6 +87,7 @@ __all__ = [
     "Run",
     "load",
     "estimate_memory",
+    "threads_for",
     "MemoryLimitError",
     "has_openmp",
 ]

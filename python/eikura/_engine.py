@@ -338,12 +338,12 @@ def collect(simulation: _core.Simulation, model: EIKuramoto, omega: NDArray[np.f
     snapshots = simulation.snapshots if snapshot_steps else None
     frequencies = simulation.mean_frequencies
     return Run(
-        t=np.arange(records.shape[0]) * record_every * dt,
+        t=np.arange(records.shape[0], dtype=np.float64) * record_every * dt,
         z_e=records[:, 0].copy(), z_i=records[:, 1].copy(), z=records[:, 2].copy(),
         phases=phases, frequencies=omega,
         n_e=model.n_e, n_i=model.n_i, seed=seed, config=config,  # type: ignore[arg-type]
         wall_time=wall_time, steps_done=int(simulation.step), interrupted=interrupted,
-        snapshot_times=(np.arange(snapshots.shape[0]) * snapshot_steps * dt
+        snapshot_times=(np.arange(snapshots.shape[0], dtype=np.float64) * snapshot_steps * dt
                         if snapshots is not None else None),
         snapshots=snapshots,
         mean_frequencies=frequencies if frequencies.size else None,

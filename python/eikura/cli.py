@@ -133,9 +133,9 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _plot_sweep(args: argparse.Namespace) -> int:
-    import matplotlib
+    import matplotlib as mpl
 
-    matplotlib.use("Agg")
+    mpl.use("Agg")
     from .sweep import plot_sweep
 
     out = args.out if args.out is not None else args.store.with_suffix("")

@@ -16,7 +16,7 @@ from scipy import special
 
 from ._validation import check_bool, check_finite, check_positive
 
-__all__ = ["Lorentzian", "Gaussian", "Uniform", "Distribution"]
+__all__ = ["Distribution", "Gaussian", "Lorentzian", "Uniform"]
 
 
 def _midpoint_quantiles(n: int) -> NDArray[np.float64]:
@@ -76,7 +76,8 @@ class Gaussian:
 
     def sample(self, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
         if self.regular:
-            return self.mean + self.std * special.ndtri(_midpoint_quantiles(n))
+            return np.asarray(self.mean + self.std * special.ndtri(_midpoint_quantiles(n)),
+                              dtype=np.float64)
         return rng.normal(self.mean, self.std, n)
 
     def to_dict(self) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from .distributions import Distribution, Gaussian, Lorentzian, Uniform
 from .networks import AllToAll, Graph, Network, check_network
 from .schedules import CouplingLike, Schedule, as_schedule
 
-__all__ = ["EIKuramoto", "COUPLINGS"]
+__all__ = ["COUPLINGS", "EIKuramoto"]
 
 COUPLINGS = ("k_ee", "k_ei", "k_ie", "k_ii")  # K_post,pre
 NORMALIZATIONS = ("in-degree", "population", "none")
@@ -148,7 +148,7 @@ class EIKuramoto:
         """Draw (or place, for ``regular`` distributions) the N natural frequencies."""
         value = self.frequencies
         if isinstance(value, np.ndarray):
-            return value.copy()
+            return np.array(value, dtype=np.float64)
         for_e, for_i = value if isinstance(value, tuple) else (value, value)
         n_e, n_i = cast(int, self.n_e), cast(int, self.n_i)  # set by __post_init__
         return np.concatenate([for_e.sample(n_e, rng), for_i.sample(n_i, rng)])
@@ -181,8 +181,8 @@ class EIKuramoto:
         """
         digest = hashlib.sha256()
         digest.update(json.dumps(self.to_dict(), sort_keys=True).encode())
-        for array in self.content_arrays():
-            array = np.ascontiguousarray(array)
+        for content in self.content_arrays():
+            array = np.ascontiguousarray(content)
             digest.update(f"{array.dtype.str}{array.shape}".encode())
             digest.update(array.tobytes())
         return digest.hexdigest()

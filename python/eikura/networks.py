@@ -225,7 +225,7 @@ class ErdosRenyi:
     probabilities: dict[str, float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        defaults = {b: self.p for b in BLOCKS}
+        defaults = dict.fromkeys(BLOCKS, self.p)
         overrides = {b: getattr(self, f"p_{b}") for b in BLOCKS}
         values = _block_values("p", defaults, overrides)
         probabilities = {b: check_probability(f"p_{b}", values[b]) for b in BLOCKS}
@@ -378,7 +378,7 @@ class Graph:
         return int(nnz * (8 + (8 if self.weighted else 0)) + 24 * (n_e + n_i + 1) + tiling)
 
     def inputs_per_oscillator(self, n_e: int, n_i: int) -> float:
-        return self.csr.nnz / max(n_e + n_i, 1)
+        return float(self.csr.nnz) / max(n_e + n_i, 1)
 
     def content_arrays(self) -> tuple[NDArray[Any], ...]:
         csr = self.csr

@@ -153,7 +153,8 @@ class Run:
     @classmethod
     def from_xarray(cls, dataset: Any) -> Run:
         def complex_of(name: str) -> NDArray[np.complex128]:
-            return dataset[f"{name}_real"].values + 1j * dataset[f"{name}_imag"].values
+            return np.asarray(dataset[f"{name}_real"].values + 1j * dataset[f"{name}_imag"].values,
+                              dtype=np.complex128)
 
         has_snapshots = "snapshots" in dataset
         return cls(
