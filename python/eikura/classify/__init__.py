@@ -91,7 +91,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import check_int, check_series
+from .._validation import check_int, check_series
+from ..labels import LABELS
 
 __all__ = [
     "LABELS",
@@ -101,8 +102,6 @@ __all__ = [
     "hysteresis_thresholds",
     "incoherent_level",
 ]
-
-LABELS: tuple[str, ...] = ("synchronized", "desynchronized", "bistable", "other")
 
 # Threshold constants; the module docstring explains each number.
 LOW_THRESHOLD_FACTOR = 3.0
