@@ -81,21 +81,56 @@ rules with their own sizes ``N_E`` and ``N_I`` (reported as ``label_e``, ``label
 the main label always comes from ``r`` over all ``N`` oscillators.
 """
 
+
 from __future__ import annotations
 
 import math
-import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import check_int, check_series
 from ..labels import LABELS
+from ._levels import (
+    DEFAULT_TRANSIENT_FRACTION,
+    DENSITY_BIN,
+    HIGH_THRESHOLD_FACTOR,
+    HIGH_THRESHOLD_FLOOR,
+    LOW_THRESHOLD_FACTOR,
+    LOW_THRESHOLD_FLOOR,
+    MAX_DIP_RATIO,
+    MAX_LOW_EXCURSION_FRACTION,
+    MAX_TRANSIT_FRACTION,
+    MIN_DWELL_RELAXATION_TIMES,
+    MIN_SAMPLES,
+    MIN_STATE_FRACTION,
+    R_TOLERANCE,
+    SPREAD_NOISE_FACTOR,
+    SPREAD_RELATIVE_TOLERANCE,
+    hysteresis_thresholds,
+    incoherent_level,
+)
+from ._result import Classification
+from ._series import Series, check_options, drop_transient, series_from_arrays, series_from_run
 
 __all__ = [
+    "DEFAULT_TRANSIENT_FRACTION",
+    "DENSITY_BIN",
+    "HIGH_THRESHOLD_FACTOR",
+    "HIGH_THRESHOLD_FLOOR",
     "LABELS",
+    "LOW_THRESHOLD_FACTOR",
+    "LOW_THRESHOLD_FLOOR",
+    "MAX_DIP_RATIO",
+    "MAX_LOW_EXCURSION_FRACTION",
+    "MAX_TRANSIT_FRACTION",
+    "MIN_DWELL_RELAXATION_TIMES",
+    "MIN_SAMPLES",
+    "MIN_STATE_FRACTION",
+    "R_TOLERANCE",
+    "SPREAD_NOISE_FACTOR",
+    "SPREAD_RELATIVE_TOLERANCE",
     "Classification",
     "classify",
     "classify_two_start",
@@ -103,512 +138,110 @@ __all__ = [
     "incoherent_level",
 ]
 
-# Threshold constants; the module docstring explains each number.
-LOW_THRESHOLD_FACTOR = 3.0
-LOW_THRESHOLD_FLOOR = 0.05
-HIGH_THRESHOLD_FACTOR = 5.0
-HIGH_THRESHOLD_FLOOR = 0.15
-SPREAD_RELATIVE_TOLERANCE = 0.25
-SPREAD_NOISE_FACTOR = 4.0
-MAX_TRANSIT_FRACTION = 0.10
-MIN_STATE_FRACTION = 0.90  # time in the one state for a plain "synchronized"/"desynchronized"
-MAX_LOW_EXCURSION_FRACTION = 0.05  # time above the high threshold inside a low state
-DEFAULT_TRANSIENT_FRACTION = 0.2
-MIN_SAMPLES = 10
-MIN_DWELL_RELAXATION_TIMES = 5.0  # shortest state, in relaxation times of r
-MAX_DIP_RATIO = 0.8  # density dip between the levels / lower peak, for bimodality
-DENSITY_BIN = 0.001  # histogram bin on r in [0, 1] for the bimodality check
-R_TOLERANCE = 1e-6  # |Z| <= 1 up to rounding (float32 records)
-
-_UNASSIGNED, _LOW, _HIGH = -1, 0, 1
-
-
-# --------------------------------------------------------------------------- levels
-
-
-def incoherent_level(n: int) -> float:
-    """Mean order parameter of ``n`` independent uniformly distributed phases.
-
-    Parameters
-    ----------
-    n : int
-        Number of oscillators, ``> 0``.
-
-    Returns
-    -------
-    float
-        ``sqrt(pi / (4 n))``, the mean of a Rayleigh distribution with variance
-        parameter ``1 / (2 n)``.
-
-    Examples
-    --------
-    >>> from eikura.classify import incoherent_level
-    >>> round(incoherent_level(1000), 4)
-    0.028
-    """
-    n = _check_size("n", n)
-    return math.sqrt(math.pi / (4.0 * n))
-
-
-def hysteresis_thresholds(n: int) -> tuple[float, float]:
-    """The (low, high) thresholds on ``r`` for a network of ``n`` oscillators.
-
-    ``low = max(3 r_inc, 0.05)`` and ``high = max(5 r_inc, 0.15)`` with
-    ``r_inc = sqrt(pi / (4 n))``; see the module docstring for why.
-
-    Parameters
-    ----------
-    n : int
-        Number of oscillators, ``> 0``.
-
-    Returns
-    -------
-    tuple of float
-        ``(low, high)``; always ``low < high``.
-
-    Examples
-    --------
-    >>> from eikura.classify import hysteresis_thresholds
-    >>> [round(x, 3) for x in hysteresis_thresholds(100)]
-    [0.266, 0.443]
-    >>> hysteresis_thresholds(100_000)
-    (0.05, 0.15)
-    """
-    level = incoherent_level(n)
-    low = max(LOW_THRESHOLD_FACTOR * level, LOW_THRESHOLD_FLOOR)
-    high = max(HIGH_THRESHOLD_FACTOR * level, HIGH_THRESHOLD_FLOOR)
-    return low, high
-
-
-# --------------------------------------------------------------------------- result
-
-
-def _frozen_array(values: ArrayLike) -> NDArray[np.float64]:
-    array = np.array(values, dtype=np.float64)
-    array.setflags(write=False)
-    return array
-
-
-@dataclass(frozen=True, eq=False)
-class Classification:
-    """A state label with the evidence behind it.
-
-    Attributes
-    ----------
-    label : str
-        One of ``"synchronized"``, ``"desynchronized"``, ``"bistable"``, ``"other"``.
-    protocol : str
-        ``"single"`` (one long run) or ``"two-start"`` (a run from incoherent and a
-        run from synchronized initial phases).
-    reason : str
-        One sentence saying why this label was chosen.
-    n : int
-        Number of oscillators ``N`` behind ``r``.
-    incoherent_level : float
-        ``sqrt(pi / (4 N))``, the mean ``r`` of ``N`` incoherent oscillators.
-    thresholds : tuple of float
-        ``(low, high)`` hysteresis thresholds on ``r``.
-    window : tuple of float
-        ``(t_start, t_end)`` of the analysed part (after the transient). For two-start,
-        the window of the run from incoherent phases.
-    n_samples : int
-        Number of analysed samples (summed over both runs for two-start).
-    duration : float
-        Analysed time (summed over both runs for two-start).
-    mean_r, std_r : float
-        Time-weighted mean and standard deviation of ``r`` in the window.
-    low_level, high_level : float
-        Mean ``r`` over the low and the high episodes; NaN if there are none.
-    high_level_spread : float
-        5-95 % range of ``r`` within the high episodes; NaN if there are none.
-    fraction_low, fraction_high : float
-        Fraction of the analysed time spent in the low / high state (the rest was
-        spent between the thresholds before ``r`` first settled).
-    fraction_transit : float
-        Fraction of the time spent between the thresholds while switching.
-    n_switches, n_switches_up, n_switches_down : int
-        Number of switches between the levels (all, low to high, high to low).
-    dwell_times_low, dwell_times_high : numpy.ndarray
-        Durations (in time units) of the *complete* low / high episodes. The first
-        and last episodes are cut by the observation window and are left out.
-    mean_r_e, mean_r_i : float
-        Mean per-population order parameters; NaN when not available.
-    incoherent_level_e, incoherent_level_i : float
-        ``sqrt(pi / (4 N_E))`` and ``sqrt(pi / (4 N_I))``; NaN when not available.
-    relaxation_time : float
-        Correlation time of ``r`` within its states (see the module docstring); episodes
-        shorter than 5 of them are merged away. For two-start, the larger of the runs'.
-    dip_ratio : float
-        Bimodality of ``r``: density at the dip between the low and the high level over
-        the lower of the two density maxima (1 when there is no dip; at most 0.8 for
-        two separate levels). NaN when only one state was seen (and for two-start).
-    label_e, label_i : str or None
-        The same classification applied to ``r_E`` (size ``N_E``) and ``r_I``
-        (size ``N_I``); None when not available. Reported only, never used for
-        ``label``.
-    from_incoherent, from_synchronized : Classification or None
-        For two-start: the classifications of the two runs.
-    """
-
-    label: str
-    protocol: str
-    reason: str
-    n: int
-    incoherent_level: float
-    thresholds: tuple[float, float]
-    window: tuple[float, float]
-    n_samples: int
-    duration: float
-    mean_r: float
-    std_r: float
-    low_level: float
-    high_level: float
-    high_level_spread: float
-    fraction_low: float
-    fraction_high: float
-    fraction_transit: float
-    n_switches: int
-    n_switches_up: int
-    n_switches_down: int
-    dwell_times_low: NDArray[np.float64] = field(repr=False)
-    dwell_times_high: NDArray[np.float64] = field(repr=False)
-    mean_r_e: float = math.nan
-    mean_r_i: float = math.nan
-    incoherent_level_e: float = math.nan
-    incoherent_level_i: float = math.nan
-    relaxation_time: float = math.nan
-    dip_ratio: float = math.nan
-    label_e: str | None = None
-    label_i: str | None = None
-    from_incoherent: Classification | None = field(default=None, repr=False)
-    from_synchronized: Classification | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "dwell_times_low", _frozen_array(self.dwell_times_low))
-        object.__setattr__(self, "dwell_times_high", _frozen_array(self.dwell_times_high))
-
-    def summary(self) -> str:
-        """A few lines of plain text with the label and its evidence.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from eikura.classify import classify
-        >>> t = np.arange(1000) * 0.1
-        >>> print(classify(r=np.full(t.size, 0.6), t=t, n=1000).summary().splitlines()[0])
-        synchronized (single run)
-        """
-        protocol = "single run" if self.protocol == "single" else "two-start protocol"
-        low, high = self.thresholds
-        lines = [
-            f"{self.label} ({protocol})",
-            f"  reason: {self.reason}",
-            f"  N = {self.n}, incoherent level sqrt(pi/4N) = {self.incoherent_level:.4g}, "
-            f"thresholds low/high = {low:.4g} / {high:.4g}",
-            f"  analysed t = {self.window[0]:.6g} .. {self.window[1]:.6g} "
-            f"({self.n_samples} samples), mean r = {self.mean_r:.4g} +- {self.std_r:.2g}",
-            f"  low level = {self.low_level:.4g}, high level = {self.high_level:.4g}, "
-            f"time high = {self.fraction_high:.1%}, time low = {self.fraction_low:.1%}",
-            f"  switches = {self.n_switches} ({self.n_switches_up} up, "
-            f"{self.n_switches_down} down), "
-            f"dwell low {_describe_dwells(self.dwell_times_low)}, "
-            f"dwell high {_describe_dwells(self.dwell_times_high)}",
-            f"  relaxation time of r = {self.relaxation_time:.3g}, "
-            f"bimodality dip ratio = {self.dip_ratio:.3g} (two levels if <= {MAX_DIP_RATIO})",
-        ]
-        if self.label_e is not None or self.label_i is not None:
-            lines.append(
-                f"  populations: E mean r = {self.mean_r_e:.4g} "
-                f"(incoherent {self.incoherent_level_e:.3g}) -> {self.label_e}; "
-                f"I mean r = {self.mean_r_i:.4g} "
-                f"(incoherent {self.incoherent_level_i:.3g}) -> {self.label_i}"
-            )
-        for name, part in (
-            ("from incoherent phases", self.from_incoherent),
-            ("from synchronized phases", self.from_synchronized),
-        ):
-            if part is not None:
-                lines.append(f"  run {name}:")
-                lines.extend("    " + line for line in part.summary().splitlines())
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain Python values (lists for arrays, dicts for the two runs).
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from eikura.classify import classify
-        >>> t = np.arange(1000) * 0.1
-        >>> classify(r=np.full(t.size, 0.6), t=t, n=1000).to_dict()["label"]
-        'synchronized'
-        """
-        result: dict[str, Any] = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if isinstance(value, Classification):
-                value = value.to_dict()
-            elif isinstance(value, np.ndarray):
-                value = value.tolist()
-            elif isinstance(value, tuple):
-                value = list(value)
-            result[name] = value
-        return result
-
-
-def _describe_dwells(dwell_times: NDArray[np.float64]) -> str:
-    if dwell_times.size == 0:
-        return "(none complete)"
-    return f"n = {dwell_times.size}, mean = {dwell_times.mean():.4g}"
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def _check_size(name: str, value: Any, minimum: int = 1) -> int:
-    return check_int(name, value, minimum=minimum)
-
-
-def _check_order_parameter(name: str, values: Any, length: int | None) -> NDArray[np.float64]:
-    r = check_series(name, values, length)
-    if r.size and (r.min() < 0.0 or r.max() > 1.0 + R_TOLERANCE):
-        raise ValueError(
-            f"{name}: an order parameter |Z| lies in [0, 1], got values in "
-            f"[{r.min():.6g}, {r.max():.6g}]"
-        )
-    return np.clip(r, 0.0, 1.0)
-
-
-def _check_times(values: Any) -> NDArray[np.float64]:
-    t = check_series("t", values)
-    if t.size > 1 and not np.all(np.diff(t) > 0):
-        raise ValueError("t: record times must be strictly increasing")
-    return t
-
-
-@dataclass(frozen=True)
-class _Series:
-    """Validated input: record times, order parameters and population sizes."""
-
-    t: NDArray[np.float64]
-    r: NDArray[np.float64]
-    n: int
-    r_e: NDArray[np.float64] | None
-    r_i: NDArray[np.float64] | None
-    n_e: int | None
-    n_i: int | None
-
-    def window(self, keep: NDArray[np.bool_]) -> _Series:
-        return _Series(
-            t=self.t[keep],
-            r=self.r[keep],
-            n=self.n,
-            r_e=None if self.r_e is None else self.r_e[keep],
-            r_i=None if self.r_i is None else self.r_i[keep],
-            n_e=self.n_e,
-            n_i=self.n_i,
-        )
-
-
-def _series_from_arrays(
-    r: Any,
-    t: Any,
-    n: Any,
-    r_e: Any = None,
-    r_i: Any = None,
-    n_e: Any = None,
-    n_i: Any = None,
-) -> _Series:
-    if r is None:
-        raise TypeError("r: required (pass a run, or r=..., t=..., n=...)")
-    r_array = _check_order_parameter("r", r, None)
-    if t is None:
-        t_array = np.arange(r_array.size, dtype=np.float64)
-    else:
-        t_array = _check_times(t)
-        if t_array.size != r_array.size:
-            raise ValueError(f"r: expected length {t_array.size} (same as t), got {r_array.size}")
-    if n is None:
-        if n_e is None or n_i is None:
-            raise TypeError("n: required (the number of oscillators behind r)")
-        n = _check_size("n_e", n_e, minimum=0) + _check_size("n_i", n_i, minimum=0)
-    size = _check_size("n", n)
-    population_e = _population("r_e", r_e, "n_e", n_e, t_array.size)
-    population_i = _population("r_i", r_i, "n_i", n_i, t_array.size)
-    return _Series(
-        t=t_array,
-        r=r_array,
-        n=size,
-        r_e=population_e[0],
-        r_i=population_i[0],
-        n_e=population_e[1],
-        n_i=population_i[1],
-    )
-
-
-def _population(
-    name: str, values: Any, size_name: str, size: Any, length: int
-) -> tuple[NDArray[np.float64] | None, int | None]:
-    """One population's order parameter; skipped when absent or the population is empty."""
-    if size is None:
-        return None, None
-    population_size = _check_size(size_name, size, minimum=0)
-    if values is None or population_size == 0:
-        return None, population_size
-    return _check_order_parameter(name, values, length), population_size
-
-
-def _series_from_run(run: Any, name: str = "run") -> _Series:
-    missing = [attribute for attribute in ("t", "r", "n_e", "n_i") if not hasattr(run, attribute)]
-    if missing:
-        raise TypeError(
-            f"{name}: expected a run result with attributes t, r, n_e, n_i "
-            f"(missing {', '.join(missing)}); for raw arrays use classify(r=..., t=..., n=...)"
-        )
-    n_e = _check_size(f"{name}.n_e", run.n_e, minimum=0)
-    n_i = _check_size(f"{name}.n_i", run.n_i, minimum=0)
-    if n_e + n_i <= 0:
-        raise ValueError(f"{name}: n_e + n_i must be > 0, got {n_e} + {n_i}")
-    return _series_from_arrays(
-        r=run.r,
-        t=run.t,
-        n=n_e + n_i,
-        r_e=getattr(run, "r_e", None),
-        r_i=getattr(run, "r_i", None),
-        n_e=n_e,
-        n_i=n_i,
-    )
-
-
-def _drop_transient(series: _Series, transient: float | None) -> _Series:
-    """Keep the samples with ``t >= t[0] + transient`` (default: 20 % of the span)."""
-    if series.t.size == 0:
-        raise ValueError("r: empty series")
-    span = float(series.t[-1] - series.t[0])
-    if transient is None:
-        transient = DEFAULT_TRANSIENT_FRACTION * span
-    else:
-        if isinstance(transient, (bool, np.bool_)) or not isinstance(transient, numbers.Real):
-            raise TypeError(
-                f"transient: expected a time (a real number), got {type(transient).__name__}"
-            )
-        transient = float(transient)
-        if not math.isfinite(transient) or transient < 0:
-            raise ValueError(f"transient: must be a finite time >= 0, got {transient}")
-    kept = series.window(series.t >= series.t[0] + transient)
-    if kept.t.size < MIN_SAMPLES:
-        raise ValueError(
-            f"transient: only {kept.t.size} samples remain after dropping "
-            f"t < {series.t[0] + transient:.6g}; need at least {MIN_SAMPLES} "
-            f"(record longer or use a shorter transient)"
-        )
-    return kept
+UNASSIGNED, LOW, HIGH = -1, 0, 1
 
 
 # --------------------------------------------------------------------------- analysis
 
 
 @dataclass(frozen=True)
-class _Episode:
+class Episode:
     state: int
     start: int  # first sample
     stop: int  # one past the last sample
 
 
-def _sample_durations(t: NDArray[np.float64]) -> NDArray[np.float64]:
+def sample_durations(t: NDArray[np.float64]) -> NDArray[np.float64]:
     """Time each sample stands for: the step to the next sample (the last repeats the median)."""
     steps = np.diff(t)
     last = np.median(steps) if steps.size else 1.0
     return np.append(steps, last)
 
 
-def _hysteresis_states(r: NDArray[np.float64], low: float, high: float) -> NDArray[np.int8]:
+def hysteresis_states(r: NDArray[np.float64], low: float, high: float) -> NDArray[np.int8]:
     """Schmitt trigger: high after crossing ``high``, low after crossing ``low``.
 
     Samples before the first crossing of either threshold are unassigned (-1).
     """
-    marks = np.full(r.size, _UNASSIGNED, dtype=np.int8)
-    marks[r < low] = _LOW
-    marks[r > high] = _HIGH
-    last_mark = np.where(marks != _UNASSIGNED, np.arange(r.size), -1)
+    marks = np.full(r.size, UNASSIGNED, dtype=np.int8)
+    marks[r < low] = LOW
+    marks[r > high] = HIGH
+    last_mark = np.where(marks != UNASSIGNED, np.arange(r.size), -1)
     np.maximum.accumulate(last_mark, out=last_mark)
-    return np.where(last_mark >= 0, marks[np.maximum(last_mark, 0)], _UNASSIGNED).astype(np.int8)
+    return np.where(last_mark >= 0, marks[np.maximum(last_mark, 0)], UNASSIGNED).astype(np.int8)
 
 
-def _episodes(states: NDArray[np.int8]) -> list[_Episode]:
+def episodes_of(states: NDArray[np.int8]) -> list[Episode]:
     boundaries = np.flatnonzero(states[1:] != states[:-1]) + 1
     starts = np.concatenate(([0], boundaries))
     stops = np.concatenate((boundaries, [states.size]))
-    return [_Episode(int(states[a]), int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
+    return [Episode(int(states[a]), int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
 
 
-def _merge_short_episodes(
-    episodes: list[_Episode], states: NDArray[np.int8], min_dwell_samples: int
-) -> list[_Episode]:
+def merge_short_episodes(
+    episodes: list[Episode], states: NDArray[np.int8], min_dwell_samples: int
+) -> list[Episode]:
     """Merge episodes shorter than ``min_dwell_samples`` into the episode before them.
 
     Short episodes at the very start (nothing assigned before them) are joined to the
     first long one; if no episode is long, the assigned samples become one episode in
     the state held most of the time.
     """
-    merged: list[_Episode] = []
+    merged: list[Episode] = []
     pending_start: int | None = None
     for episode in episodes:
-        if episode.state == _UNASSIGNED:  # only ever the leading samples
+        if episode.state == UNASSIGNED:  # only ever the leading samples
             merged.append(episode)
             continue
         if episode.stop - episode.start < min_dwell_samples:
-            if merged and merged[-1].state != _UNASSIGNED:
-                merged[-1] = _Episode(merged[-1].state, merged[-1].start, episode.stop)
+            if merged and merged[-1].state != UNASSIGNED:
+                merged[-1] = Episode(merged[-1].state, merged[-1].start, episode.stop)
             elif pending_start is None:
                 pending_start = episode.start
             continue
         start = episode.start if pending_start is None else pending_start
         pending_start = None
         if merged and merged[-1].state == episode.state:
-            merged[-1] = _Episode(episode.state, merged[-1].start, episode.stop)
+            merged[-1] = Episode(episode.state, merged[-1].start, episode.stop)
         else:
-            merged.append(_Episode(episode.state, start, episode.stop))
+            merged.append(Episode(episode.state, start, episode.stop))
     if pending_start is not None:
         tail = states[pending_start:]
-        state = _HIGH if np.count_nonzero(tail == _HIGH) > np.count_nonzero(tail == _LOW) else _LOW
-        merged.append(_Episode(state, pending_start, states.size))
+        state = HIGH if np.count_nonzero(tail == HIGH) > np.count_nonzero(tail == LOW) else LOW
+        merged.append(Episode(state, pending_start, states.size))
     return merged
 
 
-def _states_of(episodes: list[_Episode], size: int) -> NDArray[np.int8]:
-    states = np.full(size, _UNASSIGNED, dtype=np.int8)
+def states_of(episodes: list[Episode], size: int) -> NDArray[np.int8]:
+    states = np.full(size, UNASSIGNED, dtype=np.int8)
     for episode in episodes:
         states[episode.start : episode.stop] = episode.state
     return states
 
 
-def _transit_time(
+def transit_time(
     r: NDArray[np.float64],
     durations: NDArray[np.float64],
-    before: _Episode,
-    after: _Episode,
+    before: Episode,
+    after: Episode,
     thresholds: tuple[float, float],
 ) -> float:
     """Time between leaving the old level and crossing the far threshold of the new one."""
     low, high = thresholds
     old = r[before.start : before.stop]
-    on_old_level = old < low if after.state == _HIGH else old > high
+    on_old_level = old < low if after.state == HIGH else old > high
     indices = np.flatnonzero(on_old_level)
     left = before.start + (int(indices[-1]) + 1 if indices.size else 0)
     return float(durations[left : after.start].sum())
 
 
-def _weighted_mean(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
+def weighted_mean(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
     total = weights.sum()
     return float(np.dot(values, weights) / total) if values.size and total > 0 else math.nan
 
 
-def _dwell_times(
-    assigned: list[_Episode], durations: NDArray[np.float64], state: int
+def dwell_times(
+    assigned: list[Episode], durations: NDArray[np.float64], state: int
 ) -> NDArray[np.float64]:
     complete = assigned[1:-1]  # the first and last episodes are cut by the window
     return np.array(
@@ -621,17 +254,17 @@ def _high_level_is_steady(high_level_spread: float, high_level: float, level: fl
     return bool(high_level_spread <= allowed)
 
 
-def _within_state_residual(r: NDArray[np.float64], states: NDArray[np.int8]) -> NDArray[np.float64]:
+def within_state_residual(r: NDArray[np.float64], states: NDArray[np.int8]) -> NDArray[np.float64]:
     """``r`` minus the mean of its state (0 where unassigned)."""
     residual = np.zeros_like(r)
-    for state in (_LOW, _HIGH):
+    for state in (LOW, HIGH):
         members = states == state
         if np.any(members):
             residual[members] = r[members] - r[members].mean()
     return residual
 
 
-def _relaxation_time(t: NDArray[np.float64], residual: NDArray[np.float64]) -> float:
+def relaxation_time_of(t: NDArray[np.float64], residual: NDArray[np.float64]) -> float:
     """Lag where the autocorrelation of the within-state residual first drops below 1/e.
 
     At least one sample interval; the whole span if it never drops (a drift).
@@ -649,7 +282,7 @@ def _relaxation_time(t: NDArray[np.float64], residual: NDArray[np.float64]) -> f
 
 
 @dataclass(frozen=True)
-class _Modes:
+class Modes:
     """The two density maxima of ``r`` and the dip between them."""
 
     ratio: float  # density at the dip / the lower maximum
@@ -658,13 +291,13 @@ class _Modes:
     high: float  # r at the upper maximum
 
 
-def _modes(
+def density_modes(
     r: NDArray[np.float64],
     weights: NDArray[np.float64],
     residual: NDArray[np.float64],
     low_level: float,
     high_level: float,
-) -> _Modes:
+) -> Modes:
     """Density at the dip between the levels over the lower of the two maxima (module doc).
 
     The density is a histogram of ``r`` smoothed by a Gaussian of Silverman's width for
@@ -686,19 +319,19 @@ def _modes(
     maxima = np.flatnonzero(np.r_[False, rising] & ~np.r_[rising, False])
     below, above = maxima[maxima < middle], maxima[maxima >= middle]
     if below.size == 0 or above.size == 0:
-        return _Modes(1.0, low_level, math.nan, high_level)
+        return Modes(1.0, low_level, math.nan, high_level)
     low_peak = int(below[np.argmax(density[below])])
     high_peak = int(above[np.argmax(density[above])])
     lower_maximum = min(density[low_peak], density[high_peak])
     dip = low_peak + int(np.argmin(density[low_peak : high_peak + 1]))
     ratio = float(density[dip] / lower_maximum) if lower_maximum > 0.0 else 1.0
-    return _Modes(ratio, float(centres[low_peak]), float(centres[dip]), float(centres[high_peak]))
+    return Modes(ratio, float(centres[low_peak]), float(centres[dip]), float(centres[high_peak]))
 
 
-def _episodes_at_levels(
-    episodes: list[_Episode], r: NDArray[np.float64], durations: NDArray[np.float64],
-    modes: _Modes,
-) -> list[_Episode]:
+def episodes_at_levels(
+    episodes: list[Episode], r: NDArray[np.float64], durations: NDArray[np.float64],
+    modes: Modes,
+) -> list[Episode]:
     """Relabel episodes whose mean ``r`` does not reach their level, then join neighbours.
 
     A high episode must have its mean above the midpoint between the dip and the upper
@@ -707,20 +340,20 @@ def _episodes_at_levels(
     """
     cut_high = 0.5 * (modes.dip + modes.high)
     cut_low = 0.5 * (modes.low + modes.dip)
-    relabelled: list[_Episode] = []
+    relabelled: list[Episode] = []
     for episode in episodes:
         state = episode.state
-        if state != _UNASSIGNED:
-            level = _weighted_mean(r[episode.start : episode.stop],
+        if state != UNASSIGNED:
+            level = weighted_mean(r[episode.start : episode.stop],
                                    durations[episode.start : episode.stop])
-            if state == _HIGH and level < cut_high:
-                state = _LOW
-            elif state == _LOW and level > cut_low:
-                state = _HIGH
+            if state == HIGH and level < cut_high:
+                state = LOW
+            elif state == LOW and level > cut_low:
+                state = HIGH
         if relabelled and relabelled[-1].state == state:
-            relabelled[-1] = _Episode(state, relabelled[-1].start, episode.stop)
+            relabelled[-1] = Episode(state, relabelled[-1].start, episode.stop)
         else:
-            relabelled.append(_Episode(state, episode.start, episode.stop))
+            relabelled.append(Episode(state, episode.start, episode.stop))
     return relabelled
 
 
@@ -736,52 +369,52 @@ def _classify_series(
     level = incoherent_level(n)
     thresholds = hysteresis_thresholds(n) if thresholds is None else thresholds
     low, high = thresholds
-    durations = _sample_durations(t)
+    durations = sample_durations(t)
     duration = float(durations.sum())
 
-    raw_states = _hysteresis_states(r, low, high)
-    episodes = _merge_short_episodes(_episodes(raw_states), raw_states, min_dwell_samples)
+    raw_states = hysteresis_states(r, low, high)
+    episodes = merge_short_episodes(episodes_of(raw_states), raw_states, min_dwell_samples)
     # States must outlast several relaxation times of r (module docstring).
-    relaxation_time = _relaxation_time(t, _within_state_residual(r, _states_of(episodes, r.size)))
+    relaxation_time = relaxation_time_of(t, within_state_residual(r, states_of(episodes, r.size)))
     step = float(np.median(durations))
     dwell_samples = max(
         min_dwell_samples, int(math.ceil(MIN_DWELL_RELAXATION_TIMES * relaxation_time / step))
     )
     if dwell_samples > min_dwell_samples:
-        episodes = _merge_short_episodes(_episodes(raw_states), raw_states, dwell_samples)
-    states = _states_of(episodes, r.size)
+        episodes = merge_short_episodes(episodes_of(raw_states), raw_states, dwell_samples)
+    states = states_of(episodes, r.size)
     dip_ratio = math.nan
     excursions_merged = False
-    if np.any(states == _LOW) and np.any(states == _HIGH):
-        is_low, is_high = states == _LOW, states == _HIGH
-        modes = _modes(
-            r[states != _UNASSIGNED],
-            durations[states != _UNASSIGNED],
-            _within_state_residual(r, states)[states != _UNASSIGNED],
-            _weighted_mean(r[is_low], durations[is_low]),
-            _weighted_mean(r[is_high], durations[is_high]),
+    if np.any(states == LOW) and np.any(states == HIGH):
+        is_low, is_high = states == LOW, states == HIGH
+        modes = density_modes(
+            r[states != UNASSIGNED],
+            durations[states != UNASSIGNED],
+            within_state_residual(r, states)[states != UNASSIGNED],
+            weighted_mean(r[is_low], durations[is_low]),
+            weighted_mean(r[is_high], durations[is_high]),
         )
         dip_ratio = modes.ratio
         if dip_ratio <= MAX_DIP_RATIO:  # two levels: keep only episodes that reach theirs
-            episodes = _episodes_at_levels(episodes, r, durations, modes)
-            states = _states_of(episodes, r.size)
-            is_low, is_high = states == _LOW, states == _HIGH
+            episodes = episodes_at_levels(episodes, r, durations, modes)
+            states = states_of(episodes, r.size)
+            is_low, is_high = states == LOW, states == HIGH
         if dip_ratio > MAX_DIP_RATIO or not (np.any(is_low) and np.any(is_high)):
             # one state with excursions, not two levels
             excursions_merged = True
-            dominant = _HIGH if durations[is_high].sum() > durations[is_low].sum() else _LOW
-            first = next(e.start for e in episodes if e.state != _UNASSIGNED)
-            episodes = [e for e in episodes if e.state == _UNASSIGNED] + [
-                _Episode(dominant, first, r.size)
+            dominant = HIGH if durations[is_high].sum() > durations[is_low].sum() else LOW
+            first = next(e.start for e in episodes if e.state != UNASSIGNED)
+            episodes = [e for e in episodes if e.state == UNASSIGNED] + [
+                Episode(dominant, first, r.size)
             ]
-            states = _states_of(episodes, r.size)
-    assigned = [e for e in episodes if e.state != _UNASSIGNED]
+            states = states_of(episodes, r.size)
+    assigned = [e for e in episodes if e.state != UNASSIGNED]
     switches = list(zip(assigned[:-1], assigned[1:], strict=False))
-    n_up = sum(1 for _, after in switches if after.state == _HIGH)
+    n_up = sum(1 for _, after in switches if after.state == HIGH)
     n_down = len(switches) - n_up
-    transit = sum(_transit_time(r, durations, a, b, thresholds) for a, b in switches)
+    transit = sum(transit_time(r, durations, a, b, thresholds) for a, b in switches)
 
-    is_low, is_high = states == _LOW, states == _HIGH
+    is_low, is_high = states == LOW, states == HIGH
     high_values = r[is_high]
     evidence: dict[str, Any] = dict(
         n=n,
@@ -790,12 +423,12 @@ def _classify_series(
         window=(float(t[0]), float(t[-1])),
         n_samples=int(r.size),
         duration=duration,
-        mean_r=_weighted_mean(r, durations),
+        mean_r=weighted_mean(r, durations),
         std_r=math.sqrt(
-            max(_weighted_mean((r - _weighted_mean(r, durations)) ** 2, durations), 0.0)
+            max(weighted_mean((r - weighted_mean(r, durations)) ** 2, durations), 0.0)
         ),
-        low_level=_weighted_mean(r[is_low], durations[is_low]),
-        high_level=_weighted_mean(high_values, durations[is_high]),
+        low_level=weighted_mean(r[is_low], durations[is_low]),
+        high_level=weighted_mean(high_values, durations[is_high]),
         high_level_spread=float(np.subtract(*np.percentile(high_values, [95, 5])))
         if high_values.size
         else math.nan,
@@ -805,8 +438,8 @@ def _classify_series(
         n_switches=len(switches),
         n_switches_up=n_up,
         n_switches_down=n_down,
-        dwell_times_low=_dwell_times(assigned, durations, _LOW),
-        dwell_times_high=_dwell_times(assigned, durations, _HIGH),
+        dwell_times_low=dwell_times(assigned, durations, LOW),
+        dwell_times_high=dwell_times(assigned, durations, HIGH),
         relaxation_time=relaxation_time,
         dip_ratio=dip_ratio,
     )
@@ -895,14 +528,14 @@ def _single_run_label(
     )
 
 
-def _classify_single(
-    series: _Series,
+def classify_single(
+    series: Series,
     transient: float | None,
     thresholds: tuple[float, float] | None,
     min_dwell_samples: int,
     min_switches: int,
 ) -> Classification:
-    window = _drop_transient(series, transient)
+    window = drop_transient(series, transient)
     main = _classify_series(
         window.t, window.r, window.n, thresholds, min_dwell_samples, min_switches
     )
@@ -958,7 +591,7 @@ def _pooled(parts: tuple[Classification, Classification], fraction: str, value: 
     return sum(w * v for w, v in pairs) / total if total > 0 else math.nan
 
 
-def _combine_two_start(low_start: Classification, high_start: Classification) -> Classification:
+def combine_two_start(low_start: Classification, high_start: Classification) -> Classification:
     parts = (low_start, high_start)
     label, reason = _two_start_label(low_start.label, high_start.label)
     reason = (
@@ -1013,22 +646,8 @@ def _combine_two_start(low_start: Classification, high_start: Classification) ->
     )
 
 
+
 # --------------------------------------------------------------------------- public API
-
-
-def _check_options(
-    thresholds: Any, min_dwell_samples: Any, min_switches: Any
-) -> tuple[tuple[float, float] | None, int, int]:
-    min_dwell_samples = _check_size("min_dwell_samples", min_dwell_samples)
-    min_switches = _check_size("min_switches", min_switches)
-    if thresholds is None:
-        return None, min_dwell_samples, min_switches
-    pair = check_series("thresholds", thresholds)
-    if pair.size != 2 or not 0.0 <= pair[0] < pair[1] <= 1.0:
-        raise ValueError(
-            f"thresholds: expected (low, high) with 0 <= low < high <= 1, got {thresholds}"
-        )
-    return (float(pair[0]), float(pair[1])), min_dwell_samples, min_switches
 
 
 def classify_two_start(
@@ -1084,17 +703,17 @@ def classify_two_start(
     >>> classify_two_start(from_incoherent, from_sync).label
     'bistable'
     """
-    options = _check_options(thresholds, min_dwell_samples, min_switches)
-    low_series = _series_from_run(run_from_incoherent, "run_from_incoherent")
-    high_series = _series_from_run(run_from_synchronized, "run_from_synchronized")
+    options = check_options(thresholds, min_dwell_samples, min_switches)
+    low_series = series_from_run(run_from_incoherent, "run_from_incoherent")
+    high_series = series_from_run(run_from_synchronized, "run_from_synchronized")
     if low_series.n != high_series.n:
         raise ValueError(
             f"run_from_synchronized: the two runs must have the same size, got N = "
             f"{low_series.n} and N = {high_series.n}"
         )
-    return _combine_two_start(
-        _classify_single(low_series, transient, *options),
-        _classify_single(high_series, transient, *options),
+    return combine_two_start(
+        classify_single(low_series, transient, *options),
+        classify_single(high_series, transient, *options),
     )
 
 
@@ -1203,7 +822,7 @@ def classify(
         raise TypeError(
             f"classify: pass either a run or arrays, not both (got run and {', '.join(given)})"
         )
-    options = _check_options(thresholds, min_dwell_samples, min_switches)
+    options = check_options(thresholds, min_dwell_samples, min_switches)
     if isinstance(run, (tuple, list)):
         if len(run) != 2:
             raise ValueError(
@@ -1218,5 +837,5 @@ def classify(
             min_dwell_samples=options[1],
             min_switches=options[2],
         )
-    series = _series_from_run(run) if run is not None else _series_from_arrays(**raw)
-    return _classify_single(series, transient, *options)
+    series = series_from_run(run) if run is not None else series_from_arrays(**raw)
+    return classify_single(series, transient, *options)
