@@ -44,6 +44,7 @@ def hysteresis_states(r: NDArray[np.float64], low: float, high: float) -> NDArra
 
 
 def episodes_of(states: NDArray[np.int8]) -> list[Episode]:
+    """Runs of equal consecutive states."""
     boundaries = np.flatnonzero(states[1:] != states[:-1]) + 1
     starts = np.concatenate(([0], boundaries))
     stops = np.concatenate((boundaries, [states.size]))
@@ -85,6 +86,7 @@ def merge_short_episodes(
 
 
 def states_of(episodes: list[Episode], size: int) -> NDArray[np.int8]:
+    """The state of every sample (``UNASSIGNED`` outside the episodes)."""
     states = np.full(size, UNASSIGNED, dtype=np.int8)
     for episode in episodes:
         states[episode.start : episode.stop] = episode.state
@@ -108,6 +110,7 @@ def transit_time(
 
 
 def weighted_mean(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
+    """Weighted mean; NaN for no values or no weight."""
     total = weights.sum()
     return float(np.dot(values, weights) / total) if values.size and total > 0 else math.nan
 
@@ -115,6 +118,7 @@ def weighted_mean(values: NDArray[np.float64], weights: NDArray[np.float64]) -> 
 def dwell_times(
     assigned: list[Episode], durations: NDArray[np.float64], state: int
 ) -> NDArray[np.float64]:
+    """Durations of the complete episodes in ``state`` (the first and last are cut)."""
     complete = assigned[1:-1]  # the first and last episodes are cut by the window
     return np.array(
         [durations[e.start : e.stop].sum() for e in complete if e.state == state], dtype=np.float64
@@ -197,8 +201,7 @@ def density_modes(
 
 
 def episodes_at_levels(
-    episodes: list[Episode], r: NDArray[np.float64], durations: NDArray[np.float64],
-    modes: Modes,
+    episodes: list[Episode], r: NDArray[np.float64], durations: NDArray[np.float64], modes: Modes
 ) -> list[Episode]:
     """Relabel episodes whose mean ``r`` does not reach their level, then join neighbours.
 
@@ -212,8 +215,8 @@ def episodes_at_levels(
     for episode in episodes:
         state = episode.state
         if state != UNASSIGNED:
-            level = weighted_mean(r[episode.start : episode.stop],
-                                   durations[episode.start : episode.stop])
+            span = slice(episode.start, episode.stop)
+            level = weighted_mean(r[span], durations[span])
             if state == HIGH and level < cut_high:
                 state = LOW
             elif state == LOW and level > cut_low:

@@ -69,6 +69,7 @@ def series_from_arrays(
     n_e: Any = None,
     n_i: Any = None,
 ) -> Series:
+    """The series of raw arrays (see :func:`eikura.classify.classify`)."""
     if r is None:
         raise TypeError("r: required (pass a run, or r=..., t=..., n=...)")
     r_array = _check_order_parameter("r", r, None)
@@ -109,6 +110,8 @@ def _population(
 
 
 def series_from_run(run: Any, name: str = "run") -> Series:
+    """The series of a run result (attributes ``t``, ``r``, ``n_e``, ``n_i``, optionally
+    ``r_e``, ``r_i``); ``name`` starts the error messages."""
     missing = [attribute for attribute in ("t", "r", "n_e", "n_i") if not hasattr(run, attribute)]
     if missing:
         raise TypeError(
@@ -158,6 +161,7 @@ def drop_transient(series: Series, transient: Any) -> Series:
 def check_options(
     thresholds: Any, min_dwell_samples: Any, min_switches: Any
 ) -> tuple[tuple[float, float] | None, int, int]:
+    """Checked ``(thresholds, min_dwell_samples, min_switches)``."""
     min_dwell_samples = _check_size("min_dwell_samples", min_dwell_samples)
     min_switches = _check_size("min_switches", min_switches)
     if thresholds is None:
