@@ -1,0 +1,285 @@
+"""Measurements on one series of ``r``: episodes between the hysteresis thresholds, their
+dwell and transit times, the relaxation time of ``r`` and the modes of its density."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._levels import DENSITY_BIN, MAX_DIP_RATIO, MIN_DWELL_RELAXATION_TIMES
+
+UNASSIGNED, LOW, HIGH = -1, 0, 1  # the state of a sample (or an episode)
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A run of consecutive samples in one state."""
+
+    state: int
+    start: int  # first sample
+    stop: int  # one past the last sample
+
+
+def sample_durations(t: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Time each sample stands for: the step to the next sample (the last repeats the median)."""
+    steps = np.diff(t)
+    last = np.median(steps) if steps.size else 1.0
+    return np.append(steps, last)
+
+
+def hysteresis_states(r: NDArray[np.float64], low: float, high: float) -> NDArray[np.int8]:
+    """Schmitt trigger: high after crossing ``high``, low after crossing ``low``.
+
+    Samples before the first crossing of either threshold are unassigned (-1).
+    """
+    marks = np.full(r.size, UNASSIGNED, dtype=np.int8)
+    marks[r < low] = LOW
+    marks[r > high] = HIGH
+    last_mark = np.where(marks != UNASSIGNED, np.arange(r.size), -1)
+    np.maximum.accumulate(last_mark, out=last_mark)
+    return np.where(last_mark >= 0, marks[np.maximum(last_mark, 0)], UNASSIGNED).astype(np.int8)
+
+
+def episodes_of(states: NDArray[np.int8]) -> list[Episode]:
+    """Runs of equal consecutive states."""
+    boundaries = np.flatnonzero(states[1:] != states[:-1]) + 1
+    starts = np.concatenate(([0], boundaries))
+    stops = np.concatenate((boundaries, [states.size]))
+    return [Episode(int(states[a]), int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
+
+
+def merge_short_episodes(
+    episodes: list[Episode], states: NDArray[np.int8], min_dwell_samples: int
+) -> list[Episode]:
+    """Merge episodes shorter than ``min_dwell_samples`` into the episode before them.
+
+    Short episodes at the very start (nothing assigned before them) are joined to the
+    first long one; if no episode is long, the assigned samples become one episode in
+    the state held most of the time.
+    """
+    merged: list[Episode] = []
+    pending_start: int | None = None
+    for episode in episodes:
+        if episode.state == UNASSIGNED:  # only ever the leading samples
+            merged.append(episode)
+            continue
+        if episode.stop - episode.start < min_dwell_samples:
+            if merged and merged[-1].state != UNASSIGNED:
+                merged[-1] = Episode(merged[-1].state, merged[-1].start, episode.stop)
+            elif pending_start is None:
+                pending_start = episode.start
+            continue
+        start = episode.start if pending_start is None else pending_start
+        pending_start = None
+        if merged and merged[-1].state == episode.state:
+            merged[-1] = Episode(episode.state, merged[-1].start, episode.stop)
+        else:
+            merged.append(Episode(episode.state, start, episode.stop))
+    if pending_start is not None:
+        tail = states[pending_start:]
+        state = HIGH if np.count_nonzero(tail == HIGH) > np.count_nonzero(tail == LOW) else LOW
+        merged.append(Episode(state, pending_start, states.size))
+    return merged
+
+
+def states_of(episodes: list[Episode], size: int) -> NDArray[np.int8]:
+    """The state of every sample (``UNASSIGNED`` outside the episodes)."""
+    states = np.full(size, UNASSIGNED, dtype=np.int8)
+    for episode in episodes:
+        states[episode.start : episode.stop] = episode.state
+    return states
+
+
+def transit_time(
+    r: NDArray[np.float64],
+    durations: NDArray[np.float64],
+    before: Episode,
+    after: Episode,
+    thresholds: tuple[float, float],
+) -> float:
+    """Time between leaving the old level and crossing the far threshold of the new one."""
+    low, high = thresholds
+    old = r[before.start : before.stop]
+    on_old_level = old < low if after.state == HIGH else old > high
+    indices = np.flatnonzero(on_old_level)
+    left = before.start + (int(indices[-1]) + 1 if indices.size else 0)
+    return float(durations[left : after.start].sum())
+
+
+def weighted_mean(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
+    """Weighted mean; NaN for no values or no weight."""
+    total = weights.sum()
+    return float(np.dot(values, weights) / total) if values.size and total > 0 else math.nan
+
+
+def dwell_times(
+    assigned: list[Episode], durations: NDArray[np.float64], state: int
+) -> NDArray[np.float64]:
+    """Durations of the complete episodes in ``state`` (the first and last are cut)."""
+    complete = assigned[1:-1]  # the first and last episodes are cut by the window
+    return np.array(
+        [durations[e.start : e.stop].sum() for e in complete if e.state == state], dtype=np.float64
+    )
+
+
+
+def within_state_residual(r: NDArray[np.float64], states: NDArray[np.int8]) -> NDArray[np.float64]:
+    """``r`` minus the mean of its state (0 where unassigned)."""
+    residual = np.zeros_like(r)
+    for state in (LOW, HIGH):
+        members = states == state
+        if np.any(members):
+            residual[members] = r[members] - r[members].mean()
+    return residual
+
+
+def relaxation_time_of(t: NDArray[np.float64], residual: NDArray[np.float64]) -> float:
+    """Lag where the autocorrelation of the within-state residual first drops below 1/e.
+
+    At least one sample interval; the whole span if it never drops (a drift).
+    """
+    step = float(np.median(np.diff(t))) if t.size > 1 else 1.0
+    centred = residual - residual.mean()
+    size = centred.size
+    spectrum = np.fft.rfft(centred, 2 * size)
+    autocorrelation = np.fft.irfft(spectrum * np.conj(spectrum), 2 * size)[:size]
+    if autocorrelation[0] <= 0.0:  # a constant series: nothing to relax
+        return step
+    below = np.flatnonzero(autocorrelation < math.exp(-1.0) * autocorrelation[0])
+    lags = int(below[0]) if below.size else size
+    return max(lags, 1) * step
+
+
+@dataclass(frozen=True)
+class Modes:
+    """The two density maxima of ``r`` and the dip between them."""
+
+    ratio: float  # density at the dip / the lower maximum
+    low: float  # r at the lower maximum
+    dip: float  # r at the dip
+    high: float  # r at the upper maximum
+
+
+def density_modes(
+    r: NDArray[np.float64],
+    weights: NDArray[np.float64],
+    residual: NDArray[np.float64],
+    low_level: float,
+    high_level: float,
+) -> Modes:
+    """Density at the dip between the levels over the lower of the two maxima (eikura.classify).
+
+    The density is a histogram of ``r`` smoothed by a Gaussian of Silverman's width for
+    the within-state spread, ``0.9 sigma n**(-1/5)`` (at least two bins).
+    """
+    edges = np.linspace(0.0, 1.0, int(round(1.0 / DENSITY_BIN)) + 1)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    histogram, _ = np.histogram(r, edges, weights=weights)
+    spread = float(np.sqrt(np.mean(residual**2)))
+    width = max(0.9 * spread * r.size ** (-0.2), 2.0 * DENSITY_BIN)
+    half = int(math.ceil(4.0 * width / DENSITY_BIN))
+    kernel = np.exp(-0.5 * (np.arange(-half, half + 1) * DENSITY_BIN / width) ** 2)
+    density = np.convolve(histogram, kernel / kernel.sum(), mode="same")
+    middle = int(np.searchsorted(centres, 0.5 * (low_level + high_level)))
+    middle = min(max(middle, 1), centres.size - 1)
+    # Local maxima (a rise before, no rise after); the highest one on each side of the
+    # midpoint of the levels. A tail that only falls past the midpoint has none there.
+    rising = np.diff(density) > 0
+    maxima = np.flatnonzero(np.r_[False, rising] & ~np.r_[rising, False])
+    below, above = maxima[maxima < middle], maxima[maxima >= middle]
+    if below.size == 0 or above.size == 0:
+        return Modes(1.0, low_level, math.nan, high_level)
+    low_peak = int(below[np.argmax(density[below])])
+    high_peak = int(above[np.argmax(density[above])])
+    lower_maximum = min(density[low_peak], density[high_peak])
+    dip = low_peak + int(np.argmin(density[low_peak : high_peak + 1]))
+    ratio = float(density[dip] / lower_maximum) if lower_maximum > 0.0 else 1.0
+    return Modes(ratio, float(centres[low_peak]), float(centres[dip]), float(centres[high_peak]))
+
+
+def episodes_at_levels(
+    episodes: list[Episode], r: NDArray[np.float64], durations: NDArray[np.float64], modes: Modes
+) -> list[Episode]:
+    """Relabel episodes whose mean ``r`` does not reach their level, then join neighbours.
+
+    A high episode must have its mean above the midpoint between the dip and the upper
+    maximum, a low episode below the midpoint between the lower maximum and the dip;
+    otherwise it is a burst (or a dip) of the other state (see eikura.classify).
+    """
+    cut_high = 0.5 * (modes.dip + modes.high)
+    cut_low = 0.5 * (modes.low + modes.dip)
+    relabelled: list[Episode] = []
+    for episode in episodes:
+        state = episode.state
+        if state != UNASSIGNED:
+            span = slice(episode.start, episode.stop)
+            level = weighted_mean(r[span], durations[span])
+            if state == HIGH and level < cut_high:
+                state = LOW
+            elif state == LOW and level > cut_low:
+                state = HIGH
+        if relabelled and relabelled[-1].state == state:
+            relabelled[-1] = Episode(state, relabelled[-1].start, episode.stop)
+        else:
+            relabelled.append(Episode(state, episode.start, episode.stop))
+    return relabelled
+
+
+def settled_episodes(
+    t: NDArray[np.float64],
+    r: NDArray[np.float64],
+    durations: NDArray[np.float64],
+    thresholds: tuple[float, float],
+    min_dwell_samples: int,
+) -> tuple[list[Episode], float]:
+    """Schmitt-trigger episodes merged until each outlasts five relaxation times of ``r``.
+
+    Returns the episodes and the relaxation time (see eikura.classify).
+    """
+    low, high = thresholds
+    raw_states = hysteresis_states(r, low, high)
+    episodes = merge_short_episodes(episodes_of(raw_states), raw_states, min_dwell_samples)
+    relaxation_time = relaxation_time_of(t, within_state_residual(r, states_of(episodes, r.size)))
+    step = float(np.median(durations))
+    dwell_samples = max(
+        min_dwell_samples, int(math.ceil(MIN_DWELL_RELAXATION_TIMES * relaxation_time / step))
+    )
+    if dwell_samples > min_dwell_samples:
+        episodes = merge_short_episodes(episodes_of(raw_states), raw_states, dwell_samples)
+    return episodes, relaxation_time
+
+
+def separate_levels(
+    episodes: list[Episode], r: NDArray[np.float64], durations: NDArray[np.float64]
+) -> tuple[list[Episode], float, bool]:
+    """Two levels only where ``r`` is bimodal and episodes reach them; else one state.
+
+    Returns the episodes, the dip ratio (NaN when only one state was seen) and whether
+    the excursions of one state were merged into it (see eikura.classify).
+    """
+    states = states_of(episodes, r.size)
+    is_low, is_high = states == LOW, states == HIGH
+    if not (np.any(is_low) and np.any(is_high)):
+        return episodes, math.nan, False
+    assigned = states != UNASSIGNED
+    modes = density_modes(
+        r[assigned],
+        durations[assigned],
+        within_state_residual(r, states)[assigned],
+        weighted_mean(r[is_low], durations[is_low]),
+        weighted_mean(r[is_high], durations[is_high]),
+    )
+    if modes.ratio <= MAX_DIP_RATIO:  # two levels: keep only episodes that reach theirs
+        episodes = episodes_at_levels(episodes, r, durations, modes)
+        states = states_of(episodes, r.size)
+        is_low, is_high = states == LOW, states == HIGH
+    if modes.ratio > MAX_DIP_RATIO or not (np.any(is_low) and np.any(is_high)):
+        # one state with excursions, not two levels
+        dominant = HIGH if durations[is_high].sum() > durations[is_low].sum() else LOW
+        first = next(e.start for e in episodes if e.state != UNASSIGNED)
+        merged = [e for e in episodes if e.state == UNASSIGNED]
+        return [*merged, Episode(dominant, first, r.size)], modes.ratio, True
+    return episodes, modes.ratio, False
