@@ -23,7 +23,7 @@ import pytest
 import eikura as ek
 from eikura.classify import LABELS as CLASSIFY_LABELS
 
-sweep_module = importlib.import_module("eikura.sweep")  # ek.sweep is the function
+sweep_module = importlib.import_module("eikura.sweep._sweep")  # ek.sweep is the function
 
 distributed = pytest.importorskip("distributed")
 zarr = pytest.importorskip("zarr")

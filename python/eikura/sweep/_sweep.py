@@ -49,11 +49,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _core
+from .. import _core
 
 # An ensemble member is built exactly as ek.simulate builds its run (same frequencies,
 # network, initial phases and C++ settings): both go through the engine.
-from ._engine import (
+from .._engine import (
     MemoryLimitError,
     available_memory_bytes,
     check_method,
@@ -63,13 +63,13 @@ from ._engine import (
     natural_frequencies,
     usable_cores,
 )
-from ._metadata import eikura_version
-from ._validation import check_int, check_nonnegative, check_positive, check_seed
-from .classify import classify
-from .distributions import Lorentzian
-from .model import COUPLINGS, EIKuramoto
-from .networks import AllToAll, Graph
-from .schedules import Constant
+from .._metadata import eikura_version
+from .._validation import check_int, check_nonnegative, check_positive, check_seed
+from ..classify import classify
+from ..distributions import Lorentzian
+from ..model import COUPLINGS, EIKuramoto
+from ..networks import AllToAll, Graph
+from ..schedules import Constant
 
 __all__ = ["sweep", "load_sweep", "plot_sweep", "read_config", "sweep_fields", "LABELS",
            "RESULT_VARIABLES", "TIMING_VARIABLES"]
@@ -517,7 +517,7 @@ def _theory_label(model: EIKuramoto,
     if key in cache:
         return cache[key]
     try:
-        from .theory import classify as theory_classify
+        from ..theory import classify as theory_classify
     except ImportError as error:
         cache[key] = ("unavailable", f"eikura.theory could not be imported: {error}")
         return cache[key]
@@ -1388,7 +1388,7 @@ def _theory_curves(config: Mapping[str, Any], x: str, y: str,
     if fixed is None:
         return {}
     try:
-        from .theory import boundaries
+        from ..theory import boundaries
     except ImportError:
         return {}
     fine = np.linspace(x_values.min(), x_values.max(), 200)
@@ -1435,7 +1435,7 @@ def _check_keys(section: str, table: Mapping[str, Any], allowed: Sequence[str]) 
 
 
 def _model_from_table(table: Mapping[str, Any]) -> EIKuramoto:
-    from . import distributions, networks
+    from .. import distributions, networks
 
     _check_keys("model", table, _MODEL_KEYS)
     arguments = {key: table[key] for key in ("n_e", "n_i", "k_ee", "k_ei", "k_ie", "k_ii",
