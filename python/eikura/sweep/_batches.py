@@ -32,8 +32,9 @@ from .._engine import (
     natural_frequencies,
     usable_cores,
 )
-from ..classify import classify
+from ..classify import DEFAULT_TRANSIENT_FRACTION, classify
 from ..distributions import Lorentzian
+from ..labels import UNAVAILABLE, label_codes
 from ..model import COUPLINGS, EIKuramoto
 from ..networks import AllToAll, Graph
 from ..schedules import Constant
@@ -116,10 +117,10 @@ def _theory_applies(model: EIKuramoto) -> bool:
 
 
 def _theory_label(model: EIKuramoto, cache: _TheoryCache) -> tuple[str, str | None]:
-    """The mean-field label for a model, "unavailable" where the theory does not apply;
+    """The mean-field label for a model, ``UNAVAILABLE`` where the theory does not apply;
     and the error where the theory failed."""
     if not _theory_applies(model):
-        return "unavailable", None
+        return UNAVAILABLE, None
     frequencies = model.frequencies
     for_e, for_i = frequencies if isinstance(frequencies, tuple) else (frequencies, frequencies)
     noise_e, noise_i = model.noise  # type: ignore[misc]
@@ -130,7 +131,7 @@ def _theory_label(model: EIKuramoto, cache: _TheoryCache) -> tuple[str, str | No
     try:
         from ..theory import classify as theory_classify
     except ImportError as error:
-        cache[key] = ("unavailable", f"eikura.theory could not be imported: {error}")
+        cache[key] = (UNAVAILABLE, f"eikura.theory could not be imported: {error}")
         return cache[key]
     names = ("k_ee", "k_ei", "k_ie", "k_ii", "width_e", "width_i")
     arguments: dict[str, Any] = dict(zip(names, key[:6], strict=True))
@@ -138,9 +139,9 @@ def _theory_label(model: EIKuramoto, cache: _TheoryCache) -> tuple[str, str | No
         arguments.update(noise_e=noise_e, noise_i=noise_i)
     try:
         label = str(theory_classify(**arguments))
-        cache[key] = (label if label in LABELS else "unavailable", None)
+        cache[key] = (label if label in LABELS else UNAVAILABLE, None)
     except Exception as error:  # a theory failure must not lose the simulated points
-        cache[key] = ("unavailable", f"eikura.theory.classify failed at {arguments}: {error!r}")
+        cache[key] = (UNAVAILABLE, f"eikura.theory.classify failed at {arguments}: {error!r}")
     return cache[key]
 
 
@@ -197,7 +198,9 @@ def _point_row(model: EIKuramoto, seed: int, records: Sequence[NDArray[np.comple
                starts: Sequence[str], t: NDArray[np.float64], settings: RunSettings,
                theory: str) -> dict[str, Any]:
     """The variables of one point from the records of its runs (one per start)."""
-    window_start = 0.2 * float(t[-1] - t[0]) if settings.transient is None else settings.transient
+    span = float(t[-1] - t[0])
+    window_start = (DEFAULT_TRANSIENT_FRACTION * span if settings.transient is None
+                    else settings.transient)
     n_e, n_i = _sizes(model)
     runs = []
     row: dict[str, Any] = {}
@@ -207,7 +210,7 @@ def _point_row(model: EIKuramoto, seed: int, records: Sequence[NDArray[np.comple
         row.update(_summaries(z, t, window_start, "" if initial == "random" else "_sync"))
     verdict = classify(tuple(runs) if settings.two_start else runs[0],
                        transient=settings.transient)
-    row.update(label=LABELS.index(verdict.label), theory_label=LABELS.index(theory),
+    row.update(label=verdict.label, theory_label=theory,
                fraction_high=verdict.fraction_high, n_switches=verdict.n_switches,
                low_level=verdict.low_level, high_level=verdict.high_level,
                n_e=n_e, n_i=n_i, run_seed=seed)
@@ -238,6 +241,8 @@ def run_batch(batch: Batch) -> BatchResult:
                                settings, theory))
     wall_time = time.perf_counter() - start
     values = {name: np.array([row[name] for row in rows]) for name in rows[0]}
+    for name in ("label", "theory_label"):
+        values[name] = label_codes(values[name])
     values["wall_time"] = np.full(len(rows), wall_time / len(rows))
     return BatchResult(indices=list(batch.indices), values=values, wall_time=wall_time,
                        theory_errors=errors)

@@ -14,7 +14,7 @@ from ..distributions import Lorentzian
 from ..model import COUPLINGS, EIKuramoto
 from ..networks import AllToAll, Graph
 
-__all__ = ["INTEGER_FIELDS", "check_field_names", "check_model", "field_values",
+__all__ = ["INTEGER_FIELDS", "check_field_names", "check_model", "field_symbol", "field_values",
            "lorentzian_pair", "sweep_fields", "with_fields"]
 
 SIZE_FIELDS = ("n", "n_e", "n_i")
@@ -24,6 +24,11 @@ INTEGER_FIELDS = ("n", "n_e", "n_i", "seed")
 _CONFLICTS = (("n", "n_e"), ("n", "n_i"), ("noise", "noise_e"), ("noise", "noise_i"),
               ("width", "width_e"), ("width", "width_i"))
 _NETWORK = "network."
+# Mathtext of the fields on a figure's axes: the model's symbols (N, K_XY, D_X, Δ_X).
+_SYMBOLS = {"n": "$N$", "n_e": "$N_E$", "n_i": "$N_I$", "noise": "$D$", "noise_e": "$D_E$",
+            "noise_i": "$D_I$", "width": r"$\Delta$", "width_e": r"$\Delta_E$",
+            "width_i": r"$\Delta_I$",
+            **{name: f"$K_{{{name[2:].upper()}}}$" for name in COUPLINGS}}
 
 
 def check_model(model: object) -> EIKuramoto:
@@ -31,6 +36,12 @@ def check_model(model: object) -> EIKuramoto:
     if not isinstance(model, EIKuramoto):
         raise TypeError(f"model: expected an eikura.EIKuramoto, got {type(model).__name__}")
     return model
+
+
+def field_symbol(name: str) -> str:
+    """The symbol of field ``name`` for a figure (``"$K_{EE}$"`` for ``k_ee``), or the name
+    itself where the field has none (``seed``, ``network.<parameter>``)."""
+    return _SYMBOLS.get(name, name)
 
 
 def _network_field_names(model: EIKuramoto) -> list[str]:

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from .._engine import check_method
 from .._metadata import eikura_version
 from .._validation import check_int, check_nonnegative, check_positive, check_seed
+from ..classify import DEFAULT_TRANSIENT_FRACTION
 from ..model import EIKuramoto
 from ._fields import check_field_names, check_model, field_values, with_fields
 
@@ -109,7 +110,8 @@ def _check_enough_records(n_steps: int, dt: float, record_every: int,
                           transient: float | None) -> None:
     """Each run must keep enough records after the transient to be classified."""
     n_records = n_steps // record_every + 1
-    window_start = 0.2 * (n_records - 1) * record_every * dt if transient is None else transient
+    window_start = (DEFAULT_TRANSIENT_FRACTION * (n_records - 1) * record_every * dt
+                    if transient is None else transient)
     kept = n_records - math.ceil(window_start / (record_every * dt) - 1e-9)
     if kept < _MIN_KEPT_RECORDS:
         raise ValueError(

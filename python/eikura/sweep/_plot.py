@@ -12,31 +12,26 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..labels import (
+    LABEL_COLORS,
+    LABELS,
+    MISSING_CODE,
+    STORED_LABELS,
+    UNAVAILABLE,
+    label_codes,
+    label_colormap,
+    modal_label,
+)
 from ..model import COUPLINGS
+from ._fields import field_symbol
 from ._results import load_sweep
-from ._variables import LABELS, MISSING_LABEL
 
 __all__ = ["plot_sweep"]
 
-_COLORS = {"synchronized": "#d62728", "desynchronized": "#1f77b4", "bistable": "#9467bd",
-           "other": "#ff7f0e", "unavailable": "#bbbbbb", MISSING_LABEL: "#ffffff"}
 _THEORY_AXES = ("k_ee", "k_ei", "k_ie", "k_ii", "width_e", "width_i", "noise_e", "noise_i")
 # Line style of each theory boundary (others: the folds of the synchronized branch).
 _CURVE_STYLES = {"incoherence_real": ("k", "-"), "incoherence_hopf": ("k", ":")}
 _FOLD_STYLE = ("k", "--")
-
-
-def _modal_label(labels: Any) -> NDArray[np.str_]:
-    """The most frequent label over replicates (ties: the first in LABELS order)."""
-    values = np.asarray(labels)
-    out = np.full(values.shape[:-1], MISSING_LABEL, dtype=object)
-    best = np.zeros(values.shape[:-1], dtype=int)
-    for name in LABELS:
-        count = np.sum(values == name, axis=-1)
-        better = count > best
-        out[better] = name
-        best = np.maximum(best, count)
-    return out.astype(str)
 
 
 def _theory_fixed(config: Mapping[str, Any], x: str, y: str) -> dict[str, Any] | None:
@@ -115,7 +110,7 @@ def _axis_fields(config: Mapping[str, Any], x: str | None,
 def _title(config: Mapping[str, Any], x: str, y: str) -> str:
     model = config["model"]
     run = config["run"]
-    fixed = ", ".join(f"{name} = {model[name]:g}" for name in COUPLINGS
+    fixed = ", ".join(f"{field_symbol(name)} = {model[name]:g}" for name in COUPLINGS
                       if name not in (x, y) and isinstance(model[name], (int, float)))
     return (f"N = {model['n_e'] + model['n_i']}{', ' + fixed if fixed else ''}; "
             f"t_max = {run['t_max']:g}, dt = {run['dt']:g}, "
@@ -127,7 +122,7 @@ def _legend_handles(curves: Mapping[str, Any]) -> list[Any]:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles: list[Any] = [Patch(color=_COLORS[name], label=name) for name in LABELS[:4]]
+    handles: list[Any] = [Patch(color=LABEL_COLORS[name], label=name) for name in LABELS]
     if curves:
         handles += [Line2D([], [], color="k", linestyle="-", label="incoherence loses stability"),
                     Line2D([], [], color="k", linestyle="--", label="fold of synchronized branch")]
@@ -179,40 +174,39 @@ def plot_sweep(source: Any, x: str | None = None, y: str | None = None,
     2
     """
     import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
 
     dataset = load_sweep(source) if isinstance(source, (str, os.PathLike)) else source
     config = json.loads(dataset.attrs["config"])
     x, y, selection = _axis_fields(config, x, y)
 
-    names = [*LABELS, MISSING_LABEL]
-    colormap = ListedColormap([_COLORS[name] for name in names])
+    colormap = label_colormap()  # colour k: STORED_LABELS[k], then the missing label
     x_values = np.asarray(dataset[x].values, dtype=float)
     y_values = np.asarray(dataset[y].values, dtype=float)
 
-    def codes(variable: str) -> NDArray[np.int64]:
+    def colors(variable: str) -> NDArray[np.int8]:
+        """Colour index of the most frequent label over replicates at every point."""
         labels = dataset[variable].isel(selection).transpose(y, x, "replicate")
-        modal = _modal_label(labels.values)
-        return np.asarray(np.vectorize(names.index)(modal), dtype=np.int64)
+        codes = label_codes(modal_label(labels.values))
+        return np.where(codes == MISSING_CODE, len(STORED_LABELS), codes).astype(np.int8)
 
     panels = [("label", "simulation")]
     has_theory = "theory_label" in dataset and bool(
-        np.any(dataset["theory_label"].values != "unavailable"))
+        np.any(dataset["theory_label"].values != UNAVAILABLE))
     if theory and has_theory:
         panels.append(("theory_label", "mean-field theory"))
     figure, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels) + 1.5, 4.6),
                                 squeeze=False, constrained_layout=True)
     curves = _theory_curves(config, x, y, x_values) if theory else {}
     for axis, (variable, title) in zip(axes[0], panels, strict=True):
-        axis.pcolormesh(_edges(x_values), _edges(y_values), codes(variable), cmap=colormap,
-                        vmin=-0.5, vmax=len(names) - 0.5, shading="flat")
+        axis.pcolormesh(_edges(x_values), _edges(y_values), colors(variable), cmap=colormap,
+                        vmin=-0.5, vmax=colormap.N - 0.5, shading="flat")
         for curve_name, points in curves.items():
             color, linestyle = _CURVE_STYLES.get(curve_name, _FOLD_STYLE)
             axis.plot(points[:, 0], points[:, 1], color=color, linestyle=linestyle, linewidth=1.4)
         axis.set_xlim(_edges(x_values)[0], _edges(x_values)[-1])
         axis.set_ylim(_edges(y_values)[0], _edges(y_values)[-1])
-        axis.set_xlabel(x)
-        axis.set_ylabel(y)
+        axis.set_xlabel(field_symbol(x))
+        axis.set_ylabel(field_symbol(y))
         axis.set_title(title)
     figure.suptitle(_title(config, x, y), fontsize=10)
     figure.legend(handles=_legend_handles(curves), loc="outside right center", fontsize=8)

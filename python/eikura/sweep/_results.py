@@ -12,21 +12,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._metadata import eikura_version
+from ..labels import label_names
 from ._plan import Plan
 from ._store import coordinates, import_zarr
-from ._variables import LABELS, MISSING_LABEL, variable_specs
+from ._variables import LABELS, variable_specs
 
 __all__ = ["build_dataset", "load_sweep"]
 
 _LABEL_VARIABLES = ("label", "theory_label")
 # Attributes of the stored integer codes that no longer apply to decoded strings.
 _CODE_ATTRIBUTES = ("flag_values", "flag_meanings", "missing_value_code")
-
-
-def _decode_labels(codes: NDArray[Any]) -> NDArray[np.str_]:
-    names = np.array((*LABELS, MISSING_LABEL))
-    codes = np.asarray(codes, dtype=np.int64)
-    return names[np.where(codes < 0, len(LABELS), codes)]
 
 
 def build_dataset(plan: Plan, arrays: Mapping[str, NDArray[Any]], store_path: Path | None) -> Any:
@@ -36,7 +31,7 @@ def build_dataset(plan: Plan, arrays: Mapping[str, NDArray[Any]], store_path: Pa
     data_vars: dict[str, Any] = {}
     for name, _, _, attrs in variable_specs(plan.settings.two_start):
         if name in _LABEL_VARIABLES:
-            data_vars[name] = (plan.dims, _decode_labels(arrays[name]),
+            data_vars[name] = (plan.dims, label_names(arrays[name]),
                                {"long_name": attrs["long_name"], "labels": " ".join(LABELS)})
         else:
             data_vars[name] = (plan.dims, arrays[name], attrs)
@@ -92,7 +87,7 @@ def load_sweep(store: str | os.PathLike[str]) -> Any:
         attrs = {key: value for key, value in dataset[name].attrs.items()
                  if key not in _CODE_ATTRIBUTES}
         attrs["labels"] = " ".join(LABELS)
-        dataset[name] = (dataset[name].dims, _decode_labels(dataset[name].values), attrs)
+        dataset[name] = (dataset[name].dims, label_names(dataset[name].values), attrs)
     done = int(np.count_nonzero(dataset["done"].values))
     total = int(dataset["done"].size)
     dataset.attrs.update(store=str(path), points_total=total, points_done=done,

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from ..labels import MISSING_CODE, STORED_LABELS
+
 __all__ = [
     "LABELS",
-    "MISSING_CODE",
-    "MISSING_LABEL",
     "QUANTITIES",
     "RESULT_VARIABLES",
     "STATISTICS",
@@ -24,10 +24,8 @@ __all__ = [
     "variable_specs",
 ]
 
-# Label codes stored in the Zarr store (-1: point not computed yet).
-LABELS: tuple[str, ...] = ("synchronized", "desynchronized", "bistable", "other", "unavailable")
-MISSING_CODE = -1
-MISSING_LABEL = ""
+LABELS: tuple[str, ...] = STORED_LABELS
+"""The labels by their code in the store (eikura.labels; ``MISSING_CODE``: not computed)."""
 
 QUANTITIES = (("r", 2), ("r_e", 0), ("r_i", 1))  # column of the C++ records (Z_E, Z_I, Z)
 STATISTICS = (("mean", None), ("p05", 5.0), ("p50", 50.0), ("p95", 95.0))
