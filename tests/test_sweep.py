@@ -22,8 +22,13 @@ import pytest
 
 import eikura as ek
 from eikura.classify import LABELS as CLASSIFY_LABELS
+from eikura.sweep._batches import run_members
+from eikura.sweep._plan import RunSettings
+from eikura.sweep._store import Store
 
 sweep_module = importlib.import_module("eikura.sweep")  # ek.sweep is the function
+# Where batches are run: tests replace its run_batch to see (or forbid) the work.
+sweep_execution = importlib.import_module("eikura.sweep._execution")
 
 distributed = pytest.importorskip("distributed")
 zarr = pytest.importorskip("zarr")
@@ -65,7 +70,7 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(batch: Any) -> Any:
         raise AssertionError("work started although the sweep specification is invalid")
 
-    monkeypatch.setattr(sweep_module, "_run_batch", fail)
+    monkeypatch.setattr(sweep_execution, "run_batch", fail)
 
 
 # --------------------------------------------------------------------------- specification
@@ -134,7 +139,7 @@ def test_incompatible_store_is_refused_before_any_work(tmp_path: Path,
     store = tmp_path / "sweep.zarr"
     ek.sweep(BASE, {"k_ee": [2.0, 9.0]}, **RUN, store=store, scheduler="serial")
     before = sorted(p.name for p in store.rglob("*"))
-    monkeypatch.setattr(sweep_module, "_run_batch", lambda batch: pytest.fail("work started"))
+    monkeypatch.setattr(sweep_execution, "run_batch", lambda batch: pytest.fail("work started"))
     with pytest.raises(ValueError, match=r"sweep.zarr' holds a different sweep.*run.t_max: 20.0 in "
                                          r"the store, 30.0 in this sweep"):
         ek.sweep(BASE, {"k_ee": [2.0, 9.0]}, t_max=30.0, dt=0.05, store=store, scheduler="serial")
@@ -190,15 +195,13 @@ def test_theory_label_alongside(reference: Any) -> None:
 
 
 def test_ensemble_equals_one_run_per_member() -> None:
-    settings = sweep_module._RunSettings(t_max=10.0, dt=0.05, n_steps=200, method="heun",
-                                         record_every=5, two_start=False, initial_spread=0.1,
-                                         transient=None)
+    settings = RunSettings(t_max=10.0, dt=0.05, n_steps=200, method="heun", record_every=5,
+                           two_start=False, initial_spread=0.1, transient=None)
     models = [BASE, BASE.with_changes(k_ee=8.0, noise=(0.05, 0.1)),
               BASE.with_changes(network=ek.FixedInDegree(k_e=16, k_i=4)),
               BASE.with_changes(n_e=90, n_i=30, network=ek.ErdosRenyi(p=0.2))]
     seeds = [3, 4, 5, 6]
     initials = ["random", "sync", "random", "sync"]
-    run_members = sweep_module._run_members
     ensemble = run_members(models, seeds, initials, settings, threads=2, ensemble=True)
     alone = run_members(models, seeds, initials, settings, threads=2, ensemble=False)
     for model, seed, initial, together, single in zip(models, seeds, initials, ensemble, alone,
@@ -266,7 +269,7 @@ def test_default_scheduler_starts_and_stops_a_local_cluster(reference: Any) -> N
 def _write_then(monkeypatch: pytest.MonkeyPatch, after: int, action: Any) -> list[int]:
     """Wrap the client-side store write: record the points written, then act once."""
     written: list[int] = []
-    original = sweep_module._Store.write
+    original = Store.write
 
     def write(self: Any, flat: Any, values: Any) -> None:
         original(self, flat, values)
@@ -275,7 +278,7 @@ def _write_then(monkeypatch: pytest.MonkeyPatch, after: int, action: Any) -> lis
             write.acted = True  # type: ignore[attr-defined]
             action()
 
-    monkeypatch.setattr(sweep_module._Store, "write", write)
+    monkeypatch.setattr(Store, "write", write)
     return written
 
 
@@ -324,13 +327,13 @@ def test_interrupted_sweep_resumes_without_recomputing(
     monkeypatch.undo()
 
     computed: list[int] = []
-    original_run_batch = sweep_module._run_batch
+    original_run_batch = sweep_execution.run_batch
 
     def counting(batch: Any) -> Any:
         computed.extend(batch.indices)
         return original_run_batch(batch)
 
-    monkeypatch.setattr(sweep_module, "_run_batch", counting)
+    monkeypatch.setattr(sweep_execution, "run_batch", counting)
     resumed = ek.sweep(BASE, GRID, **RUN, replicates=2, store=store, scheduler="serial")
     assert resumed.attrs["complete"] == 1
     assert resumed.attrs["points_computed"] == 12 - len(first)
@@ -380,9 +383,9 @@ def test_killed_sweep_process_loses_no_finished_point(tmp_path: Path, reference:
 # --------------------------------------------------------------------------- CLI and plotting
 
 def test_cli_sweep_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import matplotlib
+    import matplotlib as mpl
 
-    matplotlib.use("Agg")
+    mpl.use("Agg")
     from eikura.cli import main
 
     config = tmp_path / "grid.toml"
