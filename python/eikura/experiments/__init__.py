@@ -36,9 +36,9 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._engine import usable_cores
-from ._metadata import eikura_version
-from ._validation import (
+from .._engine import usable_cores
+from .._metadata import eikura_version
+from .._validation import (
     check_choice,
     check_finite_array,
     check_int,
@@ -47,13 +47,13 @@ from ._validation import (
     check_seed,
     check_threads,
 )
-from .classify import Classification, classify, classify_two_start
-from .distributions import Lorentzian
-from .files import atomic_write
-from .model import COUPLINGS, EIKuramoto
-from .networks import AllToAll
-from .schedules import Constant, Sinusoid
-from .simulation import Run, simulate
+from ..classify import Classification, classify, classify_two_start
+from ..distributions import Lorentzian
+from ..files import atomic_write
+from ..model import COUPLINGS, EIKuramoto
+from ..networks import AllToAll
+from ..schedules import Constant, Sinusoid
+from ..simulation import Run, simulate
 
 __all__ = [
     "ExperimentResult",
@@ -308,7 +308,7 @@ def time_series(
     >>> [row["label"] for row in result.summary["runs"] if row["start"] == "random"]
     ['desynchronized', 'bistable', 'synchronized']
     """
-    from . import theory
+    from .. import theory
 
     started = time.perf_counter()
     n = _check_size("n", n)
@@ -618,8 +618,8 @@ def phase_diagram(
     >>> result.summary["simulated"]
     [['desynchronized', 'synchronized']]
     """
-    from . import theory
-    from .sweep import sweep
+    from .. import theory
+    from ..sweep import sweep
 
     started = time.perf_counter()
     x = check_choice("x", x, COUPLINGS)
@@ -715,7 +715,7 @@ def _mean_field_swing(couplings: Mapping[str, float], width: float) -> float:
     Theory labels come from steady states only; a stable limit cycle next to a stable
     synchronized state (near the Hopf line of incoherence) shows up here instead.
     """
-    from . import theory
+    from .. import theory
 
     run = theory.integrate_reduced(couplings["k_ee"], couplings["k_ei"], couplings["k_ie"],
                                    couplings["k_ii"], width, width, t_max=400.0, dt=0.02,
@@ -736,7 +736,7 @@ def _label_agreement(labels: NDArray[np.str_], theory_labels: NDArray[np.str_],
     the theory's label is not "other" the point has a stable limit cycle that the
     steady-state label does not see (``limit_cycle``).
     """
-    from . import theory
+    from .. import theory
 
     fine_labels = theory.label_names(fine).values
     fine_x = np.asarray(fine[fine.dims[1]].values, dtype=float)
@@ -957,7 +957,7 @@ def modulation(
     >>> result.summary["regions"]
     ['synchronized', 'bistable', 'desynchronized', 'bistable', 'synchronized']
     """
-    from . import theory
+    from .. import theory
 
     started = time.perf_counter()
     n = _check_size("n", n)
@@ -1052,7 +1052,7 @@ def _reduced_with_floor(schedules: Mapping[str, Any], width: float, t_max: float
                         z0: tuple[complex, complex], floors: tuple[float, float],
                         piece: float = 1.0) -> dict[str, NDArray[Any]]:
     """Mean-field equations with ``|z_X|`` kept at or above ``floors[X]`` every ``piece``."""
-    from . import theory
+    from .. import theory
 
     z_e, z_i = z0
     steps = max(1, int(round(piece / dt)))
@@ -1085,7 +1085,7 @@ def _lift(z: complex, floor: float) -> complex:
 def _scale_scan(base: Mapping[str, float], modulated: Sequence[str], width: float,
                 low: float, high: float, points: int) -> dict[str, Any]:
     """Theory label and stable levels at couplings scaled by ``s`` on a grid (+ boundaries)."""
-    from . import theory
+    from .. import theory
 
     def analysis(s: float) -> Any:
         k = {name: base[name] * (s if name in modulated else 1.0) for name in COUPLINGS}
