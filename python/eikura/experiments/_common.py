@@ -20,13 +20,11 @@ from ..distributions import Lorentzian
 from ..files import atomic_write
 from ..model import EIKuramoto
 from ..networks import AllToAll
-from ..schedules import Constant, Sinusoid
+from ..schedules import Constant, PiecewiseLinear, Sinusoid
 
 __all__ = [
     "DEFAULT_COUPLINGS",
     "ExperimentResult",
-    "LABEL_COLORS",
-    "THEORY_ORDER",
     "check_couplings",
     "check_size",
     "coupling_symbol",
@@ -41,15 +39,6 @@ __all__ = [
     "write_dataset",
 ]
 
-LABEL_COLORS: dict[str, str] = {
-    "synchronized": "#d95f02",
-    "desynchronized": "#7570b3",
-    "bistable": "#1b9e77",
-    "other": "#999999",
-    "unavailable": "#ffffff",
-    "": "#ffffff",
-}
-THEORY_ORDER = ("desynchronized", "synchronized", "bistable", "other")  # theory's codes
 _Item = TypeVar("_Item")
 _Value = TypeVar("_Value")
 
@@ -122,8 +111,8 @@ def json_ready(value: Any) -> Any:
         return float(value)
     if isinstance(value, Path):
         return str(value)
-    if isinstance(value, (Constant, Sinusoid)):
-        return {"schedule": type(value).__name__.lower(), **value.__dict__}
+    if isinstance(value, (Constant, Sinusoid, PiecewiseLinear)):
+        return json_ready(value.to_dict())
     return value
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import theory
 from .._validation import (
     check_choice,
     check_int,
@@ -20,12 +21,12 @@ from .._validation import (
     check_seed,
     check_threads,
 )
+from ..labels import LABEL_COLORS, LABELS
 from ..model import COUPLINGS
 from ..schedules import Sinusoid
 from ..simulation import Run, simulate
 from ._common import (
     DEFAULT_COUPLINGS,
-    LABEL_COLORS,
     ExperimentResult,
     check_couplings,
     check_size,
@@ -125,8 +126,6 @@ def modulation(
     >>> result.summary["regions"]
     ['synchronized', 'bistable', 'desynchronized', 'bistable', 'synchronized']
     """
-    from .. import theory
-
     started = time.perf_counter()
     n = check_size("n", n)
     base = check_couplings({"k_ee": k_ee, "k_ei": k_ei, "k_ie": k_ie, "k_ii": k_ii}, COUPLINGS)
@@ -220,8 +219,6 @@ def _reduced_with_floor(schedules: Mapping[str, Any], width: float, t_max: float
                         z0: tuple[complex, complex], floors: tuple[float, float],
                         piece: float = 1.0) -> dict[str, NDArray[Any]]:
     """Mean-field equations with ``|z_X|`` kept at or above ``floors[X]`` every ``piece``."""
-    from .. import theory
-
     z_e, z_i = z0
     steps = max(1, int(round(piece / dt)))
     piece = steps * dt
@@ -253,8 +250,6 @@ def _lift(z: complex, floor: float) -> complex:
 def _scale_scan(base: Mapping[str, float], modulated: Sequence[str], width: float,
                 low: float, high: float, points: int) -> dict[str, Any]:
     """Theory label and stable levels at couplings scaled by ``s`` on a grid (+ boundaries)."""
-    from .. import theory
-
     def analysis(s: float) -> Any:
         k = {name: base[name] * (s if name in modulated else 1.0) for name in COUPLINGS}
         return theory.analyse(k["k_ee"], k["k_ei"], k["k_ie"], k["k_ii"], width, width)
@@ -423,7 +418,7 @@ def _plot_modulation(run: Run, scale: NDArray[np.float64], pure: Any,
     axis_loop.set_title("hysteresis loop", fontsize=10)
     handles, names = axis_loop.get_legend_handles_labels()
     handles += [Patch(color=LABEL_COLORS[name], alpha=0.4, label=name)
-                for name in ("synchronized", "bistable", "desynchronized", "other")]
+                for name in LABELS]
     axis_loop.legend(handles=handles, fontsize=7, loc="center", bbox_to_anchor=(0.5, 0.38))
     figure.suptitle(f"Modulated inhibition: N = {run.n}, $K_{{EE}}$ = {config['k_ee']:g}, "
                     f"$K_{{IE}}$ = {config['k_ie']:g}, period {config['period']:g}", fontsize=11)

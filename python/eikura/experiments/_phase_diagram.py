@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .. import theory
 from .._validation import check_choice, check_finite_array, check_int, check_positive, check_seed
+from ..labels import LABEL_COLORS, LABELS, label_codes, label_colormap, modal_label
 from ..model import COUPLINGS
 from ._common import (
     DEFAULT_COUPLINGS,
-    LABEL_COLORS,
-    THEORY_ORDER,
     ExperimentResult,
     check_couplings,
     check_size,
@@ -109,7 +109,6 @@ def phase_diagram(
     >>> result.summary["simulated"]
     [['desynchronized', 'synchronized']]
     """
-    from .. import theory
     from ..sweep import sweep
 
     started = time.perf_counter()
@@ -147,7 +146,7 @@ def phase_diagram(
                       replicates=replicates, store=store, scheduler=scheduler,
                       two_start=two_start, transient=0.3 * t_max, threads=threads,
                       progress=False, method="rk4")
-    labels = _modal_labels(simulated["label"].transpose(y, x, "replicate").values)
+    labels = modal_label(simulated["label"].transpose(y, x, "replicate").values)
 
     fine_x = np.linspace(x_grid.min(), x_grid.max(), theory_resolution)
     fine_y = np.linspace(y_grid.min(), y_grid.max(), theory_resolution)
@@ -191,23 +190,12 @@ def _axis_values(name: str, values: Any, axis: str) -> NDArray[np.float64]:
     return array
 
 
-def _modal_labels(labels: NDArray[Any]) -> NDArray[np.str_]:
-    """Most frequent label over the last axis (replicates)."""
-    out = np.empty(labels.shape[:-1], dtype=object)
-    for index in np.ndindex(out.shape):
-        values, counts = np.unique(np.asarray(labels[index], dtype=str), return_counts=True)
-        out[index] = values[int(np.argmax(counts))]
-    return out.astype(str)
-
-
 def _mean_field_swing(couplings: Mapping[str, float], width: float) -> float:
     """Late swing (max - min) of r_E of the mean-field equations started near incoherence.
 
     Theory labels come from steady states only; a stable limit cycle next to a stable
     synchronized state (near the Hopf line of incoherence) shows up here instead.
     """
-    from .. import theory
-
     run = theory.integrate_reduced(couplings["k_ee"], couplings["k_ei"], couplings["k_ie"],
                                    couplings["k_ii"], width, width, t_max=400.0, dt=0.02,
                                    record_every=10,
@@ -227,8 +215,6 @@ def _label_agreement(labels: NDArray[np.str_], theory_labels: NDArray[np.str_],
     the theory's label is not "other" the point has a stable limit cycle that the
     steady-state label does not see (``limit_cycle``).
     """
-    from .. import theory
-
     fine_labels = theory.label_names(fine).values
     fine_x = np.asarray(fine[fine.dims[1]].values, dtype=float)
     fine_y = np.asarray(fine[fine.dims[0]].values, dtype=float)
@@ -283,8 +269,8 @@ def _phase_dataset(simulated: Any, labels: NDArray[np.str_], at_points: NDArray[
         data[f"sweep_{name}"] = values.variable
     fine_x_name, fine_y_name = f"{x}_fine", f"{y}_fine"
     data["theory_label_fine"] = ((fine_y_name, fine_x_name), fine.values.astype(np.int8),
-                                 {"flag_values": list(range(len(THEORY_ORDER))),
-                                  "flag_meanings": " ".join(THEORY_ORDER)})
+                                 {"flag_values": list(range(len(theory.LABELS))),
+                                  "flag_meanings": " ".join(theory.LABELS)})
     for name, points in curves.items():
         data[f"boundary_{name}"] = ((f"{name}_point", "xy"), points)
     coords = {y: y_grid, x: x_grid, "replicate": simulated["replicate"].values,
@@ -293,13 +279,6 @@ def _phase_dataset(simulated: Any, labels: NDArray[np.str_], at_points: NDArray[
     attrs = dataset_attrs("phase_diagram", config, "simulated labels next to the mean-field "
                    "phase diagram (SPEC §6.2)")
     return xr.Dataset(data, coords=coords, attrs=attrs)
-
-
-def _label_colormap() -> Any:
-    from matplotlib.colors import ListedColormap
-
-    names = ("desynchronized", "synchronized", "bistable", "other")
-    return names, ListedColormap([LABEL_COLORS[name] for name in names])
 
 
 def _edges(values: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -316,14 +295,16 @@ def _plot_phase_diagram(labels: NDArray[np.str_], at_points: NDArray[np.str_], f
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    names, colormap = _label_colormap()
-    codes = np.vectorize(lambda s: names.index(s) if s in names else 3)(labels)
+    colormap = label_colormap(LABELS)
+    # Codes in LABELS order for both panels; the theory's own codes are converted by name.
+    codes = label_codes(np.where(np.isin(labels, LABELS), labels, "other"))
+    fine_codes = label_codes(theory.label_names(fine.values))
     figure, axes = plt.subplots(1, 2, figsize=(11.5, 4.8), constrained_layout=True)
     axes[0].pcolormesh(_edges(x_grid), _edges(y_grid), codes, cmap=colormap, vmin=-0.5,
                        vmax=3.5, shading="flat")
     fine_x = fine[fine.dims[1]].values
     fine_y = fine[fine.dims[0]].values
-    axes[1].pcolormesh(_edges(fine_x), _edges(fine_y), fine.values, cmap=colormap, vmin=-0.5,
+    axes[1].pcolormesh(_edges(fine_x), _edges(fine_y), fine_codes, cmap=colormap, vmin=-0.5,
                        vmax=3.5, shading="flat", alpha=0.75)
     wrong = labels != at_points
     yy, xx = np.meshgrid(y_grid, x_grid, indexing="ij")
@@ -344,7 +325,7 @@ def _plot_phase_diagram(labels: NDArray[np.str_], at_points: NDArray[np.str_], f
                       fontsize=10)
     axes[1].set_title("mean-field theory (dots: simulated points; circles: disagreement)",
                       fontsize=10)
-    handles: list[Any] = [Patch(color=LABEL_COLORS[name], label=name) for name in names]
+    handles: list[Any] = [Patch(color=LABEL_COLORS[name], label=name) for name in LABELS]
     handles += [Line2D([], [], color="k", ls="-", label="incoherence loses stability"),
                 Line2D([], [], color="k", ls="--", label="fold of synchronized branch"),
                 Line2D([], [], color="k", ls=":", label="Hopf of incoherence")]

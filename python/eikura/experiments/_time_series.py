@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import theory
 from .._engine import usable_cores
 from .._validation import check_int, check_nonnegative, check_positive, check_seed, check_threads
 from ..classify import Classification, classify, classify_two_start
@@ -107,8 +108,6 @@ def time_series(
     >>> [row["label"] for row in result.summary["runs"] if row["start"] == "random"]
     ['desynchronized', 'bistable', 'synchronized']
     """
-    from .. import theory
-
     started = time.perf_counter()
     n = check_size("n", n)
     base = check_couplings({"k_ei": k_ei, "k_ie": k_ie, "k_ii": k_ii}, ("k_ei", "k_ie", "k_ii"))
