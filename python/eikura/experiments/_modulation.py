@@ -7,10 +7,11 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from .. import theory
 from .._validation import (
@@ -40,6 +41,7 @@ from ._common import (
 )
 
 __all__ = ["modulation"]
+
 
 def modulation(
     *,
@@ -129,17 +131,8 @@ def modulation(
     started = time.perf_counter()
     n = check_size("n", n)
     base = check_couplings({"k_ee": k_ee, "k_ei": k_ei, "k_ie": k_ie, "k_ii": k_ii}, COUPLINGS)
-    if isinstance(modulated, str) or not all(isinstance(m, str) for m in modulated):
-        raise TypeError("modulated: expected a sequence of coupling names, e.g. ('k_ei', 'k_ii')")
-    modulated = tuple(check_choice("modulated", name, COUPLINGS) for name in modulated)
-    if not modulated:
-        raise ValueError("modulated: name at least one coupling")
-    scale_mean = check_nonnegative("scale_mean", scale_mean)
-    scale_amplitude = check_nonnegative("scale_amplitude", scale_amplitude)
-    if scale_amplitude > scale_mean:
-        raise ValueError(f"scale_amplitude: must be <= scale_mean ({scale_mean}) so that the "
-                         f"couplings stay >= 0, got {scale_amplitude}")
-    period = check_positive("period", period)
+    modulated = _check_modulated(modulated)
+    scale = _check_scale(scale_mean, scale_amplitude, period)
     cycles = check_positive("cycles", cycles)
     width = check_positive("width", width)
     dt = check_positive("dt", dt)
@@ -149,62 +142,107 @@ def modulation(
     theory_points = check_int("theory_points", theory_points, minimum=3, maximum=10_000)
     folder = output_folder(out)
 
-    phase = -0.5 * math.pi
-    schedules: dict[str, Any] = {
-        name: (Sinusoid(base[name] * scale_mean, base[name] * scale_amplitude, period, phase)
-               if name in modulated else base[name])
-        for name in COUPLINGS
-    }
-    t_max = cycles * period
-    model = experiment_model(n, schedules, width)
-    record_every = max(1, int(round(t_max / dt / 4000)))
-    run = simulate(model, t_max=t_max, dt=dt, method="rk4", record_every=record_every,
-                   initial=initial, seed=seed, threads=threads, progress=False)
-    scale = _scale(run.t, scale_mean, scale_amplitude, period, phase)
-
+    schedules = scale.schedules(base, modulated)
+    t_max = cycles * scale.period
+    record_every = _record_every(t_max, dt)
+    run = simulate(experiment_model(n, schedules, width), t_max=t_max, dt=dt, method="rk4",
+                   record_every=record_every, initial=initial, seed=seed, threads=threads,
+                   progress=False)
     z0 = (complex(run.z_e[0]), complex(run.z_i[0]))
+    reduced_dt = min(dt, 0.05)
     pure = theory.integrate_reduced(schedules["k_ee"], schedules["k_ei"], schedules["k_ie"],
-                                    schedules["k_ii"], width, width, t_max=t_max,
-                                    dt=min(dt, 0.05),
-                                    record_every=max(1, int(round(t_max / min(dt, 0.05) / 4000))),
-                                    z0=z0)
-    n_e = int(round(0.8 * n))
-    floors = (math.sqrt(math.pi / (4 * n_e)), math.sqrt(math.pi / (4 * (n - n_e))))
-    floored = _reduced_with_floor(schedules, width, t_max, min(dt, 0.05), z0, floors)
+                                    schedules["k_ii"], width, width, t_max=t_max, dt=reduced_dt,
+                                    record_every=_record_every(t_max, reduced_dt), z0=z0)
+    floors = _incoherent_levels(run)
+    floored = _reduced_with_floor(schedules, width, t_max, reduced_dt, z0, floors)
+    scan = _scale_scan(base, modulated, width, *scale.range, theory_points)
 
-    scan = _scale_scan(base, modulated, width, scale_mean - scale_amplitude,
-                       scale_mean + scale_amplitude, theory_points)
-    regions = _regions_along_time(scale, scan)
-    crossings = {
-        "simulation": _crossings(run.t, run.r_e, scale, scan),
-        "reduced": _crossings(pure.t, pure.r_e, _scale(pure.t, scale_mean, scale_amplitude,
-                                                       period, phase), scan),
-        "reduced_floor": _crossings(floored["t"], np.abs(floored["z_e"]),
-                                    _scale(floored["t"], scale_mean, scale_amplitude, period,
-                                           phase), scan),
-    }
-    consistency = _consistency(run.t, run.r_e, scale, scan)
-    config = {"n": n, **base, "modulated": list(modulated), "scale_mean": scale_mean,
-              "scale_amplitude": scale_amplitude, "period": period, "phase": phase,
+    config = {"n": n, **base, "modulated": list(modulated), "scale_mean": scale.mean,
+              "scale_amplitude": scale.amplitude, "period": scale.period, "phase": scale.phase,
               "cycles": cycles, "width": width, "dt": dt, "method": "rk4",
               "record_every": record_every, "initial": initial, "seed": seed,
               "network": "all-to-all", "frequencies": "regular Lorentzian",
               "floors": list(floors)}
-    summary = {
-        "n": n, "period": period, "s_range": [scale_mean - scale_amplitude,
-                                               scale_mean + scale_amplitude],
-        "s_incoherence": scan["s_incoherence"], "s_fold": scan["s_fold"],
-        "regions": [r["label"] for r in regions], "crossings": crossings,
-        "consistent_fraction": consistency, "wall_time": run.wall_time,
-    }
+    summary = _summary(n, scale, run, pure, floored, scan)
     dataset = _modulation_dataset(run, scale, pure, floored, scan, config, summary)
     figure = _plot_modulation(run, scale, pure, floored, scan, summary, config)
     return finish("modulation", dataset, summary, figure, folder, started)
 
 
-def _scale(t: Any, mean: float, amplitude: float, period: float,
-           phase: float) -> NDArray[np.float64]:
-    return mean + amplitude * np.sin(2 * np.pi * np.asarray(t, dtype=float) / period + phase)
+@dataclass(frozen=True)
+class _ScaleFactor:
+    """``s(t) = mean + amplitude * sin(2 pi t / period + phase)``, the factor of the
+    modulated couplings; the default phase starts it at its minimum."""
+
+    mean: float
+    amplitude: float
+    period: float
+    phase: float = -0.5 * math.pi
+
+    def __call__(self, t: ArrayLike) -> NDArray[np.float64]:
+        angle = 2 * np.pi * np.asarray(t, dtype=float) / self.period + self.phase
+        values: NDArray[np.float64] = self.mean + self.amplitude * np.sin(angle)
+        return values
+
+    @property
+    def range(self) -> tuple[float, float]:
+        return self.mean - self.amplitude, self.mean + self.amplitude
+
+    def schedules(self, base: Mapping[str, float], modulated: Sequence[str]) -> dict[str, Any]:
+        """Every coupling: a :class:`Sinusoid` ``base * s(t)`` if modulated, else ``base``."""
+        return {
+            name: (Sinusoid(base[name] * self.mean, base[name] * self.amplitude, self.period,
+                            self.phase) if name in modulated else base[name])
+            for name in COUPLINGS
+        }
+
+
+def _check_modulated(modulated: Any) -> tuple[str, ...]:
+    if isinstance(modulated, str) or not all(isinstance(m, str) for m in modulated):
+        raise TypeError("modulated: expected a sequence of coupling names, e.g. ('k_ei', 'k_ii')")
+    names = tuple(check_choice("modulated", name, COUPLINGS) for name in modulated)
+    if not names:
+        raise ValueError("modulated: name at least one coupling")
+    return names
+
+
+def _check_scale(mean: Any, amplitude: Any, period: Any) -> _ScaleFactor:
+    mean = check_nonnegative("scale_mean", mean)
+    amplitude = check_nonnegative("scale_amplitude", amplitude)
+    if amplitude > mean:
+        raise ValueError(f"scale_amplitude: must be <= scale_mean ({mean}) so that the "
+                         f"couplings stay >= 0, got {amplitude}")
+    return _ScaleFactor(mean, amplitude, check_positive("period", period))
+
+
+def _record_every(t_max: float, dt: float) -> int:
+    """Steps between records so that a run keeps about 4000 points."""
+    return max(1, int(round(t_max / dt / 4000)))
+
+
+def _incoherent_levels(run: Run) -> tuple[float, float]:
+    """``sqrt(pi / (4 N_X))``: the finite-size level of ``|z_X|`` in incoherence."""
+    return math.sqrt(math.pi / (4 * run.n_e)), math.sqrt(math.pi / (4 * run.n_i))
+
+
+def _summary(n: int, scale: _ScaleFactor, run: Run, pure: Any,
+             floored: Mapping[str, NDArray[Any]], scan: Mapping[str, Any]) -> dict[str, Any]:
+    """Theory's boundaries in ``s``, the regions passed, crossings and consistency."""
+    scale_now = scale(run.t)
+    crossings = {
+        "simulation": _crossings(run.t, run.r_e, scale_now, scan),
+        "reduced": _crossings(pure.t, pure.r_e, scale(pure.t), scan),
+        "reduced_floor": _crossings(floored["t"], np.abs(floored["z_e"]), scale(floored["t"]),
+                                    scan),
+    }
+    return {
+        "n": n, "period": scale.period, "s_range": list(scale.range),
+        "s_incoherence": scan["s_incoherence"], "s_fold": scan["s_fold"],
+        "regions": [r["label"] for r in _regions_along_time(scale_now, scan)],
+        "crossings": crossings,
+        "consistent_fraction": _consistency(run.r_e, scale_now, scan),
+        "wall_time": run.wall_time,
+    }
 
 
 def _shifted(schedule: Any, start: float) -> Any:
@@ -306,8 +344,7 @@ def _regions_along_time(scale: NDArray[np.float64],
 def _crossings(t: NDArray[np.float64], r_e: NDArray[np.float64], scale: NDArray[np.float64],
                scan: Mapping[str, Any]) -> dict[str, float]:
     """``s`` (and time) where ``r_E`` first falls below and then rises above half the branch."""
-    finite = scan["branch_r_e"][np.isfinite(scan["branch_r_e"])]
-    level = 0.5 * float(np.nanmin(finite)) if finite.size else 0.25
+    level = _synchronized_level(scan)
     below = np.flatnonzero(r_e < level)
     out = {"level": level, "s_loss": math.nan, "t_loss": math.nan, "s_return": math.nan,
            "t_return": math.nan}
@@ -320,7 +357,7 @@ def _crossings(t: NDArray[np.float64], r_e: NDArray[np.float64], scale: NDArray[
     return out
 
 
-def _consistency(t: NDArray[np.float64], r_e: NDArray[np.float64], scale: NDArray[np.float64],
+def _consistency(r_e: NDArray[np.float64], scale: NDArray[np.float64],
                  scan: Mapping[str, Any]) -> float:
     """Fraction of time the simulated state is one the theory allows at that ``s``.
 
@@ -328,24 +365,30 @@ def _consistency(t: NDArray[np.float64], r_e: NDArray[np.float64], scale: NDArra
     bistable, low where it is desynchronized or bistable.
     """
     labels = _label_at(scale, scan)
-    finite = scan["branch_r_e"][np.isfinite(scan["branch_r_e"])]
-    level = 0.5 * float(np.nanmin(finite)) if finite.size else 0.25
-    high = r_e > level
+    high = r_e > _synchronized_level(scan)
     allowed = np.where(high, np.isin(labels, ("synchronized", "bistable")),
                        np.isin(labels, ("desynchronized", "bistable")))
     return float(np.mean(allowed))
 
 
-def _modulation_dataset(run: Run, scale: NDArray[np.float64], pure: Any,
+def _synchronized_level(scan: Mapping[str, Any]) -> float:
+    """Half the weakest stable synchronized ``r_E`` along ``s`` (0.25 without a branch):
+    above it a network counts as synchronized."""
+    finite = scan["branch_r_e"][np.isfinite(scan["branch_r_e"])]
+    return 0.5 * float(np.nanmin(finite)) if finite.size else 0.25
+
+
+def _modulation_dataset(run: Run, scale: _ScaleFactor, pure: Any,
                         floored: Mapping[str, NDArray[Any]], scan: Mapping[str, Any],
                         config: Mapping[str, Any], summary: Mapping[str, Any]) -> Any:
     import xarray as xr
 
+    scale_now = scale(run.t)
     data = {
-        "scale": ("time", scale,
+        "scale": ("time", scale_now,
                   {"long_name": "modulation factor s(t) of the inhibitory couplings"}),
         "r_e": ("time", run.r_e), "r_i": ("time", run.r_i), "r": ("time", run.r),
-        "theory_label_now": ("time", _label_at(scale, scan).astype("U14"),
+        "theory_label_now": ("time", _label_at(scale_now, scan).astype("U14"),
                              {"long_name": "mean-field label of the instantaneous couplings"}),
         "reduced_r_e": ("time_reduced", pure.r_e), "reduced_r_i": ("time_reduced", pure.r_i),
         "floor_r_e": ("time_floor", np.abs(floored["z_e"])),
@@ -356,70 +399,85 @@ def _modulation_dataset(run: Run, scale: NDArray[np.float64], pure: Any,
     }
     coords = {"time": run.t, "time_reduced": pure.t, "time_floor": floored["t"], "s": scan["s"]}
     attrs = dataset_attrs("modulation", config, "slow sinusoidal modulation of inhibition "
-                   "(SPEC §6.3)")
+                          "(SPEC §6.3)")
     attrs["summary"] = json.dumps(json_ready(summary))
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
-def _plot_modulation(run: Run, scale: NDArray[np.float64], pure: Any,
+def _plot_modulation(run: Run, scale: _ScaleFactor, pure: Any,
                      floored: Mapping[str, NDArray[Any]], scan: Mapping[str, Any],
                      summary: Mapping[str, Any], config: Mapping[str, Any]) -> Any:
-    plt = pyplot()
-    from matplotlib.patches import Patch
-
-    figure = plt.figure(figsize=(13, 6.4), constrained_layout=True)
+    """Left: s(t), r_E and r_I against time, shaded by the theory's label; right: the loop."""
+    figure = pyplot().figure(figsize=(13, 6.4), constrained_layout=True)
     grid = figure.add_gridspec(3, 2, width_ratios=(2.2, 1.0))
     axis_s = figure.add_subplot(grid[0, 0])
     axis_e = figure.add_subplot(grid[1, 0], sharex=axis_s)
     axis_i = figure.add_subplot(grid[2, 0], sharex=axis_s)
-    axis_loop = figure.add_subplot(grid[:, 1])
-    regions = _regions_along_time(scale, scan)
-    for axis in (axis_s, axis_e, axis_i):
-        for region in regions:
-            t0 = run.t[region["start"]]
-            t1 = run.t[min(region["stop"], run.t.size - 1)]
-            axis.axvspan(t0, t1, color=LABEL_COLORS[region["label"]], alpha=0.22, lw=0)
-    axis_s.plot(run.t, scale, color="k")
+    scale_now = scale(run.t)
+    _shade_regions((axis_s, axis_e, axis_i), run.t, _regions_along_time(scale_now, scan))
+    axis_s.plot(run.t, scale_now, color="k")
     axis_s.set_ylabel("scale s(t)")
     modulated = ", ".join(coupling_symbol(name) for name in config["modulated"])
     axis_s.set_title(f"{modulated} scaled by s(t); shading: theory label of the instantaneous "
                      f"couplings", fontsize=10)
     for axis, quantity, color in ((axis_e, "r_e", "tab:red"), (axis_i, "r_i", "tab:blue")):
-        axis.plot(run.t, getattr(run, quantity), color=color, lw=1.0,
-                  label=f"simulation, N = {run.n}")
-        axis.plot(pure.t, getattr(pure, quantity), color="k", lw=1.0, ls="--",
-                  label="mean-field equations (N → ∞)")
-        axis.plot(floored["t"], np.abs(floored[f"z_{quantity[-1]}"]), color="0.45", lw=1.0,
-                  ls=":", label="mean-field, finite-size floor")
-        branch = scan[f"branch_{quantity}"]
-        axis.plot(run.t, np.interp(scale, scan["s"], branch, left=np.nan, right=np.nan),
-                  color=color, lw=0.8, ls="-.", alpha=0.7, label="stable sync. branch at s(t)")
-        axis.set_ylabel(f"$r_{quantity[-1].upper()}$")
-        axis.set_ylim(-0.02, 1.0)
+        _plot_order_parameter(axis, quantity, color, run, scale_now, pure, floored, scan)
     axis_e.legend(fontsize=7, loc="upper right", ncol=2)
     axis_i.set_xlabel("time")
-    axis_loop.plot(scan["s"], scan["branch_r_e"], color="tab:red", lw=2.2, alpha=0.5,
-                   label="stable sync. branch (theory)")
-    incoherent = np.array([label in ("desynchronized", "bistable") for label in scan["labels"]])
-    axis_loop.plot(scan["s"][incoherent], np.zeros(incoherent.sum()), color="tab:purple", lw=3,
-                   alpha=0.5, label="stable incoherence (theory)")
-    axis_loop.plot(scale, run.r_e, color="tab:red", lw=0.8, label="simulation $r_E$")
-    axis_loop.plot(_scale(floored["t"], config["scale_mean"], config["scale_amplitude"],
-                          config["period"], config["phase"]), np.abs(floored["z_e"]),
-                   color="0.45", lw=0.8, ls=":", label="mean-field, finite-size floor")
-    for value, name in ((summary["s_incoherence"], "incoherence stable"),
-                        (summary["s_fold"], "fold")):
-        if np.isfinite(value):
-            axis_loop.axvline(value, color="k", lw=0.7, ls="--")
-            axis_loop.text(value, 0.97, f" {name}\n s = {value:.3f}", fontsize=7, va="top")
-    axis_loop.set_xlabel("scale s")
-    axis_loop.set_ylabel("$r_E$")
-    axis_loop.set_ylim(-0.02, 1.0)
-    axis_loop.set_title("hysteresis loop", fontsize=10)
-    handles, names = axis_loop.get_legend_handles_labels()
-    handles += [Patch(color=LABEL_COLORS[name], alpha=0.4, label=name)
-                for name in LABELS]
-    axis_loop.legend(handles=handles, fontsize=7, loc="center", bbox_to_anchor=(0.5, 0.38))
+    _plot_loop(figure.add_subplot(grid[:, 1]), run, scale, floored, scan, summary)
     figure.suptitle(f"Modulated inhibition: N = {run.n}, $K_{{EE}}$ = {config['k_ee']:g}, "
                     f"$K_{{IE}}$ = {config['k_ie']:g}, period {config['period']:g}", fontsize=11)
     return figure
+
+
+def _shade_regions(axes: Sequence[Any], t: NDArray[np.float64],
+                   regions: Sequence[Mapping[str, Any]]) -> None:
+    for axis in axes:
+        for region in regions:
+            t0 = t[region["start"]]
+            t1 = t[min(region["stop"], t.size - 1)]
+            axis.axvspan(t0, t1, color=LABEL_COLORS[region["label"]], alpha=0.22, lw=0)
+
+
+def _plot_order_parameter(axis: Any, quantity: str, color: str, run: Run,
+                          scale_now: NDArray[np.float64], pure: Any,
+                          floored: Mapping[str, NDArray[Any]], scan: Mapping[str, Any]) -> None:
+    """``quantity`` (``"r_e"`` or ``"r_i"``): simulation, both mean-field runs, the branch."""
+    axis.plot(run.t, getattr(run, quantity), color=color, lw=1.0,
+              label=f"simulation, N = {run.n}")
+    axis.plot(pure.t, getattr(pure, quantity), color="k", lw=1.0, ls="--",
+              label="mean-field equations (N → ∞)")
+    axis.plot(floored["t"], np.abs(floored[f"z_{quantity[-1]}"]), color="0.45", lw=1.0,
+              ls=":", label="mean-field, finite-size floor")
+    branch = scan[f"branch_{quantity}"]
+    axis.plot(run.t, np.interp(scale_now, scan["s"], branch, left=np.nan, right=np.nan),
+              color=color, lw=0.8, ls="-.", alpha=0.7, label="stable sync. branch at s(t)")
+    axis.set_ylabel(f"$r_{quantity[-1].upper()}$")
+    axis.set_ylim(-0.02, 1.0)
+
+
+def _plot_loop(axis: Any, run: Run, scale: _ScaleFactor, floored: Mapping[str, NDArray[Any]],
+               scan: Mapping[str, Any], summary: Mapping[str, Any]) -> None:
+    """``r_E`` against ``s``: the hysteresis loop over the theory's stable states."""
+    from matplotlib.patches import Patch
+
+    axis.plot(scan["s"], scan["branch_r_e"], color="tab:red", lw=2.2, alpha=0.5,
+              label="stable sync. branch (theory)")
+    incoherent = np.array([label in ("desynchronized", "bistable") for label in scan["labels"]])
+    axis.plot(scan["s"][incoherent], np.zeros(incoherent.sum()), color="tab:purple", lw=3,
+              alpha=0.5, label="stable incoherence (theory)")
+    axis.plot(scale(run.t), run.r_e, color="tab:red", lw=0.8, label="simulation $r_E$")
+    axis.plot(scale(floored["t"]), np.abs(floored["z_e"]), color="0.45", lw=0.8, ls=":",
+              label="mean-field, finite-size floor")
+    for value, name in ((summary["s_incoherence"], "incoherence stable"),
+                        (summary["s_fold"], "fold")):
+        if np.isfinite(value):
+            axis.axvline(value, color="k", lw=0.7, ls="--")
+            axis.text(value, 0.97, f" {name}\n s = {value:.3f}", fontsize=7, va="top")
+    axis.set_xlabel("scale s")
+    axis.set_ylabel("$r_E$")
+    axis.set_ylim(-0.02, 1.0)
+    axis.set_title("hysteresis loop", fontsize=10)
+    handles, _ = axis.get_legend_handles_labels()
+    handles += [Patch(color=LABEL_COLORS[name], alpha=0.4, label=name) for name in LABELS]
+    axis.legend(handles=handles, fontsize=7, loc="center", bbox_to_anchor=(0.5, 0.38))
