@@ -30,13 +30,13 @@ from ._switching_rate import switching_rate
 from ._time_series import STATE_POINTS, time_series
 
 __all__ = [
-    "ExperimentResult",
-    "time_series",
-    "phase_diagram",
-    "modulation",
-    "switching_rate",
     "DEFAULT_COUPLINGS",
     "STATE_POINTS",
+    "ExperimentResult",
+    "modulation",
+    "phase_diagram",
+    "switching_rate",
+    "time_series",
 ]
 
 # The public names live in private modules; they are documented, pickled and doctested

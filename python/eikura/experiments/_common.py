@@ -4,6 +4,7 @@ figure saving, the parallel map over simulations and the model it simulates."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .._metadata import eikura_version
 from .._validation import check_int, check_nonnegative
@@ -27,11 +29,13 @@ __all__ = [
     "ExperimentResult",
     "check_couplings",
     "check_size",
+    "check_transient",
     "coupling_symbol",
     "dataset_attrs",
     "experiment_model",
     "finish",
     "json_ready",
+    "mean_or_nan",
     "output_folder",
     "parallel_map",
     "pyplot",
@@ -141,10 +145,10 @@ def save_figure(figure: Any, folder: Path, stem: str) -> list[Path]:
 
 
 def pyplot() -> Any:
-    import matplotlib
+    import matplotlib as mpl
 
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "cairo"):
-        matplotlib.use("Agg")
+    if mpl.get_backend().lower() not in ("agg", "pdf", "svg", "cairo"):
+        mpl.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt
@@ -174,6 +178,19 @@ def experiment_model(n: int, couplings: Mapping[str, Any], width: float, noise: 
 
 def check_size(name: str, value: Any, minimum: int = 10) -> int:
     return check_int(name, value, minimum=minimum, maximum=10**9)
+
+
+def check_transient(transient: Any, t_max: float) -> float:
+    """A time dropped before averaging or classifying: ``>= 0`` and shorter than ``t_max``."""
+    value: float = check_nonnegative("transient", transient)
+    if value >= t_max:
+        raise ValueError(f"transient: must be shorter than t_max ({t_max}), got {value}")
+    return value
+
+
+def mean_or_nan(values: NDArray[np.float64]) -> float:
+    """The mean, or NaN for no values (e.g. no complete dwell episode)."""
+    return float(np.mean(values)) if values.size else math.nan
 
 
 def check_couplings(couplings: Mapping[str, Any], names: Iterable[str]) -> dict[str, float]:

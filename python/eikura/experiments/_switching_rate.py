@@ -20,15 +20,19 @@ from ._common import (
     ExperimentResult,
     check_couplings,
     check_size,
+    check_transient,
     dataset_attrs,
     experiment_model,
     finish,
+    mean_or_nan,
     output_folder,
     parallel_map,
     pyplot,
 )
 
 __all__ = ["switching_rate"]
+
+_RECORD_EVERY = 5
 
 def switching_rate(
     sizes: Sequence[int] = (60, 80, 100, 120),
@@ -98,9 +102,7 @@ def switching_rate(
     width = check_positive("width", width)
     t_max = check_positive("t_max", t_max)
     dt = check_positive("dt", dt)
-    transient = check_nonnegative("transient", transient)
-    if transient >= t_max:
-        raise ValueError(f"transient: must be shorter than t_max ({t_max}), got {transient}")
+    transient = check_transient(transient, t_max)
     seed = check_seed("seed", seed)
     threads = check_threads(threads)
     folder = output_folder(out)
@@ -109,7 +111,7 @@ def switching_rate(
     def run_job(job: tuple[int, float]) -> dict[str, Any]:
         size, value = job
         model = experiment_model(size, {"k_ee": value, **base}, width)
-        run = simulate(model, t_max=t_max, dt=dt, method="rk4", record_every=5,
+        run = simulate(model, t_max=t_max, dt=dt, method="rk4", record_every=_RECORD_EVERY,
                        initial="random", seed=seed, threads=1, progress=False)
         result = classify(run, transient=transient)
         low, high = result.dwell_times_low, result.dwell_times_high
@@ -117,8 +119,7 @@ def switching_rate(
             "n": size, "k_ee": value, "label": result.label, "n_switches": result.n_switches,
             "fraction_high": result.fraction_high, "low_level": result.low_level,
             "high_level": result.high_level, "dip_ratio": result.dip_ratio,
-            "mean_dwell_low": float(low.mean()) if low.size else math.nan,
-            "mean_dwell_high": float(high.mean()) if high.size else math.nan,
+            "mean_dwell_low": mean_or_nan(low), "mean_dwell_high": mean_or_nan(high),
             "complete_low": int(low.size), "complete_high": int(high.size),
             "analysed_time": result.duration, "wall_time": run.wall_time,
             "r": run.r,
@@ -128,11 +129,11 @@ def switching_rate(
     series = [row.pop("r") for row in results]
     fit = _dwell_fit(results)
     config = {"sizes": sizes, "k_ee": k_ee_values, **base, "width": width, "t_max": t_max,
-              "dt": dt, "method": "rk4", "record_every": 5, "transient": transient,
+              "dt": dt, "method": "rk4", "record_every": _RECORD_EVERY, "transient": transient,
               "seed": seed, "network": "all-to-all", "frequencies": "regular Lorentzian"}
-    dataset = _switching_dataset(results, series, t_max, dt, config)
+    dataset = _switching_dataset(results, series, dt, config)
     summary = {"rows": results, "fit": fit, "t_max": t_max}
-    figure = _plot_switching(results, series, t_max, dt, fit)
+    figure = _plot_switching(results, series, t_max, dt)
     return finish("switching_rate", dataset, summary, figure, folder, started)
 
 
@@ -141,8 +142,7 @@ def _dwell_fit(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     fit: dict[str, Any] = {}
     for value in sorted({row["k_ee"] for row in rows}):
         for state in ("low", "high"):
-            points = [(row["n"], row[f"mean_dwell_{state}"]) for row in rows
-                      if row["k_ee"] == value and np.isfinite(row[f"mean_dwell_{state}"])]
+            points = _dwell_points(rows, value, state)
             if len(points) >= 2:
                 sizes, dwell = np.array(points, dtype=float).T
                 slope, intercept = np.polyfit(sizes, np.log(dwell), 1)
@@ -154,10 +154,10 @@ def _dwell_fit(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def _switching_dataset(rows: Sequence[Mapping[str, Any]], series: Sequence[NDArray[np.float64]],
-                       t_max: float, dt: float, config: Mapping[str, Any]) -> Any:
+                       dt: float, config: Mapping[str, Any]) -> Any:
     import xarray as xr
 
-    t = np.arange(series[0].size) * 5 * dt
+    t = _recorded_times(series, dt)
     data: dict[str, Any] = {"r": (("run", "time"), np.stack(series))}
     for key in ("n", "k_ee", "n_switches", "fraction_high", "low_level", "high_level",
                 "dip_ratio", "mean_dwell_low", "mean_dwell_high", "complete_low",
@@ -166,15 +166,16 @@ def _switching_dataset(rows: Sequence[Mapping[str, Any]], series: Sequence[NDArr
     data["label"] = ("run", np.array([row["label"] for row in rows]).astype("U14"))
     return xr.Dataset(data, coords={"run": np.arange(len(rows)), "time": t},
                       attrs=dataset_attrs("switching_rate", config,
-                                   "spontaneous switching in the bistable region against N"))
+                                          "spontaneous switching in the bistable region "
+                                          "against N"))
 
 
 def _plot_switching(rows: Sequence[Mapping[str, Any]], series: Sequence[NDArray[np.float64]],
-                    t_max: float, dt: float, fit: Mapping[str, Any]) -> Any:
+                    t_max: float, dt: float) -> Any:
     plt = pyplot()
     figure, (axis_series, axis_dwell) = plt.subplots(
         1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": (2.0, 1.0)}, constrained_layout=True)
-    t = np.arange(series[0].size) * 5 * dt
+    t = _recorded_times(series, dt)
     shown = min(t_max, 6000.0)
     keep = t <= shown
     for k, (row, r) in enumerate(zip(rows, series, strict=True)):
@@ -186,8 +187,7 @@ def _plot_switching(rows: Sequence[Mapping[str, Any]], series: Sequence[NDArray[
     axis_series.set_title(f"order parameter (first {shown:g} of {t_max:g} time units)", fontsize=10)
     for value in sorted({row["k_ee"] for row in rows}):
         for state, marker in (("low", "v"), ("high", "^")):
-            points = [(row["n"], row[f"mean_dwell_{state}"]) for row in rows
-                      if row["k_ee"] == value and np.isfinite(row[f"mean_dwell_{state}"])]
+            points = _dwell_points(rows, value, state)
             if points:
                 sizes, dwell = np.array(points).T
                 axis_dwell.semilogy(sizes, dwell, marker=marker, ls="-",
@@ -195,5 +195,17 @@ def _plot_switching(rows: Sequence[Mapping[str, Any]], series: Sequence[NDArray[
     axis_dwell.set_xlabel("N")
     axis_dwell.set_ylabel("mean dwell time")
     axis_dwell.set_title("dwell times against N", fontsize=10)
-    axis_dwell.legend(fontsize=7)
+    if axis_dwell.get_legend_handles_labels()[0]:  # no complete episodes: nothing to label
+        axis_dwell.legend(fontsize=7)
     return figure
+
+
+def _dwell_points(rows: Sequence[Mapping[str, Any]], k_ee: float,
+                  state: str) -> list[tuple[int, float]]:
+    """``(N, mean dwell time)`` of the runs at ``k_ee`` with complete ``state`` episodes."""
+    return [(row["n"], row[f"mean_dwell_{state}"]) for row in rows
+            if row["k_ee"] == k_ee and np.isfinite(row[f"mean_dwell_{state}"])]
+
+
+def _recorded_times(series: Sequence[NDArray[np.float64]], dt: float) -> NDArray[np.float64]:
+    return np.asarray(np.arange(series[0].size) * _RECORD_EVERY * dt, dtype=np.float64)

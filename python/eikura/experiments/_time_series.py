@@ -22,10 +22,12 @@ from ._common import (
     ExperimentResult,
     check_couplings,
     check_size,
+    check_transient,
     dataset_attrs,
     experiment_model,
     finish,
     json_ready,
+    mean_or_nan,
     output_folder,
     parallel_map,
     pyplot,
@@ -115,9 +117,7 @@ def time_series(
     t_max = check_positive("t_max", t_max)
     dt = check_positive("dt", dt)
     record_every = check_int("record_every", record_every, minimum=1)
-    transient = 0.3 * t_max if transient is None else check_nonnegative("transient", transient)
-    if transient >= t_max:
-        raise ValueError(f"transient: must be shorter than t_max ({t_max}), got {transient}")
+    transient = 0.3 * t_max if transient is None else check_transient(transient, t_max)
     seed = check_seed("seed", seed)
     threads = check_threads(threads)
     folder = output_folder(out)
@@ -170,7 +170,7 @@ def time_series(
     dataset = _time_series_dataset(jobs, runs, rows, switching_run, switching_summary, config)
     summary = {"runs": rows, "switching": switching_summary, "n": n,
                "max_level_error": max((row["error"] for row in rows), default=math.nan)}
-    figure = _plot_time_series(jobs, runs, rows, classifications, analyses, switching_run,
+    figure = _plot_time_series(jobs, runs, classifications, analyses, switching_run,
                                switching_summary, n)
     return finish("time_series", dataset, summary, figure, folder, started)
 
@@ -217,10 +217,6 @@ def _time_series_rows(jobs: Sequence[tuple[str, float, str]], runs: Sequence[Run
     return rows, classifications
 
 
-def _mean_or_nan(values: NDArray[np.float64]) -> float:
-    return float(np.mean(values)) if values.size else math.nan
-
-
 def _switching_summary(run: Run, result: Classification, analysis: Any) -> dict[str, Any]:
     branch = analysis.synchronized_branch
     return {
@@ -229,8 +225,8 @@ def _switching_summary(run: Run, result: Classification, analysis: Any) -> dict[
         "low_level": result.low_level, "high_level": result.high_level,
         "fraction_high": result.fraction_high, "dip_ratio": result.dip_ratio,
         "relaxation_time": result.relaxation_time,
-        "mean_dwell_low": _mean_or_nan(result.dwell_times_low),
-        "mean_dwell_high": _mean_or_nan(result.dwell_times_high),
+        "mean_dwell_low": mean_or_nan(result.dwell_times_low),
+        "mean_dwell_high": mean_or_nan(result.dwell_times_high),
         "thresholds": list(result.thresholds), "theory_label": analysis.label,
         "theory_branch_r": None if branch is None else 0.8 * branch.r_e + 0.2 * branch.r_i,
     }
@@ -263,56 +259,64 @@ def _time_series_dataset(jobs: Sequence[tuple[str, float, str]], runs: Sequence[
 
 
 def _plot_time_series(jobs: Sequence[tuple[str, float, str]], runs: Sequence[Run],
-                      rows: Sequence[Mapping[str, Any]],
                       classifications: Mapping[str, Classification], analyses: Mapping[float, Any],
                       switching_run: Run | None, switching_summary: Mapping[str, Any] | None,
                       n: int) -> Any:
-    plt = pyplot()
+    """One panel per state point (both starts, the theory's stable levels), then the
+    small network that switches by itself."""
     points = list(dict.fromkeys((state, k_ee) for state, k_ee, _ in jobs))
     panels = len(points) + (switching_run is not None)
-    figure, axes = plt.subplots(1, panels, figsize=(4.0 * panels + 0.5, 3.6), squeeze=False)
-    styles = {"random": "-", "sync": "--"}
+    figure, axes = pyplot().subplots(1, panels, figsize=(4.0 * panels + 0.5, 3.6), squeeze=False)
     for axis, (state, k_ee) in zip(axes[0], points, strict=False):
-        for (_, point_k_ee, start), run in zip(jobs, runs, strict=True):
-            if point_k_ee != k_ee:
-                continue
-            axis.plot(run.t, run.r_e, color="tab:red", lw=1.0, ls=styles[start],
-                      label=f"$r_E$ ({start} start)")
-            axis.plot(run.t, run.r_i, color="tab:blue", lw=1.0, ls=styles[start],
-                      label=f"$r_I$ ({start} start)")
-            axis.plot(run.t, run.r, color="k", lw=0.6, ls=styles[start], alpha=0.6,
-                      label="$r$" if start == "random" else None)
-        for s in analyses[k_ee].stable_states:
-            axis.axhline(s.r_e, color="tab:red", lw=0.8, ls=":", alpha=0.9)
-            axis.axhline(s.r_i, color="tab:blue", lw=0.8, ls=":", alpha=0.9)
-        label = classifications[f"{k_ee:g}"].label
-        axis.set_title(f"$K_{{EE}}$ = {k_ee:g} (expected {state})\nclassified: {label}; "
-                       f"theory: {analyses[k_ee].label}", fontsize=9)
-        axis.set_xlabel("time")
-        axis.set_ylim(-0.02, 1.0)
-        axis.legend(fontsize=6.5, loc="center right")
+        point_runs = {start: run for (_, point_k_ee, start), run in zip(jobs, runs, strict=True)
+                      if point_k_ee == k_ee}
+        _plot_state_panel(axis, state, k_ee, point_runs, classifications[f"{k_ee:g}"].label,
+                          analyses[k_ee])
     axes[0][0].set_ylabel("order parameter")
     if switching_run is not None and switching_summary is not None:
-        axis = axes[0][-1]
-        axis.plot(switching_run.t, switching_run.r, color="k", lw=0.4, label="$r$")
-        low, high = switching_summary["thresholds"]
-        axis.axhline(low, color="0.5", lw=0.8, ls=":", label="classifier thresholds")
-        axis.axhline(high, color="0.5", lw=0.8, ls=":")
-        if switching_summary["theory_branch_r"] is not None:
-            axis.axhline(switching_summary["theory_branch_r"], color="tab:green", lw=1.0,
-                         ls="--", label="theory sync. $r$ ($N\\to\\infty$)")
-        axis.set_title(f"N = {switching_summary['n']}, $K_{{EE}}$ = {switching_summary['k_ee']:g}: "
-                       f"switching by itself\nclassified: {switching_summary['label']} "
-                       f"({switching_summary['n_switches']} switches)", fontsize=9)
-        axis.set_xlabel("time")
-        axis.set_ylim(-0.02, 1.0)
-        axis.legend(fontsize=6.5, loc="upper right")
+        _plot_switching_panel(axes[0][-1], switching_run, switching_summary)
     figure.suptitle(f"EI-Kuramoto, all-to-all, N = {n} (dotted: mean-field stable states; "
                     f"$K_{{EI}}$ = {_base_value(runs[0], 'k_ei'):g}, "
                     f"$K_{{IE}}$ = {_base_value(runs[0], 'k_ie'):g}, "
                     f"$K_{{II}}$ = {_base_value(runs[0], 'k_ii'):g})", fontsize=10)
     figure.tight_layout()
     return figure
+
+
+def _plot_state_panel(axis: Any, state: str, k_ee: float, runs: Mapping[str, Run], label: str,
+                      analysis: Any) -> None:
+    styles = {"random": "-", "sync": "--"}
+    for start, run in runs.items():
+        axis.plot(run.t, run.r_e, color="tab:red", lw=1.0, ls=styles[start],
+                  label=f"$r_E$ ({start} start)")
+        axis.plot(run.t, run.r_i, color="tab:blue", lw=1.0, ls=styles[start],
+                  label=f"$r_I$ ({start} start)")
+        axis.plot(run.t, run.r, color="k", lw=0.6, ls=styles[start], alpha=0.6,
+                  label="$r$" if start == "random" else None)
+    for s in analysis.stable_states:
+        axis.axhline(s.r_e, color="tab:red", lw=0.8, ls=":", alpha=0.9)
+        axis.axhline(s.r_i, color="tab:blue", lw=0.8, ls=":", alpha=0.9)
+    axis.set_title(f"$K_{{EE}}$ = {k_ee:g} (expected {state})\nclassified: {label}; "
+                   f"theory: {analysis.label}", fontsize=9)
+    axis.set_xlabel("time")
+    axis.set_ylim(-0.02, 1.0)
+    axis.legend(fontsize=6.5, loc="center right")
+
+
+def _plot_switching_panel(axis: Any, run: Run, summary: Mapping[str, Any]) -> None:
+    axis.plot(run.t, run.r, color="k", lw=0.4, label="$r$")
+    low, high = summary["thresholds"]
+    axis.axhline(low, color="0.5", lw=0.8, ls=":", label="classifier thresholds")
+    axis.axhline(high, color="0.5", lw=0.8, ls=":")
+    if summary["theory_branch_r"] is not None:
+        axis.axhline(summary["theory_branch_r"], color="tab:green", lw=1.0, ls="--",
+                     label="theory sync. $r$ ($N\\to\\infty$)")
+    axis.set_title(f"N = {summary['n']}, $K_{{EE}}$ = {summary['k_ee']:g}: switching by itself\n"
+                   f"classified: {summary['label']} ({summary['n_switches']} switches)",
+                   fontsize=9)
+    axis.set_xlabel("time")
+    axis.set_ylim(-0.02, 1.0)
+    axis.legend(fontsize=6.5, loc="upper right")
 
 
 def _base_value(run: Run, name: str) -> float:
