@@ -48,7 +48,7 @@ _Value = TypeVar("_Value")
 
 DEFAULT_COUPLINGS: dict[str, float] = {"k_ei": 1.0, "k_ie": 12.0, "k_ii": 2.0}
 """Fixed couplings of the experiments (with Lorentzian half-width 1): incoherence is
-stable for ``K_EE < 5`` and the synchronized branch exists for ``K_EE > 4.25``."""
+stable for ``K_EE < 5`` and the synchronized branch exists for ``K_EE > 4.23`` (its fold)."""
 
 # --------------------------------------------------------------------------- result
 
