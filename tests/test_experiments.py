@@ -16,8 +16,9 @@ import pytest
 import xarray as xr
 
 import eikura
+import eikura.experiments
 from eikura import cli
-from eikura.experiments import modulation, phase_diagram, switching_rate, time_series
+from eikura.experiments import ExperimentResult, modulation, phase_diagram, switching_rate, time_series
 from eikura.report import closing_notes, render, reproduce
 
 
@@ -180,6 +181,8 @@ def test_report_text_from_results(series: object, modulated: object) -> None:
     results = {"time_series": series, "modulation": modulated}
     notes = closing_notes(results)
     assert any("finite-size level" in note for note in notes)
+    # the boundary of incoherence comes from the theory at the experiment's couplings
+    assert any("near the boundary (K_EE = 5)" in note for note in notes)
     assert any("Modulation" in note for note in notes)
     text = render(results, notes, 12.0, quick=True)
     assert text.startswith("# eikura: reproduction report")
@@ -197,11 +200,27 @@ def test_cli_timeseries_writes_files(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "K_EE = 6" in capsys.readouterr().out
 
 
+def test_cli_phase_diagram_passes_its_grid(monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
+
+    def fake(*args: object, **kwargs: object) -> ExperimentResult:
+        calls.append((args, kwargs))
+        return ExperimentResult("phase_diagram", None, {"agreement": 1.0, "n_points": 10})
+
+    monkeypatch.setattr(eikura.experiments, "phase_diagram", fake)
+    code = cli.main(["phase-diagram", "--x-values", "3:7:5", "--y-values", "1,2",
+                     "--no-two-start", "--k-ie", "10"])
+    assert code == 0
+    (x, x_values, y, y_values), options = calls[0]
+    assert (x, x_values, y, y_values) == ("k_ee", [3.0, 4.0, 5.0, 6.0, 7.0], "k_ii", [1.0, 2.0])
+    assert options["two_start"] is False and options["couplings"] == {"k_ie": 10.0}
+    assert "100 % of 10 points" in capsys.readouterr().out
+
+
 def test_cli_subcommands_parse_and_refuse_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     parser = cli.build_parser()
-    args = parser.parse_args(["phase-diagram", "--x-values", "3:7:5", "--y-values", "1,2",
-                              "--no-two-start"])
-    assert cli._floats(args.x_values) == [3.0, 4.0, 5.0, 6.0, 7.0]
+    args = parser.parse_args(["phase-diagram", "--no-two-start"])
     assert args.two_start is False
     args = parser.parse_args(["modulation", "--period", "500"])
     assert args.period == 500.0 and args.modulated == "k_ei,k_ii"

@@ -152,8 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"eikura {eikura_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_demo_command(commands.add_parser)
+    _add_sweep_command(commands.add_parser)
+    _add_plot_sweep_command(commands.add_parser)
+    _add_timeseries_command(commands.add_parser)
+    _add_phase_diagram_command(commands.add_parser)
+    _add_modulation_command(commands.add_parser)
+    _add_reproduce_command(commands.add_parser)
+    return parser
 
-    demo = commands.add_parser(
+
+def _add_demo_command(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    demo = add_parser(
         "demo", help="synchronized, desynchronized and bistable states in a 10^5-oscillator network",
         description="Runs a sparse network (fixed in-degree) in its three states, prints a table "
                     "and writes a figure of r(t).",
@@ -163,7 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(demo, "eikura-demo")
     demo.set_defaults(handler=_demo)
 
-    sweep = commands.add_parser(
+
+def _add_sweep_command(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    sweep = add_parser(
         "sweep", help="run a parameter sweep described by a TOML file (resumable)",
         description="Simulates and classifies every point of the grid in CONFIG.toml on a local "
                     "Dask cluster (or the one at --scheduler), writing each finished point to a "
@@ -182,7 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="progress bar (default: on a terminal)")
     sweep.set_defaults(handler=_sweep)
 
-    plot = commands.add_parser(
+
+def _add_plot_sweep_command(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    plot = add_parser(
         "plot-sweep", help="draw the phase diagram of a sweep store",
         description="Draws the simulated state labels of a 2-D sweep with the mean-field theory's "
                     "boundaries, as PNG and PDF.",
@@ -194,7 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("--y", default=None, help="field on the y axis (default: the second swept)")
     plot.set_defaults(handler=_plot_sweep)
 
-    timeseries = commands.add_parser(
+
+def _add_timeseries_command(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    timeseries = add_parser(
         "timeseries", help="experiment 1: r_E, r_I, r in the three states, with labels",
         description="Runs an all-to-all network in its desynchronized, bistable (two starts) "
                     "and synchronized states and a small network that switches by itself; "
@@ -212,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(timeseries, "eikura-timeseries")
     timeseries.set_defaults(handler=_timeseries)
 
-    diagram = commands.add_parser(
+
+def _add_phase_diagram_command(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    diagram = add_parser(
         "phase-diagram", help="experiment 2: simulated labels over two couplings vs theory",
         description="Sweeps two couplings (default K_EE x K_II), classifies every point with "
                     "two starts and draws it next to the mean-field phase diagram; writes "
@@ -239,7 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(diagram, "eikura-phase-diagram")
     diagram.set_defaults(handler=_phase_diagram)
 
-    modulation = commands.add_parser(
+
+def _add_modulation_command(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    modulation = add_parser(
         "modulation", help="experiment 3: slow periodic modulation of inhibition",
         description="Scales K_EI and K_II by a slow sinusoid so that the network passes "
                     "synchronized -> bistable -> desynchronized and back; compares with the "
@@ -260,7 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(modulation, "eikura-modulation")
     modulation.set_defaults(handler=_modulation)
 
-    reproduce = commands.add_parser(
+
+def _add_reproduce_command(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    reproduce = add_parser(
         "reproduce", help="run all experiments and write a Markdown report (~10 min on 2 cores)",
         description="Runs the time series, phase diagram, modulation and switching-rate "
                     "experiments and writes report.md with their figures and key numbers.",
@@ -269,7 +291,6 @@ def build_parser() -> argparse.ArgumentParser:
                            help="small sizes: about a minute instead of about ten")
     _add_common(reproduce, "eikura-reproduce")
     reproduce.set_defaults(handler=_reproduce)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

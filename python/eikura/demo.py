@@ -2,7 +2,7 @@
 
 The couplings walk K_EE up at fixed K_EI = 1, K_IE = 12, K_II = 2 (Lorentzian
 frequencies, half-width 1). Mean-field theory puts incoherence stable below K_EE = 5
-and a synchronized branch above K_EE ≈ 4.25, so:
+and a synchronized branch above K_EE ≈ 4.23, so:
 
 * K_EE = 3.0: only incoherence is stable      -> desynchronized
 * K_EE = 4.6: both are stable                  -> bistable (two starts, hysteresis)
@@ -24,12 +24,15 @@ import numpy as np
 
 from .classify import Classification, classify, classify_two_start
 from .distributions import Lorentzian
+from .experiments import DEFAULT_COUPLINGS, STATE_POINTS
 from .model import EIKuramoto
 from .networks import FixedInDegree
 from .simulation import Run, simulate
 
-BASE_COUPLINGS = {"k_ei": 1.0, "k_ie": 12.0, "k_ii": 2.0}
-STATES = (("desynchronized", 3.0), ("bistable", 4.6), ("synchronized", 6.0))
+BASE_COUPLINGS = DEFAULT_COUPLINGS
+"""The fixed couplings (those of the experiments)."""
+STATES = STATE_POINTS
+"""``(state, K_EE)`` of the three runs (those of the time-series experiment)."""
 
 
 @dataclass
@@ -38,6 +41,10 @@ class DemoResult:
     k_ee: float
     runs: dict[str, Run]  # by start: "random", "sync"
     classification: Classification
+
+
+def _couplings_text() -> str:
+    return ", ".join(f"K_{name[2:].upper()} = {value:g}" for name, value in BASE_COUPLINGS.items())
 
 
 def _mean_late(values: np.ndarray) -> float:
@@ -76,7 +83,7 @@ def run_demo(n: int = 100_000, t_max: float = 30.0, out: Path | str = "eikura-de
     frequencies = Lorentzian(center=0.0, width=1.0)
     if verbose:
         print(f"eikura demo: N = {n} ({n_e} E, {n - n_e} I), fixed in-degree {k_e} E + "
-              f"{in_degree - k_e} I, Lorentzian width 1, K_EI = 1, K_IE = 12, K_II = 2, "
+              f"{in_degree - k_e} I, Lorentzian width 1, {_couplings_text()}, "
               f"Heun dt = {dt}, t = 0..{t_max}, seed {seed}")
     results = []
     started = time.perf_counter()
@@ -122,9 +129,9 @@ def format_table(results: list[DemoResult]) -> str:
 
 
 def plot_demo(results: list[DemoResult], out_dir: Path) -> Path:
-    import matplotlib
+    import matplotlib as mpl
 
-    matplotlib.use("Agg")
+    mpl.use("Agg")
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, len(results), figsize=(4.2 * len(results), 3.4), sharey=True)
@@ -139,8 +146,9 @@ def plot_demo(results: list[DemoResult], out_dir: Path) -> Path:
         axis.legend(fontsize=7, loc="center right")
     np.atleast_1d(axes)[0].set_ylabel("order parameter r")
     n = results[0].runs["random"].n
-    figure.suptitle(f"EI-Kuramoto, N = {n}, sparse fixed in-degree "
-                    f"($K_{{EI}}$ = 1, $K_{{IE}}$ = 12, $K_{{II}}$ = 2)")
+    couplings = ", ".join(f"$K_{{{name[2:].upper()}}}$ = {value:g}"
+                          for name, value in BASE_COUPLINGS.items())
+    figure.suptitle(f"EI-Kuramoto, N = {n}, sparse fixed in-degree ({couplings})")
     figure.tight_layout()
     path = out_dir / "demo.png"
     figure.savefig(path, dpi=120)

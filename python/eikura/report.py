@@ -10,6 +10,7 @@ disagree.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import platform
@@ -22,11 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from . import theory
+from ._engine import usable_cores
 from ._metadata import eikura_version
 from ._validation import check_bool, check_seed, check_threads
 from .experiments import ExperimentResult, modulation, phase_diagram, switching_rate, time_series
 
-__all__ = ["reproduce", "Report", "SIZES"]
+__all__ = ["SIZES", "Report", "reproduce"]
 
 SIZES: dict[str, dict[str, dict[str, Any]]] = {
     "full": {
@@ -185,19 +188,16 @@ def _figure(result: ExperimentResult) -> str:
 def render(results: Mapping[str, ExperimentResult], notes: Sequence[str], seconds: float,
            quick: bool) -> str:
     """The Markdown report for the results of :func:`reproduce`."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
+    widths = ", ".join(sorted({f"{_config(result)['width']:g}" for result in results.values()}))
     lines = [
         "# eikura: reproduction report",
         "",
         f"eikura {eikura_version()}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
-        f"{platform.machine()} with {cores} cores; {'quick' if quick else 'full'} sizes; "
+        f"{platform.machine()} with {usable_cores()} cores; {'quick' if quick else 'full'} sizes; "
         f"total wall time **{seconds:.0f} s**.",
         "",
         "All simulations: all-to-all coupling, 80 % excitatory oscillators, regular "
-        "Lorentzian frequencies of half-width 1, RK4. Theory: `eikura.theory` "
+        f"Lorentzian frequencies of half-width {widths}, RK4. Theory: `eikura.theory` "
         "(Ott-Antonsen mean field, exact for N → ∞).",
         "",
         _table(["experiment", "wall time (s)"],
@@ -220,13 +220,15 @@ def render(results: Mapping[str, ExperimentResult], notes: Sequence[str], second
 
 def _section_time_series(result: ExperimentResult) -> list[str]:
     summary = result.summary
+    config = _config(result)
+    kept = 100 * (1 - config["transient"] / config["t_max"])
     rows = [[row["state"], _number(row["k_ee"], 2), row["start"], _number(row["mean_r_e"]),
              _number(row["theory_r_e"]), _number(row["mean_r_i"]), _number(row["theory_r_i"]),
              _number(row["error"]), row["label"], row["theory_label"]]
             for row in summary["runs"]]
     lines = [
         "## 1. Time series in the three states", "",
-        f"N = {summary['n']}; means over the second 70 % of each run. The theory column is "
+        f"N = {summary['n']}; means over the last {kept:.0f} % of each run. The theory column is "
         "the stable state the run should reach from its start (incoherence: r = 0).", "",
         _table(["state", "K_EE", "start", "r_E sim", "r_E theory", "r_I sim", "r_I theory",
                 "max abs diff", "classified", "theory label"], rows), "",
@@ -243,14 +245,14 @@ def _section_time_series(result: ExperimentResult) -> list[str]:
             f"{_number(switching['mean_dwell_high'], 0)} time units "
             f"(relaxation time {_number(switching['relaxation_time'], 2)}).", "",
         ]
-    return lines + [_figure(result), ""]
+    return [*lines, _figure(result), ""]
 
 
 def _section_phase_diagram(result: ExperimentResult) -> list[str]:
     summary = result.summary
     confusion = summary["confusion"]
     simulated_labels = sorted({label for row in confusion.values() for label in row})
-    rows = [[theory_label] + [confusion[theory_label].get(label, 0) for label in simulated_labels]
+    rows = [[theory_label, *(confusion[theory_label].get(label, 0) for label in simulated_labels)]
             for theory_label in sorted(confusion)]
     starts = ("two starts (random and synchronized phases)" if summary["two_start"]
               else "random start")
@@ -261,7 +263,7 @@ def _section_phase_diagram(result: ExperimentResult) -> list[str]:
         f"Simulated label = theory label at **{100 * summary['agreement']:.0f} %** of the "
         f"points ({summary['n_disagree']} of {summary['n_points']} differ).", "",
         "Counts (rows: theory, columns: simulation):", "",
-        _table(["theory \\ simulation"] + simulated_labels, rows), "",
+        _table(["theory \\ simulation", *simulated_labels], rows), "",
     ]
     if summary["disagreements"]:
         lines += ["Disagreements and their distance (along the x axis) to the nearest "
@@ -273,7 +275,7 @@ def _section_phase_diagram(result: ExperimentResult) -> list[str]:
               _number(d["distance_to_boundary"], 2), _number(d["mean_field_swing"], 2)]
              for d in summary["disagreements"]]))
         lines.append("")
-    return lines + [_figure(result), ""]
+    return [*lines, _figure(result), ""]
 
 
 def _section_modulation(result: ExperimentResult) -> list[str]:
@@ -285,9 +287,12 @@ def _section_modulation(result: ExperimentResult) -> list[str]:
                             ("mean-field (N → ∞)", crossings["reduced"]),
                             ("mean-field with finite-size floor", crossings["reduced_floor"]))]
     low, high = summary["s_range"]
+    config = _config(result)
+    modulated = " and ".join(f"K_{name[2:].upper()}" for name in config["modulated"])
+    cycles = ("one period" if config["cycles"] == 1 else f"{config['cycles']:g} periods")
     return [
         "## 3. Modulated inhibition", "",
-        f"K_EI and K_II scaled by s(t) from {low:g} to {high:g} and back over one period of "
+        f"{modulated} scaled by s(t) from {low:g} to {high:g} and back over {cycles} of "
         f"{summary['period']:g} time units, N = {summary['n']}. Theory along s: synchronized "
         f"below s = {_number(summary['s_incoherence'])} (incoherence unstable), bistable up to "
         f"the fold s = {_number(summary['s_fold'])}, desynchronized above. Regions passed: "
@@ -322,104 +327,144 @@ def _section_switching(result: ExperimentResult) -> list[str]:
 
 def closing_notes(results: Mapping[str, ExperimentResult]) -> list[str]:
     """Sentences on where simulation and theory disagree, from the numbers."""
+    writers: dict[str, Callable[[ExperimentResult], list[str]]] = {
+        "time_series": _time_series_notes,
+        "phase_diagram": _phase_diagram_notes,
+        "modulation": _modulation_notes,
+        "switching_rate": _switching_notes,
+    }
     notes: list[str] = []
-    series = results.get("time_series")
-    if series is not None:
-        rows = series.summary["runs"]
-        synchronized = [row for row in rows if row["theory_state"] != "incoherent"]
-        incoherent = [row for row in rows if row["theory_state"] == "incoherent"]
-        if synchronized:
-            worst = max(row["error"] for row in synchronized)
-            notes.append(f"Synchronized states: the simulated r_E, r_I (N = {series.summary['n']}) "
-                         f"match the mean-field levels within {worst:.4f}.")
-        if incoherent:
-            worst_row = max(incoherent, key=lambda row: row["mean_r_i"])
-            notes.append(
-                f"Incoherence is r = 0 only for N → ∞: from random phases the network keeps a "
-                f"finite-size level, r_E ≈ {worst_row['mean_r_e']:.3f} and r_I ≈ "
-                f"{worst_row['mean_r_i']:.3f} at K_EE = {worst_row['k_ee']:g} "
-                f"(N = {series.summary['n']}), above sqrt(π/4N_X) because incoherence is a weakly "
-                f"damped focus near the boundary (K_EE = 5).")
-        switching = series.summary.get("switching")
-        if switching and switching["theory_label"] != "bistable":
-            notes.append(
-                f"At N = {switching['n']}, K_EE = {switching['k_ee']:g} the theory says "
-                f"{switching['theory_label']} (no synchronized state yet: the fold is at "
-                f"K_EE ≈ 4.25) but the small network still visits a synchronized level "
-                f"(r ≈ {_number(switching['high_level'], 2)}): finite size shifts the fold.")
-    diagram = results.get("phase_diagram")
-    if diagram is not None:
-        summary = diagram.summary
-        cycles = summary.get("n_limit_cycle", 0)
-        near = summary["n_disagree"] - cycles
-        if cycles:
-            kinds = sorted({f"{d['simulated']} where the theory says {d['theory']}"
-                            for d in summary["disagreements"] if d["limit_cycle"]})
-            notes.append(
-                f"Phase diagram: at {cycles} grid points ({'; '.join(kinds)}) the mean-field "
-                f"equations started near incoherence oscillate as well (r_E swing > 0.05): a "
-                f"stable limit cycle born in the Hopf bifurcation of incoherence coexists with "
-                f"the stable synchronized state, and the run from random phases ends on it "
-                f"(an oscillating r: 'other', or 'low' when the swing stays below the "
-                f"classifier's high threshold). This is not a finite-size effect but a gap "
-                f"in the steady-state label of eikura.theory.classify.")
-        if near:
-            spacing = summary["grid_spacing_x"]
-            notes.append(
-                f"Phase diagram: {near} of {summary['n_points']} grid points differ for "
-                f"finite-size reasons, all within {summary['max_distance_to_boundary']:.2f} "
-                f"(in {summary['x']}) of a theoretical boundary"
-                + (f", i.e. within {summary['max_distance_to_boundary'] / spacing:.1f} grid "
-                   f"spacings" if math.isfinite(spacing) and spacing > 0 else "")
-                + f": at N = {summary['n']} fluctuations kick the network out of a barely "
-                  f"stable state (mostly bistable points seen as synchronized: the random "
-                  f"start escapes incoherence near its stability boundary), and near a fold "
-                  f"or a weakly damped focus t = {summary['t_max']:g} is short against the "
-                  f"slow relaxation.")
-        if not summary["n_disagree"]:
-            notes.append(f"Phase diagram: every grid point agrees with the theory "
-                         f"(N = {summary['n']}).")
-    modulated = results.get("modulation")
-    if modulated is not None:
-        summary = modulated.summary
-        simulation = summary["crossings"]["simulation"]
-        pure = summary["crossings"]["reduced"]
-        floor = summary["crossings"]["reduced_floor"]
-        notes.append(
-            f"Modulation: synchronization is lost at s = {_number(simulation['s_loss'])} "
-            f"(theory's fold {_number(summary['s_fold'])}; the mean-field equations driven by "
-            f"the same schedule: {_number(pure['s_loss'])}): the lag behind the quasi-static "
-            f"fold is the slow passage through the saddle-node, in theory and simulation alike.")
-        notes.append(
-            f"On the way back the simulation resynchronizes at "
-            f"s = {_number(simulation['s_return'])}, "
-            f"after incoherence has become unstable at s = {_number(summary['s_incoherence'])}. "
-            + ("The N → ∞ mean-field equations never do within the period: during the "
-               "desynchronized phase |z| decays far below any finite-size level, so they leave "
-               "incoherence only long after it has become unstable (delayed bifurcation); "
-               if math.isnan(pure["s_return"]) else
-               f"The N → ∞ mean-field equations return at s = {_number(pure['s_return'])}; ")
-            + f"with a finite-size floor |z_X| ≥ sqrt(π/4N_X) they return at "
-              f"s = {_number(floor['s_return'])}, close to the simulation.")
-    rates = results.get("switching_rate")
-    if rates is not None:
-        rows = [row for row in rates.summary["rows"] if row["n_switches"] > 0]
-        quiet = [row for row in rates.summary["rows"] if row["n_switches"] == 0]
-        if rows:
-            rate_text = ", ".join(
-                f"N = {row['n']}: {row['n_switches']} switches "
-                f"({row['n_switches'] / row['analysed_time'] * 1000:.2g} per 1000 time units)"
-                for row in rates.summary["rows"])
-            fits = [fit["per_oscillator"] for fit in rates.summary["fit"].values()
-                    if fit["per_oscillator"] > 0]
-            fit_text = (f"; the mean dwell time grows by a factor e every "
-                        f"{1 / np.mean(fits):.0f} oscillators (roughly exponential in N)"
-                        if fits else "")
-            k_ee_values = ", ".join(sorted({f"{row['k_ee']:g}" for row in rates.summary["rows"]}))
-            notes.append(f"Switching rate against N at K_EE = {k_ee_values}: "
-                         f"{rate_text}{fit_text}. Spontaneous switching is a small-network "
-                         f"effect (see docs/science.md for longer runs).")
-        elif quiet:
-            notes.append("Switching rate: no switches in any run (sizes too large or runs "
-                         "too short).")
+    for name, write in writers.items():
+        if name in results:
+            notes += write(results[name])
     return notes
+
+
+def _config(result: ExperimentResult) -> dict[str, Any]:
+    """The configuration an experiment ran with (stored with its data)."""
+    config: dict[str, Any] = json.loads(result.dataset.attrs["config"])
+    return config
+
+
+def _k_ee_boundaries(config: Mapping[str, Any]) -> tuple[float, float]:
+    """``K_EE`` where incoherence loses stability and where the synchronized branch folds
+    (mean-field theory, NaN where there is none) at the other couplings of ``config``."""
+    k_ei = float(config["k_ei"])
+    curves = theory.boundaries("k_ei", np.array([k_ei, k_ei + 1.0]), "k_ee",
+                               k_ie=config["k_ie"], k_ii=config["k_ii"],
+                               width_e=config["width"], width_i=config["width"])
+    folds = curves.fold_values(k_ei)
+    return float(curves.incoherence_real[0, 1]), float(folds.min()) if folds.size else math.nan
+
+
+def _time_series_notes(series: ExperimentResult) -> list[str]:
+    notes: list[str] = []
+    n = series.summary["n"]
+    rows = series.summary["runs"]
+    incoherence_k_ee, fold_k_ee = _k_ee_boundaries(_config(series))
+    synchronized = [row for row in rows if row["theory_state"] != "incoherent"]
+    incoherent = [row for row in rows if row["theory_state"] == "incoherent"]
+    if synchronized:
+        worst = max(row["error"] for row in synchronized)
+        notes.append(f"Synchronized states: the simulated r_E, r_I (N = {n}) "
+                     f"match the mean-field levels within {worst:.4f}.")
+    if incoherent:
+        worst_row = max(incoherent, key=lambda row: row["mean_r_i"])
+        notes.append(
+            f"Incoherence is r = 0 only for N → ∞: from random phases the network keeps a "
+            f"finite-size level, r_E ≈ {worst_row['mean_r_e']:.3f} and r_I ≈ "
+            f"{worst_row['mean_r_i']:.3f} at K_EE = {worst_row['k_ee']:g} "
+            f"(N = {n}), above sqrt(π/4N_X) because incoherence is a weakly "
+            f"damped focus near the boundary (K_EE = {incoherence_k_ee:.3g}).")
+    switching = series.summary.get("switching")
+    if switching and switching["theory_label"] != "bistable":
+        notes.append(
+            f"At N = {switching['n']}, K_EE = {switching['k_ee']:g} the theory says "
+            f"{switching['theory_label']} (no synchronized state yet: the fold is at "
+            f"K_EE ≈ {fold_k_ee:.3g}) but the small network still visits a synchronized level "
+            f"(r ≈ {_number(switching['high_level'], 2)}): finite size shifts the fold.")
+    return notes
+
+
+def _phase_diagram_notes(diagram: ExperimentResult) -> list[str]:
+    summary = diagram.summary
+    cycles = summary.get("n_limit_cycle", 0)
+    near = summary["n_disagree"] - cycles
+    notes: list[str] = []
+    if cycles:
+        kinds = sorted({f"{d['simulated']} where the theory says {d['theory']}"
+                        for d in summary["disagreements"] if d["limit_cycle"]})
+        notes.append(
+            f"Phase diagram: at {cycles} grid points ({'; '.join(kinds)}) the mean-field "
+            f"equations started near incoherence oscillate as well (r_E swing > 0.05): a "
+            f"stable limit cycle born in the Hopf bifurcation of incoherence coexists with "
+            f"the stable synchronized state, and the run from random phases ends on it "
+            f"(an oscillating r: 'other', or 'low' when the swing stays below the "
+            f"classifier's high threshold). This is not a finite-size effect but a gap "
+            f"in the steady-state label of eikura.theory.classify.")
+    if near:
+        notes.append(_finite_size_note(summary, near))
+    if not summary["n_disagree"]:
+        notes.append(f"Phase diagram: every grid point agrees with the theory "
+                     f"(N = {summary['n']}).")
+    return notes
+
+
+def _finite_size_note(summary: Mapping[str, Any], near: int) -> str:
+    spacing = summary["grid_spacing_x"]
+    distance = summary["max_distance_to_boundary"]
+    spacings = (f", i.e. within {distance / spacing:.1f} grid spacings"
+                if math.isfinite(spacing) and spacing > 0 else "")
+    return (f"Phase diagram: {near} of {summary['n_points']} grid points differ for "
+            f"finite-size reasons, all within {distance:.2f} (in {summary['x']}) of a "
+            f"theoretical boundary{spacings}: at N = {summary['n']} fluctuations kick the "
+            f"network out of a barely stable state (mostly bistable points seen as "
+            f"synchronized: the random start escapes incoherence near its stability "
+            f"boundary), and near a fold or a weakly damped focus t = {summary['t_max']:g} is "
+            f"short against the slow relaxation.")
+
+
+def _modulation_notes(modulated: ExperimentResult) -> list[str]:
+    summary = modulated.summary
+    simulation = summary["crossings"]["simulation"]
+    pure = summary["crossings"]["reduced"]
+    floor = summary["crossings"]["reduced_floor"]
+    if math.isnan(pure["s_return"]):
+        pure_return = ("The N → ∞ mean-field equations never do within the period: during the "
+                       "desynchronized phase |z| decays far below any finite-size level, so "
+                       "they leave incoherence only long after it has become unstable "
+                       "(delayed bifurcation); ")
+    else:
+        pure_return = (f"The N → ∞ mean-field equations return at "
+                       f"s = {_number(pure['s_return'])}; ")
+    return [
+        f"Modulation: synchronization is lost at s = {_number(simulation['s_loss'])} "
+        f"(theory's fold {_number(summary['s_fold'])}; the mean-field equations driven by "
+        f"the same schedule: {_number(pure['s_loss'])}): the lag behind the quasi-static "
+        f"fold is the slow passage through the saddle-node, in theory and simulation alike.",
+        f"On the way back the simulation resynchronizes at "
+        f"s = {_number(simulation['s_return'])}, after incoherence has become unstable at "
+        f"s = {_number(summary['s_incoherence'])}. {pure_return}with a finite-size floor "
+        f"|z_X| ≥ sqrt(π/4N_X) they return at s = {_number(floor['s_return'])}, close to the "
+        f"simulation.",
+    ]
+
+
+def _switching_notes(rates: ExperimentResult) -> list[str]:
+    all_rows = rates.summary["rows"]
+    if not all_rows:
+        return []
+    if not any(row["n_switches"] > 0 for row in all_rows):
+        return ["Switching rate: no switches in any run (sizes too large or runs too short)."]
+    rate_text = ", ".join(
+        f"N = {row['n']}: {row['n_switches']} switches "
+        f"({row['n_switches'] / row['analysed_time'] * 1000:.2g} per 1000 time units)"
+        for row in all_rows)
+    fits = [fit["per_oscillator"] for fit in rates.summary["fit"].values()
+            if fit["per_oscillator"] > 0]
+    fit_text = (f"; the mean dwell time grows by a factor e every {1 / np.mean(fits):.0f} "
+                f"oscillators (roughly exponential in N)" if fits else "")
+    k_ee_values = ", ".join(sorted({f"{row['k_ee']:g}" for row in all_rows}))
+    return [f"Switching rate against N at K_EE = {k_ee_values}: {rate_text}{fit_text}. "
+            f"Spontaneous switching is a small-network effect (see docs/science.md for longer "
+            f"runs)."]
