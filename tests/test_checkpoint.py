@@ -285,10 +285,21 @@ def test_corrupt_checkpoints_are_refused(tmp_path):
     for name, change in broken.items():
         with pytest.raises(ValueError, match=r"^path: .*not a readable eikura checkpoint"):
             ek.resume(edit(f"{name}.nc", change), model)
-    # state that the integrator could not have produced: refused by the core
+    # edited data: the digest of the arrays no longer matches
+    for value in (np.nan, 50.0, 1.0):
+        with pytest.raises(ek.files.DamagedFileError, match=r"^path: .*is damaged: its arrays"):
+            ek.resume(edit(f"phase-{value}.nc", lambda file, v=value: set_phase(file, v)), model)
+
+    # state that the integrator could not have produced (in a file without a digest, as
+    # eikura 0.1 wrote them): refused by the core
+    def set_phase_without_digest(file, value):
+        set_phase(file, value)
+        del file.attrs["arrays_sha256"]
+
     for value in (np.nan, 50.0):
         with pytest.raises(ValueError, match="checkpoint: phases"):
-            ek.resume(edit(f"phase-{value}.nc", lambda file, v=value: set_phase(file, v)), model)
+            ek.resume(edit(f"raw-phase-{value}.nc",
+                           lambda file, v=value: set_phase_without_digest(file, v)), model)
     with pytest.raises(ValueError, match="checkpoint: recordings"):
         ek.resume(edit("step.nc", lambda file: file.attrs.__setitem__("step", 50)), model)
 

@@ -54,7 +54,8 @@ def test_zero_coupling_is_free_rotation(method, network, rng, circ_diff, ref):
 
 def test_initial_sync_starts_fully_coherent():
     model = ek.EIKuramoto(n_e=30, n_i=10, frequencies=np.zeros(40))
-    run = ek.simulate(model, t_max=0.5, dt=0.1, initial="sync", seed=1, progress=False, threads=1)
+    run = ek.simulate(model, t_max=0.5, dt=0.1, initial="sync", seed=1, progress=False, threads=1,
+                      record_every=1)
     np.testing.assert_allclose(np.abs(run.z_e[0]), 1.0, rtol=0, atol=1e-15)
     np.testing.assert_allclose(run.r, 1.0, rtol=0, atol=1e-14)  # ω = 0: nothing moves
     np.testing.assert_allclose(run.phases, 0.0, atol=1e-15)

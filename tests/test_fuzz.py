@@ -204,6 +204,10 @@ def _circle(a, b):
     return np.angle(np.exp(1j * (np.asarray(a) - np.asarray(b))))
 
 
+# Random steps and strengths may be too coarse or too short to record: that is what the
+# step-size and recording warnings are for; here only the agreement is tested.
+@pytest.mark.filterwarnings("ignore::eikura.StepSizeWarning")
+@pytest.mark.filterwarnings("ignore:record_every.*longer than the run:RuntimeWarning")
 @examples(in_ci=30)
 @given(valid_runs())
 def test_valid_runs_match_the_reference(case):
@@ -301,7 +305,8 @@ def _model(**changes):
 def _simulate(**changes):
     model = changes.pop("model", None) or _model()
     return ek.simulate(
-        model, **{"t_max": 0.2, "dt": 0.1, "seed": 1, "threads": 1, "progress": False, **changes}
+        model, **{"t_max": 0.2, "dt": 0.1, "seed": 1, "threads": 1, "progress": False,
+                  "record_every": 1, **changes}
     )
 
 
@@ -553,6 +558,10 @@ def test_corrupted_matrices_are_refused(case):
         ek.Graph(matrix, is_excitatory=labels, weighted=weighted)
 
 
+# Random steps and strengths may be too coarse or too short to record: that is what the
+# step-size and recording warnings are for; here only the agreement is tested.
+@pytest.mark.filterwarnings("ignore::eikura.StepSizeWarning")
+@pytest.mark.filterwarnings("ignore:record_every.*longer than the run:RuntimeWarning")
 # ---------------------------------------------------------------------------------------
 # Checkpoint and resume at a random step
 # ---------------------------------------------------------------------------------------

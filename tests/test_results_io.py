@@ -113,7 +113,7 @@ def test_save_is_atomic_and_overwrites(run, tmp_path):
     run.save(path)
     assert sorted(os.listdir(tmp_path)) == ["result.nc"]  # no temporary file left
     other = ek.simulate(ek.EIKuramoto(n_e=5, n_i=5, k_ee=1.0), t_max=0.5, dt=0.1, seed=3,
-                        threads=1, progress=False)
+                        record_every=5, threads=1, progress=False)
     other.save(path)  # replaces the old file
     assert sorted(os.listdir(tmp_path)) == ["result.nc"]
     assert ek.load(path).n == 10

@@ -177,8 +177,9 @@ def test_memory_limit_counts_recordings():
 
 def test_valid_edge_cases_are_accepted():
     """The checks are not too strict: boundary values that are allowed do run."""
-    run = simulate(model(n_i=0, k_ei=0.0, k_ii=0.0, noise=(0.0, 0.0)), method="euler",
-                   seed=2**64 - 1, record_every=100)
+    with pytest.warns(RuntimeWarning, match=r"^record_every: 100 steps is longer than the run"):
+        run = simulate(model(n_i=0, k_ei=0.0, k_ii=0.0, noise=(0.0, 0.0)), method="euler",
+                       seed=2**64 - 1, record_every=100)
     assert run.t.shape == (1,) and run.phases.shape == (40,)
     simulate(model(k_ee=0.0, frequencies=np.zeros(50, dtype=int)), initial=list(range(50)))
     ek.ErdosRenyi(p=0.0)

@@ -48,10 +48,11 @@ _import_core()
 __version__ = eikura_version()
 
 from . import _core, labels, theory  # noqa: E402
-from ._engine import MemoryLimitError, estimate_memory, threads_for  # noqa: E402
+from ._engine import MemoryLimitError, StepSizeWarning, estimate_memory, threads_for  # noqa: E402
 from .checkpoint import resume  # noqa: E402
 from .classify import Classification, classify, classify_two_start  # noqa: E402
 from .distributions import Gaussian, Lorentzian, Uniform  # noqa: E402
+from .files import DamagedFileError  # noqa: E402
 from .model import EIKuramoto  # noqa: E402
 from .networks import AllToAll, ErdosRenyi, FixedInDegree, Graph, Procedural  # noqa: E402
 from .results import Run, load  # noqa: E402
@@ -89,6 +90,8 @@ __all__ = [
     "estimate_memory",
     "threads_for",
     "MemoryLimitError",
+    "StepSizeWarning",
+    "DamagedFileError",
     "has_openmp",
 ]
 

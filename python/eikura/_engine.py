@@ -37,6 +37,9 @@ __all__ = [
     "METHODS",
     "PRECISIONS",
     "MemoryLimitError",
+    "StepSizeWarning",
+    "check_step_size",
+    "check_recording",
     "usable_cores",
     "threads_for",
     "check_method",
@@ -73,6 +76,21 @@ class MemoryLimitError(ValueError):
     """A run would need more memory than is available (or than ``memory_limit``)."""
 
 
+class StepSizeWarning(RuntimeWarning):
+    """A fixed step ``dt`` too large for the rates of the model: expect visible errors."""
+
+
+# Fixed-step guard, in radians per step of the fastest phase difference (rate × dt, with
+# the rate from EIKuramoto.fastest_rate). Measured on the synchronized state of N = 2000,
+# K = (6, 1, 12, 2), Lorentzian width 1 (rate 15), against dt = 0.005: Euler's error in r
+# grows as about 0.013 per radian (1e-2 at 0.75); Heun and RK4 stay within 1e-2 up to 2
+# and 2.5 and break down (r_I off by 0.3-0.6) past 4 (Heun) and 7 (RK4). Linear stability
+# on the real axis ends at 2 (Euler, Heun) and 2.79 (RK4); the coupling bound used for
+# the rate is conservative, hence the margins. docs/accuracy.md shows the measurement.
+STEP_WARN_RADIANS = {"euler": 0.75, "heun": 2.0, "rk4": 2.5}
+STEP_REFUSE_RADIANS = {"euler": 4.0, "heun": 4.0, "rk4": 5.5}
+
+
 # --------------------------------------------------------------------------- threads
 
 
@@ -105,6 +123,46 @@ def check_method(model: EIKuramoto, method: str | None) -> str:
     if model.has_noise and method == "rk4":
         raise ValueError("method: 'rk4' has no stochastic version; use 'heun' or 'euler' with noise")
     return method
+
+
+def _round_down(value: float) -> float:
+    """``value`` rounded down to one significant digit (a step size to suggest)."""
+    scale = 10.0 ** np.floor(np.log10(value))
+    return float(np.floor(value / scale) * scale)
+
+
+def check_step_size(model: EIKuramoto, method: str, dt: float) -> None:
+    """Refuse a step that makes the result meaningless; warn about one that is too large.
+
+    Raises ``ValueError`` (naming ``dt``) or warns with :class:`StepSizeWarning`; both
+    say what sets the rate and which ``dt`` is safe.
+    """
+    rate, reason = model.fastest_rate()
+    radians = rate * dt
+    if not radians > STEP_WARN_RADIANS[method]:
+        return
+    safe = STEP_WARN_RADIANS[method] / rate
+    advice = f"use dt <= {_round_down(safe):g}" if safe > 1e-300 else "lower the couplings"
+    where = (f"{reason} let phase differences change at up to {rate:.3g} per unit time, so one "
+             f"{method!r} step of dt = {dt:g} moves them by up to {radians:.3g} rad")
+    if radians >= STEP_REFUSE_RADIANS[method]:
+        raise ValueError(f"dt: too large for this model: {where}, where the integrator is "
+                         f"unstable and the result would be meaningless; {advice}")
+    warnings.warn(f"dt: {where}; expect errors of 1e-2 or more in r (more than "
+                  f"{STEP_WARN_RADIANS[method]:g} rad per step); {advice} to keep them below that",
+                  StepSizeWarning, stacklevel=3)
+
+
+def check_recording(n_steps: int, dt: float, t_max: float, record_every: int) -> None:
+    """Warn where the run's length or its records are rounded to whole steps."""
+    if abs(n_steps * dt - t_max) > 1e-9 * max(t_max, dt):
+        warnings.warn(f"t_max: {t_max:g} is not a whole number of steps of dt = {dt:g}; the run "
+                      f"takes {n_steps} steps and ends at t = {n_steps * dt:.12g}",
+                      RuntimeWarning, stacklevel=3)
+    if record_every > n_steps:
+        warnings.warn(f"record_every: {record_every} steps is longer than the run ({n_steps} "
+                      "steps), so only t = 0 is recorded; lower record_every",
+                      RuntimeWarning, stacklevel=3)
 
 
 # --------------------------------------------------------------------------- memory
@@ -347,4 +405,5 @@ def collect(simulation: _core.Simulation, model: EIKuramoto, omega: NDArray[np.f
                         if snapshots is not None else None),
         snapshots=snapshots,
         mean_frequencies=frequencies if frequencies.size else None,
+        model=model,
     )

@@ -49,14 +49,23 @@ from ._validation import (
     check_step_interval,
     check_threads,
 )
-from .files import atomic_write, verify_netcdf
+from .files import (
+    DamagedFileError,
+    arrays_digest,
+    atomic_write,
+    check_hdf5_readable,
+    checksum_encoding,
+    is_checksum_failure,
+    verify_netcdf,
+)
 from .model import EIKuramoto
 from .results import Run
 
 __all__ = ["resume", "read_checkpoint", "Checkpoint", "CheckpointWriter"]
 
 FORMAT = "eikura-checkpoint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1: eikura 0.1 (no checksums, no model); still read
+_MODEL_PREFIX = "model_"
 
 
 
@@ -78,6 +87,15 @@ class Checkpoint:
     n_edges: int
     wall_time: float
     eikura_version: str
+    model_arrays: dict[str, NDArray[Any]]
+
+    @property
+    def model(self) -> EIKuramoto:
+        """The model the run was started with (description and user arrays, as stored)."""
+        model = EIKuramoto.from_dict(self.config["model"], self.model_arrays)
+        if model.fingerprint() != self.model_fingerprint:
+            raise DamagedFileError("the checkpoint's model does not match its fingerprint")
+        return model
 
     @property
     def n_steps(self) -> int:
@@ -100,6 +118,7 @@ class CheckpointWriter:
         self.wall_time_before = wall_time_before
         self.saved_step = -1
         self._omega = omega
+        self._model_arrays = model.content_arrays()
         self._attrs = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -110,37 +129,45 @@ class CheckpointWriter:
             "checkpoint_every": every,
             "model_fingerprint": model.fingerprint(),
             "n_edges": n_edges,
+            "model_arrays": json.dumps(sorted(model.content_arrays())),
         }
 
     def save(self, simulation: _core.Simulation, elapsed: float) -> None:
-        """Write the simulation's current state (atomically)."""
+        """Write the simulation's current state (atomically, every array checksummed)."""
         import h5netcdf
 
-        phases = simulation.phases
         records = simulation.z_records
-        snapshots = simulation.snapshots
-        displacement = simulation.displacement
+        arrays: dict[str, NDArray[Any]] = {
+            "phases": simulation.phases, "frequencies": self._omega,
+            "z_real": records.real, "z_imag": records.imag, "snapshots": simulation.snapshots,
+            "displacement": simulation.displacement,
+            **{_MODEL_PREFIX + name: values for name, values in self._model_arrays.items()},
+        }
+        dimensions = {"phases": ("oscillator",), "frequencies": ("oscillator",),
+                      "z_real": ("record", "field"), "z_imag": ("record", "field"),
+                      "snapshots": ("snapshot", "oscillator"), "displacement": ("displaced",)}
+        shapes = {name: tuple(values.shape) for name, values in arrays.items()}
+        encoding = checksum_encoding(shapes)
         attrs = {**self._attrs, "step": int(simulation.step),
-                 "wall_time": self.wall_time_before + elapsed, "saved_at": time.time()}
+                 "wall_time": self.wall_time_before + elapsed, "saved_at": time.time(),
+                 "arrays_sha256": arrays_digest(arrays)}
 
         def write(temporary: str) -> None:
             # h5netcdf directly (not xarray): a valid NetCDF-4 file in a few milliseconds.
             with h5netcdf.File(temporary, "w") as file:
-                file.dimensions = {"oscillator": phases.size, "record": records.shape[0],
-                                   "field": 3, "snapshot": snapshots.shape[0],
-                                   "displaced": displacement.size}
-                file.create_variable("phases", ("oscillator",), data=phases)
-                file.create_variable("frequencies", ("oscillator",), data=self._omega)
-                file.create_variable("z_real", ("record", "field"), data=records.real)
-                file.create_variable("z_imag", ("record", "field"), data=records.imag)
-                file.create_variable("snapshots", ("snapshot", "oscillator"), data=snapshots)
-                file.create_variable("displacement", ("displaced",), data=displacement)
+                file.dimensions = {"oscillator": arrays["phases"].size, "record": records.shape[0],
+                                   "field": 3, "snapshot": arrays["snapshots"].shape[0],
+                                   "displaced": arrays["displacement"].size,
+                                   **{f"{name}_index": values.size for name, values in arrays.items()
+                                      if name.startswith(_MODEL_PREFIX)}}
+                for name, values in arrays.items():
+                    checks = encoding.get(name, {})
+                    file.create_variable(name, dimensions.get(name, (f"{name}_index",)), data=values,
+                                         fletcher32=checks.get("fletcher32", False),
+                                         chunks=checks.get("chunksizes"))
                 for name, value in attrs.items():
                     file.attrs[name] = value
 
-        shapes = {"phases": phases.shape, "frequencies": self._omega.shape,
-                  "z_real": records.shape, "z_imag": records.shape,
-                  "snapshots": snapshots.shape, "displacement": displacement.shape}
         atomic_write(self.path, write,
                      verify=lambda temporary: verify_netcdf(temporary, shapes, tuple(attrs)))
         self.saved_step = int(simulation.step)
@@ -162,17 +189,24 @@ def read_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
     if not file.exists():
         raise FileNotFoundError(f"path: no such checkpoint {str(file)!r}")
     try:
+        check_hdf5_readable(file)
         with h5netcdf.File(file, "r") as opened:
             attrs = {name: opened.attrs[name] for name in opened.attrs}
             arrays = {name: np.asarray(opened.variables[name][...]) for name in opened.variables}
     except Exception as error:
+        if is_checksum_failure(error):
+            raise DamagedFileError(f"path: {str(file)!r} is damaged: a stored checksum does not "
+                                   f"match its data ({error})") from None
         raise _not_a_checkpoint(file, f"{type(error).__name__}: {error}") from None
     if attrs.get("format") != FORMAT:
         raise _not_a_checkpoint(file, "no eikura checkpoint header; a result saved with "
                                       "Run.save is read with ek.load")
-    if int(attrs.get("format_version", -1)) != FORMAT_VERSION:
+    if int(attrs.get("format_version", -1)) not in (1, FORMAT_VERSION):
         raise _not_a_checkpoint(file, f"format version {attrs.get('format_version')}, this eikura "
-                                      f"reads version {FORMAT_VERSION}")
+                                      f"reads versions 1 and {FORMAT_VERSION}")
+    if "arrays_sha256" in attrs and attrs["arrays_sha256"] != arrays_digest(arrays):
+        raise DamagedFileError(f"path: {str(file)!r} is damaged: its arrays do not match the "
+                               "digest stored with them (the file was damaged or edited)")
     try:
         def real(name: str) -> NDArray[np.float64]:
             return np.ascontiguousarray(arrays[name], dtype=np.float64)
@@ -192,6 +226,8 @@ def read_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
             n_edges=int(attrs["n_edges"]),
             wall_time=float(attrs["wall_time"]),
             eikura_version=str(attrs["eikura_version"]),
+            model_arrays={name[len(_MODEL_PREFIX):]: values for name, values in arrays.items()
+                          if name.startswith(_MODEL_PREFIX)},
         )
     except (KeyError, ValueError, TypeError) as error:
         raise _not_a_checkpoint(file, f"missing or malformed field: {error}") from None
@@ -199,6 +235,13 @@ def read_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
         raise _not_a_checkpoint(
             file, f"step {checkpoint.step} outside the run's 0..{checkpoint.n_steps}"
         )
+    n = checkpoint.phases.size
+    model = checkpoint.config.get("model", {})
+    if n != int(model.get("n_e", -1)) + int(model.get("n_i", -1)) or \
+            checkpoint.frequencies.size != n or checkpoint.snapshots.shape[1:] not in ((n,), (0,)):
+        raise DamagedFileError(f"path: {str(file)!r} is damaged: its configuration gives "
+                               f"n_e={model.get('n_e')}, n_i={model.get('n_i')} but it holds "
+                               f"{n} phases and {checkpoint.frequencies.size} frequencies")
     return checkpoint
 
 
@@ -209,7 +252,7 @@ def _model_differences(stored: dict[str, Any], given: dict[str, Any]) -> str:
 
 def resume(
     path: str | os.PathLike[str],
-    model: EIKuramoto,
+    model: EIKuramoto | None = None,
     *,
     t_max: float | None = None,
     threads: int | None = None,
@@ -226,8 +269,9 @@ def resume(
         A checkpoint written by ``simulate(..., checkpoint=path)`` (periodically, on
         Ctrl-C, or at the end of the run).
     model
-        The model the run was started with. The checkpoint stores its fingerprint, not
-        the model (user arrays and graphs can be large); a different model is refused.
+        The model the run was started with. By default the one stored in the checkpoint
+        (its description and any user arrays); a model given here must be that model
+        (same fingerprint), otherwise it is refused.
     t_max
         Run to this time instead of the original ``t_max`` (longer or shorter, but not
         before the checkpoint). The result is the run that ``simulate`` with this
@@ -254,9 +298,17 @@ def resume(
     >>> bool((full.r == ek.simulate(model, t_max=2.0, dt=0.01, seed=5).r).all())
     True
     """
-    if not isinstance(model, EIKuramoto):
+    if model is not None and not isinstance(model, EIKuramoto):
         raise TypeError(f"model: expected an eikura.EIKuramoto, got {type(model).__name__}")
     state = read_checkpoint(path)
+    if model is None:
+        try:
+            model = state.model
+        except DamagedFileError as error:
+            raise DamagedFileError(f"path: {str(path)!r} is damaged: {error}") from None
+        except ValueError:
+            raise ValueError("model: this checkpoint (eikura 0.1) does not store its model's "
+                             "arrays; pass the model the run was started with") from None
     if model.fingerprint() != state.model_fingerprint:
         differing = _model_differences(state.config.get("model", {}), model.to_dict())
         raise ValueError(

@@ -16,7 +16,7 @@ from scipy import special
 
 from ._validation import check_bool, check_finite, check_positive
 
-__all__ = ["Distribution", "Gaussian", "Lorentzian", "Uniform"]
+__all__ = ["Distribution", "Gaussian", "Lorentzian", "Uniform", "distribution_from_dict"]
 
 
 def _midpoint_quantiles(n: int) -> NDArray[np.float64]:
@@ -50,6 +50,11 @@ class Lorentzian:
             return self.center + self.width * np.tan(np.pi * (_midpoint_quantiles(n) - 0.5))
         return self.center + self.width * rng.standard_cauchy(n)
 
+    @property
+    def spread(self) -> float:
+        """The scale of the frequency differences: the half-width."""
+        return float(self.width)
+
     def to_dict(self) -> dict[str, Any]:
         return {"distribution": "lorentzian", **asdict(self)}
 
@@ -79,6 +84,11 @@ class Gaussian:
             return np.asarray(self.mean + self.std * special.ndtri(_midpoint_quantiles(n)),
                               dtype=np.float64)
         return rng.normal(self.mean, self.std, n)
+
+    @property
+    def spread(self) -> float:
+        """The scale of the frequency differences: the standard deviation."""
+        return float(self.std)
 
     def to_dict(self) -> dict[str, Any]:
         return {"distribution": "gaussian", **asdict(self)}
@@ -111,8 +121,36 @@ class Uniform:
             return self.low + (self.high - self.low) * _midpoint_quantiles(n)
         return rng.uniform(self.low, self.high, n)
 
+    @property
+    def spread(self) -> float:
+        """The scale of the frequency differences: half the range."""
+        return 0.5 * float(self.high - self.low)
+
     def to_dict(self) -> dict[str, Any]:
         return {"distribution": "uniform", **asdict(self)}
 
 
 Distribution = Lorentzian | Gaussian | Uniform
+
+
+def distribution_from_dict(description: dict[str, Any]) -> Distribution:
+    """The distribution that ``distribution.to_dict()`` describes.
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> from eikura.distributions import distribution_from_dict
+    >>> distribution_from_dict(ek.Gaussian(1.0, 0.5).to_dict())
+    Gaussian(mean=1.0, std=0.5, regular=False)
+    """
+    kinds: dict[str, type[Lorentzian] | type[Gaussian] | type[Uniform]] = {
+        "lorentzian": Lorentzian, "gaussian": Gaussian, "uniform": Uniform}
+    settings = {key: value for key, value in description.items() if key != "distribution"}
+    kind = description.get("distribution")
+    if kind not in kinds:
+        raise ValueError(f"frequencies: unknown distribution {kind!r}; expected one of "
+                         f"{sorted(kinds)}")
+    try:
+        return kinds[kind](**settings)
+    except TypeError as error:
+        raise ValueError(f"frequencies: malformed {kind} description ({error})") from None

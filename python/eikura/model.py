@@ -18,9 +18,9 @@ from ._validation import (
     check_nonnegative,
     check_pair,
 )
-from .distributions import Distribution, Gaussian, Lorentzian, Uniform
-from .networks import AllToAll, Graph, Network, check_network
-from .schedules import CouplingLike, Schedule, as_schedule
+from .distributions import Distribution, Gaussian, Lorentzian, Uniform, distribution_from_dict
+from .networks import AllToAll, Graph, Network, check_network, network_from_dict
+from .schedules import CouplingLike, Schedule, as_schedule, schedule_from_dict
 
 __all__ = ["COUPLINGS", "EIKuramoto"]
 
@@ -157,12 +157,12 @@ class EIKuramoto:
         """The four C++ coupling schedules, in ``COUPLINGS`` order."""
         return [getattr(self, name).to_core() for name in COUPLINGS]
 
-    def content_arrays(self) -> tuple[NDArray[Any], ...]:
-        """Arrays that define the model beyond :meth:`to_dict`: a user frequency array and
-        a user graph's edges (``()`` if there are none)."""
+    def content_arrays(self) -> dict[str, NDArray[Any]]:
+        """Arrays that define the model beyond :meth:`to_dict`, by name: a user frequency
+        array and a user graph's edges (empty if there are none)."""
         frequencies = self.frequencies
-        own = (frequencies,) if isinstance(frequencies, np.ndarray) else ()
-        return (*own, *self.network.content_arrays())
+        own = {"frequencies": frequencies} if isinstance(frequencies, np.ndarray) else {}
+        return {**own, **self.network.content_arrays()}
 
     def fingerprint(self) -> str:
         """A SHA-256 digest of everything that defines the dynamics: sizes, coupling
@@ -181,11 +181,80 @@ class EIKuramoto:
         """
         digest = hashlib.sha256()
         digest.update(json.dumps(self.to_dict(), sort_keys=True).encode())
-        for content in self.content_arrays():
+        for content in self.content_arrays().values():
             array = np.ascontiguousarray(content)
             digest.update(f"{array.dtype.str}{array.shape}".encode())
             digest.update(array.tobytes())
         return digest.hexdigest()
+
+    @classmethod
+    def from_dict(cls, description: dict[str, Any],
+                  arrays: dict[str, NDArray[Any]] | None = None) -> EIKuramoto:
+        """The model that :meth:`to_dict` and :meth:`content_arrays` describe.
+
+        Saved runs and checkpoints store both, so a model comes back from its file.
+
+        Examples
+        --------
+        >>> import eikura as ek
+        >>> model = ek.EIKuramoto(n_e=80, n_i=20, k_ee=ek.Sinusoid(2.0, 1.0, 50.0), noise=0.1)
+        >>> ek.EIKuramoto.from_dict(model.to_dict()).fingerprint() == model.fingerprint()
+        True
+        """
+        arrays = arrays or {}
+        try:
+            settings = dict(description)
+            frequencies = settings.pop("frequencies")
+            if isinstance(frequencies, list):
+                settings["frequencies"] = tuple(distribution_from_dict(part) for part in frequencies)
+            elif frequencies.get("distribution") == "array":
+                if "frequencies" not in arrays:
+                    raise ValueError("frequencies: the model's frequency array is missing")
+                settings["frequencies"] = np.asarray(arrays["frequencies"], dtype=np.float64)
+            else:
+                settings["frequencies"] = distribution_from_dict(frequencies)
+            settings["network"] = network_from_dict(settings.pop("network"), arrays,
+                                                    int(settings.get("n_e") or 0))
+            for name in COUPLINGS:
+                settings[name] = schedule_from_dict(name, settings[name])
+            settings["noise"] = tuple(settings["noise"])
+            return cls(**settings)
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"description: not an eikura model description ({error!r})") from None
+
+    def fastest_rate(self) -> tuple[float, str]:
+        """The largest rate at which a phase difference can change, and what sets it.
+
+        Per population X: ``K_XE + K_XI`` (the largest coupling terms, at their peak over
+        time) plus the spread of X's natural frequencies (a common frequency only rotates
+        every phase and does not count). Fixed-step integrators resolve the dynamics while
+        ``dt`` times this rate is well below 1.
+        """
+        spreads = self._frequency_spreads()
+        rates = []
+        for population, spread in zip(("e", "i"), spreads, strict=True):
+            names = (f"k_{population}e", f"k_{population}i")
+            coupling = sum(getattr(self, name).peak() for name in names)
+            reason = (f"K_{population.upper()}E + K_{population.upper()}I = {coupling:.3g} and a "
+                      f"frequency spread of {spread:.3g}")
+            rates.append((coupling + spread, reason))
+        if self.n_i == 0:
+            return rates[0]
+        if self.n_e == 0:
+            return rates[1]
+        return max(rates)
+
+    def _frequency_spreads(self) -> tuple[float, float]:
+        frequencies = self.frequencies
+        if isinstance(frequencies, np.ndarray):
+            n_e = int(self.n_e)  # type: ignore[arg-type]
+            parts = (frequencies[:n_e], frequencies[n_e:])
+            # half the interquartile range: the tails that run free do not set the step
+            return cast(tuple[float, float], tuple(
+                0.5 * float(np.subtract(*np.percentile(part, [75, 25]))) if part.size else 0.0
+                for part in parts))
+        for_e, for_i = frequencies if isinstance(frequencies, tuple) else (frequencies, frequencies)
+        return cast(Distribution, for_e).spread, cast(Distribution, for_i).spread
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly description (stored with every result)."""

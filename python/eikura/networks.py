@@ -19,7 +19,7 @@ from . import _core
 from ._validation import check_bool, check_int, check_probability, check_seed, check_sparse_matrix
 
 __all__ = ["AllToAll", "FixedInDegree", "Procedural", "ErdosRenyi", "Graph", "Network",
-           "BuiltNetwork", "check_network"]
+           "BuiltNetwork", "check_network", "network_from_dict"]
 
 BLOCKS = ("ee", "ei", "ie", "ii")  # post, pre
 
@@ -45,8 +45,9 @@ class Network(Protocol):
         """Mean number of inputs an evaluation gathers per oscillator (0 for all-to-all,
         which needs only the mean fields): the cost of a step, for scheduling work."""
 
-    def content_arrays(self) -> tuple[NDArray[Any], ...]:
-        """Arrays that define the network beyond :meth:`to_dict` (a user graph's edges)."""
+    def content_arrays(self) -> dict[str, NDArray[Any]]:
+        """Arrays that define the network beyond :meth:`to_dict` (a user graph's edges),
+        by name; :func:`network_from_dict` takes them back."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly description (stored with every result)."""
@@ -76,8 +77,8 @@ class AllToAll:
     def inputs_per_oscillator(self, n_e: int, n_i: int) -> float:
         return 0.0
 
-    def content_arrays(self) -> tuple[NDArray[Any], ...]:
-        return ()
+    def content_arrays(self) -> dict[str, NDArray[Any]]:
+        return {}
 
     def to_dict(self) -> dict[str, Any]:
         return {"topology": "all-to-all"}
@@ -160,8 +161,8 @@ class FixedInDegree:
         # The E targets receive k_ee + k_ei inputs, the I targets k_ie + k_ii.
         return float(sum(self.degrees.values())) / 2.0
 
-    def content_arrays(self) -> tuple[NDArray[Any], ...]:
-        return ()
+    def content_arrays(self) -> dict[str, NDArray[Any]]:
+        return {}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -251,8 +252,8 @@ class ErdosRenyi:
     def inputs_per_oscillator(self, n_e: int, n_i: int) -> float:
         return float(np.mean(list(self.probabilities.values()))) * (n_e + n_i)
 
-    def content_arrays(self) -> tuple[NDArray[Any], ...]:
-        return ()
+    def content_arrays(self) -> dict[str, NDArray[Any]]:
+        return {}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -380,9 +381,11 @@ class Graph:
     def inputs_per_oscillator(self, n_e: int, n_i: int) -> float:
         return float(self.csr.nnz) / max(n_e + n_i, 1)
 
-    def content_arrays(self) -> tuple[NDArray[Any], ...]:
+    def content_arrays(self) -> dict[str, NDArray[Any]]:
         csr = self.csr
-        return (csr.indptr.astype(np.int64), csr.indices.astype(np.int64), csr.data, self.order)
+        return {"graph_indptr": csr.indptr.astype(np.int64),
+                "graph_indices": csr.indices.astype(np.int64),
+                "graph_data": csr.data, "graph_order": self.order}
 
     def to_dict(self) -> dict[str, Any]:
         return {"topology": "graph", "n_edges": int(self.csr.nnz), "weighted": self.weighted}
@@ -399,3 +402,51 @@ def check_network(value: Any) -> Network:
         f"ek.Graph(...), got {type(value).__name__}"
     )
 
+
+
+def _graph_from_arrays(description: dict[str, Any], arrays: dict[str, NDArray[Any]],
+                       n_e: int) -> Graph:
+    """The graph whose stored (E-first) edges and order are ``arrays``: the user's own
+    matrix and labels, in the user's own order, so that ``order`` comes out the same."""
+    missing = [name for name in ("graph_indptr", "graph_indices", "graph_data", "graph_order")
+               if name not in arrays]
+    if missing:
+        raise ValueError(f"network: a user graph needs its edges ({', '.join(missing)} missing)")
+    order = np.asarray(arrays["graph_order"], dtype=np.int64)
+    n = order.size
+    stored = scipy.sparse.csr_array(
+        (arrays["graph_data"], arrays["graph_indices"], arrays["graph_indptr"]), shape=(n, n))
+    inverse = np.argsort(order)
+    mask = np.zeros(n, dtype=bool)
+    mask[order[:n_e]] = True
+    return Graph(stored[inverse][:, inverse], is_excitatory=mask,
+                 weighted=bool(description.get("weighted", False)))
+
+
+def network_from_dict(description: dict[str, Any], arrays: dict[str, NDArray[Any]] | None = None,
+                      n_e: int = 0) -> Network:
+    """The network that ``network.to_dict()`` (and, for a user graph,
+    ``network.content_arrays()`` and its number ``n_e`` of excitatory nodes) describe.
+
+    Examples
+    --------
+    >>> import eikura as ek
+    >>> from eikura.networks import network_from_dict
+    >>> network_from_dict(ek.ErdosRenyi(p=0.1, p_ii=0.2).to_dict())
+    ErdosRenyi(p=None, p_ee=0.1, p_ei=0.1, p_ie=0.1, p_ii=0.2, self_connections=False, seed=None)
+    """
+    settings = {key: value for key, value in description.items() if key != "topology"}
+    topology = description.get("topology")
+    try:
+        if topology == "all-to-all":
+            return AllToAll()
+        if topology in ("fixed-in-degree", "procedural-fixed-in-degree"):
+            kind = FixedInDegree if topology == "fixed-in-degree" else Procedural
+            return kind(**settings)
+        if topology == "erdos-renyi":
+            return ErdosRenyi(**settings)
+        if topology == "graph":
+            return _graph_from_arrays(settings, arrays or {}, n_e)
+    except TypeError as error:
+        raise ValueError(f"network: malformed {topology} description ({error})") from None
+    raise ValueError(f"network: unknown topology {topology!r}")

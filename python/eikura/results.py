@@ -1,4 +1,11 @@
-"""The result of a simulation, ``Run``, and reading it back from a file."""
+"""The result of a simulation, ``Run``, and reading it back from a file.
+
+A saved run holds everything needed to trust and to repeat it: the recordings, the final
+state, the full configuration with the seed and the eikura version, the model (its
+description and any user arrays: frequencies, a graph's edges), a Fletcher-32 checksum on
+every array and a SHA-256 digest of all of them. :func:`load` checks all of that and
+refuses a damaged or edited file, naming what does not fit.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +20,22 @@ from numpy.typing import NDArray
 
 from ._metadata import eikura_version
 from ._validation import check_path
-from .files import atomic_write, verify_netcdf
+from .files import (
+    DamagedFileError,
+    arrays_digest,
+    atomic_write,
+    check_hdf5_readable,
+    checksum_encoding,
+    is_checksum_failure,
+    verify_netcdf,
+)
+from .model import EIKuramoto
 
-__all__ = ["Run", "load"]
+__all__ = ["Run", "load", "FORMAT", "FORMAT_VERSION"]
+
+FORMAT = "eikura-run"
+FORMAT_VERSION = 2  # 1: eikura 0.1 files (no checksums, no model arrays); still read
+_MODEL_PREFIX = "model_"
 
 
 @dataclass
@@ -36,6 +56,9 @@ class Run:
         Phase snapshots, shape (n_snapshots, N), if requested.
     mean_frequencies : ndarray or None
         Each oscillator's mean dθ/dt after the transient, if requested.
+    model : EIKuramoto or None
+        The model that was run (rebuilt from the file by :func:`load`; ``None`` for files
+        of eikura 0.1 whose model used arrays that were not saved).
     config : dict
         Model and run settings; ``seed`` is the seed used.
     interrupted : bool
@@ -60,6 +83,7 @@ class Run:
     snapshots: NDArray[np.float64] | None = None
     mean_frequencies: NDArray[np.float64] | None = None
     version: str = field(default_factory=eikura_version)
+    model: EIKuramoto | None = field(default=None, repr=False, compare=False)
 
     @property
     def r_e(self) -> NDArray[np.float64]:
@@ -104,7 +128,8 @@ class Run:
         )
 
     def to_xarray(self) -> Any:
-        """The run as an ``xarray.Dataset`` (complex fields split into real/imag parts)."""
+        """The run as an ``xarray.Dataset`` (complex fields split into real/imag parts;
+        the model's own arrays, if any, as ``model_*`` variables)."""
         import xarray as xr
 
         data_vars: dict[str, Any] = {}
@@ -127,36 +152,62 @@ class Run:
             data_vars["snapshots"] = (("snapshot_time", "oscillator"), self.snapshots)
         if self.mean_frequencies is not None:
             data_vars["mean_frequencies"] = ("oscillator", self.mean_frequencies)
+        model_arrays = self.model.content_arrays() if self.model is not None else {}
+        for name, values in model_arrays.items():
+            data_vars[_MODEL_PREFIX + name] = (f"{_MODEL_PREFIX}{name}_index", values)
         attrs = {
             "title": "eikura EI-Kuramoto simulation",
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
             "eikura_version": self.version,
             "seed": str(self.seed),  # may exceed int64
             "n_e": self.n_e,
             "n_i": self.n_i,
             "config": json.dumps(self.config),
+            "model_arrays": json.dumps(sorted(model_arrays)),
             "wall_time": self.wall_time,
             "steps_done": self.steps_done,
             "interrupted": int(self.interrupted),
         }
-        return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+        dataset = xr.Dataset(data_vars, coords=coords, attrs=attrs)
+        dataset.attrs["arrays_sha256"] = _dataset_digest(dataset)
+        return dataset
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the run to NetCDF (atomically: a temporary file, then a rename)."""
+        """Write the run to NetCDF, with checksums (atomically: a temporary file, checked
+        and then renamed).
+
+        Examples
+        --------
+        >>> import eikura as ek, tempfile, os
+        >>> run = ek.simulate(ek.EIKuramoto(n_e=40, n_i=10, k_ee=3.0), t_max=1.0, dt=0.1, seed=3)
+        >>> path = run.save(os.path.join(tempfile.mkdtemp(), "run.nc"))
+        >>> again = ek.load(path)
+        >>> bool((again.r == run.r).all()), again.model.fingerprint() == run.model.fingerprint()
+        (True, True)
+        """
         target = check_path("path", path)
         dataset = self.to_xarray()
         shapes = {str(name): tuple(variable.shape) for name, variable in dataset.variables.items()}
+        encoding = checksum_encoding(shapes)
         return atomic_write(
-            target, lambda temporary: dataset.to_netcdf(temporary, engine="h5netcdf"),
+            target, lambda temporary: dataset.to_netcdf(temporary, engine="h5netcdf",
+                                                        encoding=encoding),
             verify=lambda temporary: verify_netcdf(temporary, shapes, tuple(dataset.attrs)),
         )
 
     @classmethod
     def from_xarray(cls, dataset: Any) -> Run:
+        """The run that :meth:`to_xarray` gave, after checking that the dataset is whole
+        and consistent (``DamagedFileError`` says what is not)."""
+        _check_dataset(dataset)
+
         def complex_of(name: str) -> NDArray[np.complex128]:
             return np.asarray(dataset[f"{name}_real"].values + 1j * dataset[f"{name}_imag"].values,
                               dtype=np.complex128)
 
         has_snapshots = "snapshots" in dataset
+        config = json.loads(dataset.attrs["config"])
         return cls(
             t=dataset["time"].values,
             z_e=complex_of("z_e"),
@@ -167,7 +218,7 @@ class Run:
             n_e=int(dataset.attrs["n_e"]),
             n_i=int(dataset.attrs["n_i"]),
             seed=int(dataset.attrs["seed"]),
-            config=json.loads(dataset.attrs["config"]),
+            config=config,
             wall_time=float(dataset.attrs["wall_time"]),
             steps_done=int(dataset.attrs["steps_done"]),
             interrupted=bool(dataset.attrs["interrupted"]),
@@ -175,7 +226,58 @@ class Run:
             snapshots=dataset["snapshots"].values if has_snapshots else None,
             mean_frequencies=dataset["mean_frequencies"].values if "mean_frequencies" in dataset else None,
             version=str(dataset.attrs["eikura_version"]),
+            model=_model_of(dataset, config),
         )
+
+
+def _dataset_digest(dataset: Any) -> str:
+    return arrays_digest({str(name): np.asarray(variable.values)
+                          for name, variable in dataset.variables.items()})
+
+
+def _model_of(dataset: Any, config: dict[str, Any]) -> EIKuramoto | None:
+    """The model stored with a run; ``None`` where a 0.1 file lacks its user arrays."""
+    names = json.loads(dataset.attrs.get("model_arrays", "[]"))
+    arrays = {name: np.asarray(dataset[_MODEL_PREFIX + name].values) for name in names}
+    try:
+        return EIKuramoto.from_dict(config["model"], arrays)
+    except ValueError:
+        if int(dataset.attrs.get("format_version", 1)) >= FORMAT_VERSION:
+            raise
+        return None
+
+
+def _check_dataset(dataset: Any) -> None:
+    """Refuse a dataset whose arrays or attributes contradict each other."""
+    attrs = dataset.attrs
+    if "arrays_sha256" in attrs and attrs["arrays_sha256"] != _dataset_digest(dataset):
+        raise DamagedFileError("its arrays do not match the digest stored with them (the file "
+                               "was damaged or edited)")
+    n_e, n_i = int(attrs["n_e"]), int(attrs["n_i"])
+    n = dataset.sizes["oscillator"]
+    if n_e < 0 or n_i < 0 or n_e + n_i != n:
+        raise DamagedFileError(f"its attributes give n_e={n_e}, n_i={n_i} but it holds {n} "
+                               "oscillators")
+    config = json.loads(attrs["config"])
+    model = config.get("model", {})
+    if (model.get("n_e"), model.get("n_i")) != (n_e, n_i):
+        raise DamagedFileError(f"its configuration gives n_e={model.get('n_e')}, "
+                               f"n_i={model.get('n_i')} but its attributes n_e={n_e}, n_i={n_i}")
+    run = config.get("run", {})
+    steps, record_every = int(attrs["steps_done"]), int(run.get("record_every", 1))
+    if dataset.sizes["time"] != steps // record_every + 1:
+        raise DamagedFileError(f"it holds {dataset.sizes['time']} records, but {steps} steps "
+                               f"recorded every {record_every} give {steps // record_every + 1}")
+    if int(np.sum(dataset["is_excitatory"].values)) != n_e:
+        raise DamagedFileError("its is_excitatory labels do not count n_e excitatory oscillators")
+    r = np.asarray(dataset["r"].values)
+    if np.any(~np.isfinite(r)) or np.any(r > 1.0 + 1e-9):
+        raise DamagedFileError("its order parameter r is not a number in [0, 1] everywhere")
+    if run.get("wrap", True):
+        for name in ("phases", "snapshots"):
+            values = np.asarray(dataset[name].values) if name in dataset else np.zeros(0)
+            if np.any(~(values >= 0.0)) or np.any(values > 2.0 * np.pi):
+                raise DamagedFileError(f"its {name} are not wrapped phases in [0, 2π]")
 
 
 def load(path: str | os.PathLike[str]) -> Run:
@@ -198,11 +300,17 @@ def load(path: str | os.PathLike[str]) -> Run:
     if not file.exists():
         raise FileNotFoundError(f"path: no such file {str(file)!r}")
     try:
+        check_hdf5_readable(file)
         with xr.open_dataset(file, engine="h5netcdf") as dataset:
             if dataset.attrs.get("format") == "eikura-checkpoint":
-                raise ValueError("it is a checkpoint: continue it with ek.resume(path, model)")
+                raise ValueError("it is a checkpoint: continue it with ek.resume(path)")
             return Run.from_xarray(dataset.load())
+    except DamagedFileError as error:
+        raise DamagedFileError(f"path: {str(file)!r} is damaged: {error}") from None
     except Exception as error:
+        if is_checksum_failure(error):
+            raise DamagedFileError(f"path: {str(file)!r} is damaged: a stored checksum does not "
+                                   f"match its data ({error})") from None
         raise ValueError(
             f"path: {str(file)!r} is not a readable eikura result ({type(error).__name__}: {error})"
         ) from None

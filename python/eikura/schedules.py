@@ -49,6 +49,10 @@ class Constant:
     def scaled(self, factor: float) -> Constant:
         return Constant(self.value * factor)
 
+    def peak(self) -> float:
+        """The largest value the coupling takes."""
+        return self.value
+
     def to_dict(self) -> float:
         """The JSON form: a constant is stored as its plain value."""
         return self.value
@@ -91,6 +95,10 @@ class Sinusoid:
 
     def scaled(self, factor: float) -> Sinusoid:
         return Sinusoid(self.mean * factor, self.amplitude * factor, self.period, self.phase)
+
+    def peak(self) -> float:
+        """The largest value the coupling takes."""
+        return max(0.0, self.mean + abs(self.amplitude))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, read back by :func:`schedule_from_dict`."""
@@ -141,6 +149,10 @@ class PiecewiseLinear:
 
     def scaled(self, factor: float) -> PiecewiseLinear:
         return PiecewiseLinear(self.times, tuple(v * factor for v in self.values))
+
+    def peak(self) -> float:
+        """The largest value the coupling takes."""
+        return max(self.values)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, read back by :func:`schedule_from_dict`."""

@@ -15,6 +15,8 @@ from ._engine import (
     advance,
     check_memory,
     check_method,
+    check_recording,
+    check_step_size,
     collect,
     core_simulation,
     estimate_memory,
@@ -73,13 +75,19 @@ def simulate(
     model
         The :class:`EIKuramoto` model.
     t_max, dt
-        Duration and step; ``round(t_max / dt)`` steps are taken.
+        Duration and step; ``round(t_max / dt)`` steps are taken (a warning says so when
+        ``t_max`` is not a whole number of steps). A step too large for the model's rates
+        (couplings and frequency spread; see ``EIKuramoto.fastest_rate``) gives a
+        ``StepSizeWarning`` that names a safe ``dt``; one that would make the result
+        meaningless is refused.
     method
         ``"euler"``, ``"heun"`` or ``"rk4"``. Default: ``"rk4"`` without noise,
         ``"heun"`` (stochastic Heun) with noise; with noise ``"euler"`` is
         Euler–Maruyama and ``"rk4"`` is refused.
     record_every
-        Record ``Z_E, Z_I, Z`` every this many steps (and at t = 0).
+        Record ``Z_E, Z_I, Z`` every this many steps (and at t = 0); steps after the last
+        multiple of ``record_every`` are integrated (the final ``phases``) but not
+        recorded. A warning says so when ``record_every`` exceeds the run.
     initial
         ``"random"`` (uniform phases), ``"sync"`` (all at 0, spread by
         ``initial_spread``) or an array of N phases (E first).
@@ -147,7 +155,9 @@ def simulate(
     dt = check_positive("dt", dt)
     n_steps = check_step_count(t_max, dt)
     method = check_method(model, method)
+    check_step_size(model, method, dt)
     record_every = check_step_interval("record_every", record_every)
+    check_recording(n_steps, dt, t_max, record_every)
     snapshot_steps = (0 if snapshot_every is None
                       else check_step_interval("snapshot_every", snapshot_every))
     seed = check_seed("seed", seed)

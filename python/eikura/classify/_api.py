@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from numpy.typing import ArrayLike
 
 from ._result import Classification
@@ -49,7 +50,11 @@ def classify_two_start(
     Raises
     ------
     ValueError
-        If the runs have different sizes or fail the checks of :func:`classify`.
+        If the runs are not such a pair: eikura runs must share the model, the seed
+        (hence frequencies and network), the step and the recording times, and start one
+        from random and one from synchronized phases (runs from given phases: judged by
+        r at t = 0); any runs must have the same size, times and the checks of
+        :func:`classify`.
 
     Examples
     --------
@@ -74,6 +79,7 @@ def classify_two_start(
             f"run_from_synchronized: the two runs must have the same size, got N = "
             f"{low_series.n} and N = {high_series.n}"
         )
+    _check_pair(run_from_incoherent, run_from_synchronized)
     return combine_two_start(
         classify_single(low_series, transient, *options),
         classify_single(high_series, transient, *options),
@@ -202,3 +208,52 @@ def classify(
         )
     series = series_from_run(run) if run is not None else series_from_arrays(**raw)
     return classify_single(series, transient, *options)
+
+
+def _start(run: Any) -> str | None:
+    """``"incoherent"`` or ``"synchronized"``: how an eikura run started (its settings, or
+    r(0) for given phases); ``None`` for other run-like objects, which do not say."""
+    config = getattr(run, "config", None)
+    if not isinstance(config, dict):
+        return None
+    initial = config.get("run", {}).get("initial")
+    if initial in ("random", "sync"):
+        return "incoherent" if initial == "random" else "synchronized"
+    return "synchronized" if float(np.asarray(run.r)[0]) >= 0.5 else "incoherent"
+
+
+def _check_pair(low: Any, high: Any) -> None:
+    """Refuse two runs that are not one parameter point started from both ends."""
+    starts = (_start(low), _start(high))
+    if None not in starts and starts != ("incoherent", "synchronized"):
+        swapped = " (swap them)" if starts == ("synchronized", "incoherent") else ""
+        raise ValueError(
+            f"run_from_synchronized: the pair must start once from incoherent and once from "
+            f"synchronized phases, got {starts[0]} and {starts[1]} starts{swapped}")
+    if not np.array_equal(np.asarray(low.t), np.asarray(high.t)):
+        raise ValueError("run_from_synchronized: the two runs must be recorded at the same times "
+                         "(same t_max, dt and record_every)")
+    first, second = (getattr(run, "config", None) for run in (low, high))
+    if not isinstance(first, dict) or not isinstance(second, dict):
+        return
+    settings = [first, second]
+    differing = [key for key in ("model",) if settings[0].get(key) != settings[1].get(key)]
+    models = [getattr(run, "model", None) for run in (low, high)]
+    if not differing and models[0] is not None and models[1] is not None \
+            and models[0].fingerprint() != models[1].fingerprint():
+        differing.append("model arrays")
+    if getattr(low, "seed", None) != getattr(high, "seed", None):
+        differing.append("seed")
+    runs = [config.get("run", {}) for config in settings]
+    differing += [f"run.{key}" for key in ("dt", "method", "record_every")
+                  if runs[0].get(key) != runs[1].get(key)]
+    if differing:
+        model_keys = sorted(key for key in set(settings[0].get("model", {})) |
+                            set(settings[1].get("model", {}))
+                            if settings[0]["model"].get(key) != settings[1]["model"].get(key))
+        detail = f" ({', '.join(model_keys)})" if model_keys else ""
+        raise ValueError(
+            f"run_from_synchronized: not a two-start pair of one parameter point: the runs "
+            f"differ in {', '.join(differing)}{detail}; both must come from the same model and "
+            "seed with the same step, started from random and from synchronized phases")
+
