@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import root
 
-from eikura import theory
+import eikura.theory as theory
 from eikura.schedules import Constant, PiecewiseLinear, Sinusoid
 
 # Parameter points found with the theory itself (widths 1): see the report to the lead.
