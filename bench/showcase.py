@@ -3,7 +3,7 @@
     python bench/showcase.py                 # stored network (about 4 GB)
     python bench/showcase.py --procedural    # regenerated at every evaluation (< 0.5 GB)
 
-Builds the model of SPEC §1 with N = 10^6 (80 % excitatory) and a fixed in-degree of
+Builds the model with N = 10^6 (80 % excitatory) and a fixed in-degree of
 800 E + 200 I inputs, integrates t in [0, 1] with RK4 at dt = 0.01 (100 steps, 400
 right-hand-side evaluations, 4 * 10^11 coupling terms) from random phases, and reports
 the memory estimated before allocating, the peak resident memory, the times and the

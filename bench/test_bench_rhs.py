@@ -1,4 +1,4 @@
-"""Right-hand side and full steps of SPEC §1-§3: eikura's C++ core against the NumPy reference.
+"""Right-hand side and full integrator steps: eikura's C++ core against the NumPy reference.
 
 Each case times eikura (or the reference) and asserts that eikura agrees with the
 reference, so every benchmark is also a correctness check. CI runs them once each with

@@ -1,8 +1,8 @@
 """Pure NumPy/SciPy reference ("oracle") implementation of the EI-Kuramoto model.
 
 This module is the slow, plain, obviously-correct counterpart of the C++ engine of
-``eikura``.  It is written to be read side by side with ``SPEC.md`` §1 (the model) and
-§3 (integration and recording); the equations are quoted in the comments.  Nothing here
+``eikura``.  It is written to be read side by side with the documentation's statement of the
+model and of its integration and recording; the equations are quoted in the comments.  Nothing here
 is optimised beyond what keeps the test-suite fast, and nothing here imports eikura:
 the C++ results are checked *against* this file.
 
@@ -54,7 +54,7 @@ __all__ = [
 TWO_PI = 2.0 * np.pi
 
 # ---------------------------------------------------------------------------------------
-# Counter-based random numbers (SPEC §3: "counter-based random streams per oscillator").
+# Counter-based random numbers ("counter-based random streams per oscillator").
 #
 # These constants and functions are mirrored EXACTLY by the C++ header
 # cpp/include/eikura/random.hpp.  If you change one, change the other.  All arithmetic is
@@ -198,7 +198,7 @@ def _safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def order_parameters(theta: np.ndarray, n_e: int) -> tuple[complex, complex, complex]:
-    """Complex mean fields Z_E, Z_I, Z (SPEC §1: Z_Y = (1/N_Y) sum_{j in Y} e^{i theta_j}).
+    """Complex mean fields Z_E, Z_I, Z (Z_Y = (1/N_Y) sum_{j in Y} e^{i theta_j}).
 
     A population of size 0 has an undefined mean field; it is returned as complex NaN.
     """
@@ -212,7 +212,7 @@ def order_parameters(theta: np.ndarray, n_e: int) -> tuple[complex, complex, com
 
 
 # ---------------------------------------------------------------------------------------
-# Right-hand sides.  SPEC §1, for oscillator i in population X:
+# Right-hand sides.  The model equation, for oscillator i in population X:
 #
 #     dtheta_i/dt = omega_i + K_XE c_i^E - K_XI c_i^I
 #     c_i^Y       = (1 / n_i^Y) sum_{j in Y, j -> i} w_ij sin(theta_j - theta_i)
@@ -310,7 +310,7 @@ def rhs_sparse(theta, t, omega, n_e, couplings, adjacency, normalization="in-deg
 
 
 def rhs_mean_field(theta, t, omega, n_e, couplings, normalization="population"):
-    """All-to-all right-hand side in O(N) via the complex mean fields (SPEC §1):
+    """All-to-all right-hand side in O(N) via the complex mean fields:
 
         dtheta_i/dt = omega_i + Im[H_X e^{-i theta_i}],   H_X = K_XE Z_E - K_XI Z_I
 
@@ -334,7 +334,7 @@ def rhs_mean_field(theta, t, omega, n_e, couplings, normalization="population"):
 
 
 # ---------------------------------------------------------------------------------------
-# Integration (SPEC §3).  Fixed dt; step n goes from t_n = n*dt to t_{n+1}.
+# Integration.  Fixed dt; step n goes from t_n = n*dt to t_{n+1}.
 # ---------------------------------------------------------------------------------------
 _METHODS = ("euler", "heun", "rk4")
 

@@ -1,4 +1,4 @@
-"""Checkpoint and resume (SPEC §3): a resumed run is bit-identical to an uninterrupted one.
+"""Checkpoint and resume: a resumed run is bit-identical to an uninterrupted one.
 
 A run is stopped part-way in three ways: Ctrl-C (KeyboardInterrupt, raised between two
 batches exactly as a real SIGINT is), a crash (any other exception: only the periodic

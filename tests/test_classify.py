@@ -1,4 +1,4 @@
-"""Tests of the simulation state classifier (SPEC §5) on synthetic order parameters.
+"""Tests of the simulation state classifier on synthetic order parameters.
 
 Every series is built from a seeded ``numpy.random.Generator`` with a known truth:
 finite-size incoherent noise, a steady synchronized level, a telegraph process with

@@ -1,4 +1,4 @@
-"""Bit-identical results for a given seed, whatever the number of threads (SPEC §3).
+"""Bit-identical results for a given seed, whatever the number of threads.
 
 N = 8000 spans four reduction chunks of 2048 oscillators, so both threads own chunks and
 the fixed-order reduction is exercised. Everything random comes from the seed here:

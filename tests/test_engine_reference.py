@@ -1,4 +1,4 @@
-"""The C++ engine against the NumPy oracle (tests/reference.py), SPEC §1–§3.
+"""The C++ engine against the NumPy oracle (tests/reference.py)§3.
 
 Every topology × every integrator (with and without noise) × constant and time-varying
 couplings: from the same initial phases and frequencies, 200 steps at N = 500, the final
@@ -306,7 +306,7 @@ def test_empty_populations_and_rows_match_reference(n_e, n_i, network, method, r
 
 
 # ---------------------------------------------------------------------------------------
-# Convergence order of the engine's integrators (SPEC §3)
+# Convergence order of the engine's integrators
 # ---------------------------------------------------------------------------------------
 def _final_phases(model, theta0, method, n_steps, t_end=1.0):
     run = ek.simulate(model, t_max=t_end, dt=t_end / n_steps, method=method,

@@ -1,4 +1,4 @@
-"""Exact solutions and classic theory the engine must reproduce (SPEC §1, §3).
+"""Exact solutions and classic theory the engine must reproduce.
 
 * no coupling: free rotation θ_i(t) = θ_i(0) + ω_i t (mod 2π);
 * two oscillators: the phase difference obeys an Adler equation, with a locked state at

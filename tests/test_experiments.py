@@ -1,4 +1,4 @@
-"""The experiments of SPEC §6, the report and their command-line subcommands, at tiny sizes.
+"""The three experiments, the report and their command-line subcommands, at tiny sizes.
 
 The numbers checked here are the qualitative outcomes (labels, regions passed, files
 written, what the files hold); tests/test_science.py checks simulation against theory

@@ -1,4 +1,4 @@
-"""Interruption (SPEC §3, §7): Ctrl-C returns the partial result; files are never corrupt.
+"""Interruption: Ctrl-C returns the partial result; files are never corrupt.
 
 * A real SIGINT sent to a subprocess in the middle of a long run: simulate() returns a
   Run marked ``interrupted`` whose arrays have consistent lengths and equal, bit for

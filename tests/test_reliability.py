@@ -1,4 +1,4 @@
-"""Reliability: no crash, no silent wrong answer (SPEC §7).
+"""Reliability: no crash, no silent wrong answer.
 
 * Validation at the boundary, beyond tests/test_validation.py: user sparse matrices
   (malformed index arrays, bad weights, wrong dtypes, wrong labels), array arguments
@@ -282,16 +282,16 @@ CASES = {
     "in-degree beyond population at construction": (
         lambda: model(network=ek.FixedInDegree(k_e=4, k_i=1)),
         ValueError,
-        "k_ee",
+        "k_e",
     ),
     "inhibitory in-degree beyond population": (
         lambda: model(network=ek.FixedInDegree(k_e=1, k_i=3)),
         ValueError,
-        "k_ei",
+        "k_i",
     ),
-    "in-degree beyond int32": (lambda: ek.FixedInDegree(k_e=2**31, k_i=1), ValueError, "k_ee"),
-    "in-degree as float": (lambda: ek.FixedInDegree(k_e=2.0, k_i=1), TypeError, "k_ee"),
-    "probability NaN": (lambda: ek.ErdosRenyi(p=NAN), ValueError, "p_ee"),
+    "in-degree beyond int32": (lambda: ek.FixedInDegree(k_e=2**31, k_i=1), ValueError, "k_e"),
+    "in-degree as float": (lambda: ek.FixedInDegree(k_e=2.0, k_i=1), TypeError, "k_e"),
+    "probability NaN": (lambda: ek.ErdosRenyi(p=NAN), ValueError, "p"),
     "probability string": (lambda: ek.ErdosRenyi(p=0.1, p_ie="0.2"), TypeError, "p_ie"),
     "network seed float": (lambda: ek.ErdosRenyi(p=0.1, seed=1.0), TypeError, "seed"),
     # --- run settings --------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Results: xarray view, NetCDF round trip, snapshots and mean frequencies (SPEC §3, §7, §8)."""
+"""Results: xarray view, NetCDF round trip, snapshots and mean frequencies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Simulation against mean-field theory (SPEC §4-§6).
+"""Simulation against mean-field theory.
 
 All runs are all-to-all with "regular" Lorentzian frequencies (deterministic quantiles,
 half-width 1), where the Ott-Antonsen equations are exact as N -> infinity:

@@ -1,4 +1,4 @@
-"""Large sparse networks (tiled edge order, SPEC §2) and the float32 table option.
+"""Large sparse networks (tiled edge order) and the float32 table option.
 
 Networks of at least 2^17 oscillators are stored in a cache-blocked edge order (see
 ``GatherTiles`` in cpp/include/eikura/network.hpp). These tests check, against the NumPy

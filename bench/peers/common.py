@@ -77,7 +77,7 @@ def edge_weights(problem: dict[str, Any], block_rows: int = 1 << 17) -> np.ndarr
     """Signed weight W_ij of every edge j → i, so that dθ_i/dt = ω_i + Σ_j W_ij sin(θ_j − θ_i).
 
     W_ij = +K_XE / n_i^E for an E source, −K_XI / n_i^I for an I source (X: population
-    of the target i, n_i^Y: number of Y sources of i; SPEC §1, in-degree normalisation).
+    of the target i, n_i^Y: number of Y sources of i; in-degree normalisation).
     Computed by blocks of rows, so that the temporaries stay small next to the result.
     """
     n, indptr, indices = problem["n"], problem["indptr"], problem["indices"]

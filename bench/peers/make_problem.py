@@ -5,7 +5,7 @@
     python bench/peers/make_problem.py million    # N = 1 000 000, 10^8 edges (~0.4 GB file)
 
 The file holds everything every runner needs, so that all tools integrate exactly the
-same initial value problem (SPEC §1, in-degree normalisation):
+same initial value problem (in-degree normalisation):
 
     n_e, n_i                 population sizes (E first, then I)
     omega, theta0            natural frequencies (N(0, 1)) and initial phases (U[0, 2π)), float64

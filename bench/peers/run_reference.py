@@ -4,7 +4,7 @@
 
 ``reference.integrate(..., rhs="sparse", method="euler", wrap=False)`` is the oracle the
 eikura tests check against: per evaluation sin θ and cos θ once, then four
-``scipy.sparse`` products (E and I source blocks), as in SPEC §1. It builds its sparse
+``scipy.sparse`` products (E and I source blocks), as in the model equation. It builds its sparse
 operator inside ``integrate``; that build is timed on its own as the setup and subtracted
 from the integration time.
 """

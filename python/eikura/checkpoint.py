@@ -1,4 +1,4 @@
-"""Checkpoints: save a run's full state and resume it bit-identically (SPEC §3).
+"""Checkpoints: save a run's full state and resume it bit-identically.
 
 Everything random in eikura is a pure function of the seed and a counter (the noise of
 oscillator ``i`` at step ``s`` depends only on ``(seed, i, s)``; schedules are functions

@@ -1,4 +1,4 @@
-"""Distributions of natural frequencies ω_i (SPEC §1).
+"""Distributions of natural frequencies ω_i.
 
 Each distribution draws ``n`` frequencies from a NumPy generator, or, with
 ``regular=True``, places them at the deterministic quantiles ``(k + 1/2) / n`` of the

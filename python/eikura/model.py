@@ -1,4 +1,4 @@
-"""The EI-Kuramoto model description (SPEC §1)."""
+"""The EI-Kuramoto model description."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._display import html_table
 from ._validation import (
     MAX_OSCILLATORS,
     check_choice,
@@ -20,7 +21,7 @@ from ._validation import (
 )
 from .distributions import Distribution, Gaussian, Lorentzian, Uniform, distribution_from_dict
 from .networks import AllToAll, Graph, Network, check_network, network_from_dict
-from .schedules import CouplingLike, Schedule, as_schedule, schedule_from_dict
+from .schedules import Constant, CouplingLike, Schedule, as_schedule, schedule_from_dict
 
 __all__ = ["COUPLINGS", "EIKuramoto"]
 
@@ -118,6 +119,29 @@ class EIKuramoto:
         object.__setattr__(self, "frequencies", _check_frequencies(self.frequencies, n_e + n_i))
         object.__setattr__(self, "noise", check_pair("noise", self.noise, check_nonnegative))
         check_choice("normalization", self.normalization, NORMALIZATIONS)
+
+    def __repr__(self) -> str:
+        return f"EIKuramoto({', '.join(f'{name}={value}' for name, value in self._parts())})"
+
+    def _repr_html_(self) -> str:
+        return html_table("eikura.EIKuramoto", self._parts())
+
+    def _parts(self) -> list[tuple[str, str]]:
+        """Short descriptions of each setting (arrays by their size, not their values)."""
+        frequencies = self.frequencies
+        if isinstance(frequencies, np.ndarray):
+            frequencies_text = f"array of {frequencies.size} values"
+        elif isinstance(frequencies, tuple):
+            frequencies_text = f"({frequencies[0]!r}, {frequencies[1]!r})"
+        else:
+            frequencies_text = repr(frequencies)
+        couplings = [(name, f"{schedule.value:g}" if isinstance(schedule, Constant) else repr(schedule))
+                     for name, schedule in self.couplings.items()]
+        noise = self.noise if isinstance(self.noise, tuple) else (self.noise, self.noise)
+        return [("n_e", str(self.n_e)), ("n_i", str(self.n_i)), *couplings,
+                ("frequencies", frequencies_text),
+                ("noise", f"{noise[0]:g}" if noise[0] == noise[1] else f"({noise[0]:g}, {noise[1]:g})"),
+                ("network", repr(self.network)), ("normalization", repr(self.normalization))]
 
     @property
     def n(self) -> int:

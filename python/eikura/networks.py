@@ -1,4 +1,4 @@
-"""Network topologies (SPEC §2).
+"""Network topologies.
 
 A topology object only describes the network; ``build`` turns it into the C++ CSR
 network (or ``None`` for all-to-all coupling, which runs through the mean fields).
@@ -84,15 +84,21 @@ class AllToAll:
         return {"topology": "all-to-all"}
 
 
-def _block_values(kind: str, defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+def _block_values(kind: str, defaults: dict[str, Any], default_names: dict[str, str],
+                  overrides: dict[str, Any]) -> dict[str, tuple[str, Any]]:
+    """Each block's value with the name of the parameter it came from (the block's own, or
+    the population-wide default), so that messages name what the user typed."""
     values = {}
     for block in BLOCKS:
-        value = overrides[block] if overrides[block] is not None else defaults[block]
-        if value is None:
+        if overrides[block] is not None:
+            values[block] = (f"{kind}_{block}", overrides[block])
+        elif defaults[block] is not None:
+            values[block] = (default_names[block], defaults[block])
+        else:
             raise ValueError(
-                f"{kind}_{block}: not given; pass {kind}_{block}= or the population-wide default"
+                f"{default_names[block]}: not given; pass {default_names[block]}= (or "
+                f"{kind}_{block}= for that block alone)"
             )
-        values[block] = value
     return values
 
 
@@ -125,8 +131,10 @@ class FixedInDegree:
     def __post_init__(self) -> None:
         defaults = {"ee": self.k_e, "ei": self.k_i, "ie": self.k_e, "ii": self.k_i}
         overrides = {b: getattr(self, f"k_{b}") for b in BLOCKS}
-        values = _block_values("k", defaults, overrides)
-        degrees = {b: check_int(f"k_{b}", values[b], minimum=0, maximum=2**31 - 1) for b in BLOCKS}
+        names = {"ee": "k_e", "ei": "k_i", "ie": "k_e", "ii": "k_i"}
+        values = _block_values("k", defaults, names, overrides)
+        degrees = {b: check_int(name, value, minimum=0, maximum=2**31 - 1)
+                   for b, (name, value) in values.items()}
         object.__setattr__(self, "degrees", degrees)
         check_bool("self_connections", self.self_connections)
         if self.seed is not None:
@@ -142,10 +150,13 @@ class FixedInDegree:
             available = sizes[block] - (0 if self.self_connections or block in ("ei", "ie") else 1)
             targets = n_e if block[0] == "e" else n_i
             if targets > 0 and self.degrees[block] > max(available, 0):
+                # name the parameter the user typed: the block's own, or k_e / k_i
+                name = f"k_{block}" if getattr(self, f"k_{block}") is not None else f"k_{block[1]}"
+                source = "excitatory" if block[1] == "e" else "inhibitory"
                 raise ValueError(
-                    f"k_{block}: in-degree {self.degrees[block]} exceeds the {max(available, 0)} "
-                    f"available sources (population size {sizes[block]}); lower k_{block} or "
-                    "enlarge the population"
+                    f"{name}: in-degree {self.degrees[block]} exceeds the {max(available, 0)} "
+                    f"available {source} sources (population size {sizes[block]}); lower "
+                    f"{name} or enlarge the population"
                 )
 
     def build(self, n_e: int, n_i: int, seed: int, threads: int) -> BuiltNetwork:
@@ -228,8 +239,8 @@ class ErdosRenyi:
     def __post_init__(self) -> None:
         defaults = dict.fromkeys(BLOCKS, self.p)
         overrides = {b: getattr(self, f"p_{b}") for b in BLOCKS}
-        values = _block_values("p", defaults, overrides)
-        probabilities = {b: check_probability(f"p_{b}", values[b]) for b in BLOCKS}
+        values = _block_values("p", defaults, dict.fromkeys(BLOCKS, "p"), overrides)
+        probabilities = {b: check_probability(name, value) for b, (name, value) in values.items()}
         object.__setattr__(self, "probabilities", probabilities)
         check_bool("self_connections", self.self_connections)
         if self.seed is not None:
@@ -354,6 +365,11 @@ class Graph:
         object.__setattr__(self, "n_e", int(mask.sum()))
         object.__setattr__(self, "n_i", int(n - mask.sum()))
         object.__setattr__(self, "csr", permuted)
+
+    def __repr__(self) -> str:
+        weighted = ", weighted" if self.weighted else ""
+        return (f"Graph(N={self.n_e + self.n_i}, n_e={self.n_e}, n_i={self.n_i}, "
+                f"edges={self.csr.nnz}{weighted})")
 
     def check_sizes(self, n_e: int, n_i: int) -> None:
         """The model's sizes must be the ones the labels give."""

@@ -1,4 +1,4 @@
-"""``eikura reproduce``: run the experiments of SPEC §6 and write a Markdown report.
+"""``eikura reproduce``: run the three experiments of the paper and write a Markdown report.
 
 :func:`reproduce` runs :func:`eikura.experiments.time_series`,
 :func:`~eikura.experiments.phase_diagram`, :func:`~eikura.experiments.modulation` and

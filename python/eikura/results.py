@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._display import html_table
 from ._metadata import eikura_version
 from ._validation import check_path
 from .files import (
@@ -126,6 +127,69 @@ class Run:
             f"<eikura.Run N={self.n} (E {self.n_e}, I {self.n_i}), t = 0..{self.t[-1]:g}, "
             f"{self.t.size} records, seed {self.seed}{status}>"
         )
+
+    def _repr_html_(self) -> str:
+        settings = self.config.get("run", {})
+        late = self.t >= 0.5 * self.t[-1]
+        rows = [("N", f"{self.n} (E {self.n_e}, I {self.n_i})"),
+                ("time", f"0 .. {self.t[-1]:g} ({self.t.size} records, {self.steps_done} steps)"),
+                ("method, dt", f"{settings.get('method', '?')}, {settings.get('dt', '?')}"),
+                ("seed", str(self.seed)),
+                ("mean r_E, r_I, r (second half)",
+                 f"{self.r_e[late].mean():.4f}, {self.r_i[late].mean():.4f}, {self.r[late].mean():.4f}"),
+                ("wall time", f"{self.wall_time:.3g} s")]
+        if self.interrupted:
+            rows.append(("interrupted", "yes: the arrays hold what was recorded"))
+        return html_table("eikura.Run", rows)
+
+    def plot(self, ax: Any = None, *, raster: bool | None = None) -> Any:
+        """Draw r_E, r_I and r against time (and, with phase snapshots of a small network,
+        the phases as a raster below); returns the matplotlib figure.
+
+        ``raster=None`` draws the raster when snapshots exist and N <= 2000. With ``ax``
+        given, only the order parameters are drawn, into that axes.
+
+        Examples
+        --------
+        >>> import eikura as ek
+        >>> run = ek.simulate(ek.EIKuramoto(n_e=80, n_i=20, k_ee=4.0), t_max=10.0, dt=0.05,
+        ...                   seed=1, snapshot_every=10)
+        >>> figure = run.plot()
+        >>> [axis.get_ylabel() for axis in figure.axes]
+        ['order parameter', 'oscillator']
+        """
+        import matplotlib.pyplot as plt
+
+        show_raster = (self.snapshots is not None and self.n <= 2000) if raster is None else raster
+        if show_raster and self.snapshots is None:
+            raise ValueError("raster: the run has no phase snapshots (simulate with snapshot_every)")
+        if ax is not None:
+            figure, axes = ax.figure, [ax]
+            show_raster = False
+        elif show_raster:
+            figure, axes = plt.subplots(2, 1, figsize=(7.5, 5.5), sharex=True, layout="constrained",
+                                        height_ratios=(1, 1.3))
+        else:
+            figure, single = plt.subplots(figsize=(7.5, 3.2), layout="constrained")
+            axes = [single]
+        for values, label, color in ((self.r_e, "$r_E$", "#D55E00"), (self.r_i, "$r_I$", "#0072B2"),
+                                     (self.r, "$r$", "#000000")):
+            axes[0].plot(self.t, values, label=label, color=color, linewidth=0.9)
+        axes[0].set_ylim(0.0, 1.02)
+        axes[0].set_ylabel("order parameter")
+        # outside the data, right of the axes: never covers a curve
+        axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        if show_raster and self.snapshots is not None and self.snapshot_times is not None:
+            image = axes[1].imshow(self.snapshots.T, aspect="auto", origin="lower", cmap="twilight",
+                                   vmin=0.0, vmax=2.0 * np.pi, interpolation="nearest",
+                                   extent=(self.snapshot_times[0], self.snapshot_times[-1], 0, self.n))
+            axes[1].axhline(self.n_e, color="black", linewidth=0.8, linestyle="--")  # E | I
+            axes[1].set_ylabel("oscillator")
+            colorbar = figure.colorbar(image, ax=axes[1], ticks=[0, np.pi, 2 * np.pi], pad=0.01)
+            colorbar.ax.set_yticklabels(["0", "π", "2π"])
+            colorbar.set_label("phase θ")
+        axes[-1].set_xlabel("time t")
+        return figure
 
     def to_xarray(self) -> Any:
         """The run as an ``xarray.Dataset`` (complex fields split into real/imag parts;

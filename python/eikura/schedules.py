@@ -1,4 +1,4 @@
-"""Time-dependent coupling strengths (SPEC §1, "Couplings may depend on time").
+"""Time-dependent coupling strengths.
 
 A coupling ``K_XY`` is either a plain float (constant) or one of the schedules
 below. Schedules are evaluated inside the C++ integrator at every stage time; the

@@ -1,4 +1,4 @@
-"""Classify a simulation as synchronized, desynchronized, bistable or other (SPEC §5).
+"""Classify a simulation as synchronized, desynchronized, bistable or other.
 
 The decision is made from the Kuramoto order parameter ``r(t) = |Z(t)|`` after a
 transient. The one thing that makes this hard is the finite size of the network: ``N``

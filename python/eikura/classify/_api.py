@@ -102,7 +102,7 @@ def classify(
     min_dwell_samples: int = 5,
     min_switches: int = 2,
 ) -> Classification:
-    """Label a simulation synchronized, desynchronized, bistable or other (SPEC §5).
+    """Label a simulation synchronized, desynchronized, bistable or other.
 
     The label comes from the order parameter ``r(t) = |Z(t)|`` over all ``N``
     oscillators after a transient; thresholds scale with the finite-size incoherent

@@ -1,4 +1,4 @@
-"""The experiments users reproduce (SPEC §6), each a function that writes data and figures.
+"""The experiments users reproduce, each a function that writes data and figures.
 
 * :func:`time_series` - ``r_E``, ``r_I`` and ``r`` in the desynchronized, bistable and
   synchronized states, with the classifier's labels and the mean-field levels, plus a

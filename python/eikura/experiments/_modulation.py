@@ -1,4 +1,4 @@
-"""Experiment 3 (SPEC §6.3): inhibition modulated by a slow sinusoid."""
+"""Experiment 3: inhibition modulated by a slow sinusoid."""
 
 from __future__ import annotations
 
@@ -398,8 +398,7 @@ def _modulation_dataset(run: Run, scale: _ScaleFactor, pure: Any,
         "theory_branch_r_i": ("s", scan["branch_r_i"]),
     }
     coords = {"time": run.t, "time_reduced": pure.t, "time_floor": floored["t"], "s": scan["s"]}
-    attrs = dataset_attrs("modulation", config, "slow sinusoidal modulation of inhibition "
-                          "(SPEC §6.3)")
+    attrs = dataset_attrs("modulation", config, "slow sinusoidal modulation of inhibition")
     attrs["summary"] = json.dumps(json_ready(summary))
     return xr.Dataset(data, coords=coords, attrs=attrs)
 

@@ -1,4 +1,4 @@
-"""Experiment 2 (SPEC §6.2): simulated state labels over two couplings, next to the theory."""
+"""Experiment 2: simulated state labels over two couplings, next to the theory."""
 
 from __future__ import annotations
 
@@ -277,7 +277,7 @@ def _phase_dataset(simulated: Any, labels: NDArray[np.str_], at_points: NDArray[
               fine_x_name: fine[fine.dims[1]].values, fine_y_name: fine[fine.dims[0]].values,
               "xy": [x, y]}
     attrs = dataset_attrs("phase_diagram", config, "simulated labels next to the mean-field "
-                   "phase diagram (SPEC §6.2)")
+                   "phase diagram")
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 

@@ -1,4 +1,4 @@
-"""Experiment 1 (SPEC §6.1): ``r_E``, ``r_I`` and ``r`` in the three states."""
+"""Experiment 1: ``r_E``, ``r_I`` and ``r`` in the three states."""
 
 from __future__ import annotations
 
@@ -249,7 +249,7 @@ def _time_series_dataset(jobs: Sequence[tuple[str, float, str]], runs: Sequence[
     for key in ("state", "start", "label", "theory_label", "theory_state"):
         data[key] = ("run", np.array([str(row[key]) for row in rows]))
     coords: dict[str, Any] = {"run": names, "time": t}
-    attrs = dataset_attrs("time_series", config, "r_E, r_I, r in the three states (SPEC §6.1)")
+    attrs = dataset_attrs("time_series", config, "r_E, r_I, r in the three states")
     if switching_run is not None and switching_summary is not None:
         coords["time_switching"] = switching_run.t
         for quantity in ("r_e", "r_i", "r"):

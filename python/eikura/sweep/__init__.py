@@ -1,4 +1,4 @@
-"""Parameter sweeps: many simulations, classified, stored as they finish (SPEC §6, §8).
+"""Parameter sweeps: many simulations, classified, stored as they finish.
 
 :func:`sweep` runs the model at every point of a grid (or of an explicit list) over any
 configuration fields, classifies every run with :func:`eikura.classify`, adds the
