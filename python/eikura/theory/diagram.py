@@ -20,7 +20,7 @@ from ._params import (
     check_point,
     resolve_noise_treatment,
 )
-from .states import STABILITY_TOLERANCE, SteadyState, _all_states
+from .states import STABILITY_TOLERANCE, SteadyState, states_at
 
 __all__ = [
     "LABELS",
@@ -219,7 +219,7 @@ def analyse(
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, 0.0, noise_treatment
     )
-    states = _all_states(params)
+    states = states_at(params)
     label = _label(states)
     notes = _notes(params, states)
     if verify and label == "other":
@@ -460,7 +460,7 @@ def phase_diagram(
                 0.0,
                 "fokker-planck",
             )
-            states = _all_states(params)
+            states = states_at(params)
             codes[index] = LABELS.index(_label(states))
     else:
         codes = _labels_ott_antonsen(arrays, treatment == NOISE_QUICK, n_samples)
