@@ -27,6 +27,13 @@ Examples
 from __future__ import annotations
 
 from ._params import NOISE_FOKKER_PLANCK, NOISE_NONE, NOISE_QUICK
+from .bifurcation import (
+    BifurcationCurves,
+    BifurcationDiagram,
+    bifurcation_curves,
+    bifurcation_diagram,
+    plot_bifurcation_diagram,
+)
 from .census import Attractor, Census, LimitCycle, attractors
 from .diagram import (
     LABELS,
@@ -61,6 +68,11 @@ __all__ = [
     "label_names",
     "boundaries",
     "Boundaries",
+    "bifurcation_curves",
+    "BifurcationCurves",
+    "bifurcation_diagram",
+    "BifurcationDiagram",
+    "plot_bifurcation_diagram",
     "incoherence_eigenvalues",
     "incoherence_stable",
     "integrate_reduced",

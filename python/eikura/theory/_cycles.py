@@ -230,7 +230,11 @@ def shoot(flow: PointFlow, x0: Array, period: float, alpha: float) -> ShootingRe
         except np.linalg.LinAlgError:
             break
         # damp steps that would jump far along the orbit or shrink the period to nothing
-        scale = min(1.0, 0.5 * t / max(abs(delta[4]), 1e-300), 0.2 / max(np.abs(delta[:4]).max(), 1e-300))
+        scale = min(
+            1.0,
+            0.5 * t / max(abs(delta[4]), 1e-300),
+            0.2 / max(np.abs(delta[:4]).max(), 1e-300),
+        )
         x = x + scale * delta[:4]
         t = t + scale * delta[4]
         a = a + scale * delta[5]

@@ -332,18 +332,20 @@ def label_names(labels: Any) -> Any:
     return names[np.asarray(labels, dtype=int)]
 
 
-def _check_axis(name: str, axis: Any) -> str:
+def check_axis(name: str, axis: Any) -> str:
+    """An axis name: one of ``AXES`` (shared with ``bifurcation``)."""
     return check_choice(name, axis, AXES)
 
 
-def _grid_arrays(
+def grid_arrays(
     x: str,
     x_values: NDArray[np.float64],
     y: str,
     y_values: NDArray[np.float64],
     fixed: dict[str, Any],
 ) -> dict[str, NDArray[np.float64]]:
-    """Full parameter arrays of shape (len(y), len(x)), checked."""
+    """Full parameter arrays of shape (len(y), len(x)), checked (shared with
+    ``bifurcation``)."""
     unknown = set(fixed) - set(AXES)
     if unknown:
         raise TypeError(
@@ -519,8 +521,8 @@ def phase_diagram(
     """
     import xarray as xr
 
-    x = _check_axis("x", x)
-    y = _check_axis("y", y)
+    x = check_axis("x", x)
+    y = check_axis("y", y)
     if x == y:
         raise ValueError(f"y: must differ from x ({x!r})")
     if x_values is None:
@@ -534,7 +536,7 @@ def phase_diagram(
     from .._validation import check_int
 
     n_samples = check_int("n_samples", n_samples, minimum=17, maximum=100_000)
-    arrays = _grid_arrays(x, x_values, y, y_values, fixed)
+    arrays = grid_arrays(x, x_values, y, y_values, fixed)
     any_noise = bool(np.any(arrays["noise_e"] > 0) or np.any(arrays["noise_i"] > 0))
     treatment = resolve_noise_treatment(float(any_noise), 0.0, noise_treatment)
     start = time.perf_counter()
@@ -690,8 +692,8 @@ def boundaries(
     >>> np.round(b.fold_values(1.0), 4)  # the in-phase branch folds back at K_EE ≈ 4.23
     array([4.2255])
     """
-    x = _check_axis("x", x)
-    y = _check_axis("y", y)
+    x = check_axis("x", x)
+    y = check_axis("y", y)
     if x == y:
         raise ValueError(f"y: must differ from x ({x!r})")
     if x_values is None:
@@ -701,7 +703,7 @@ def boundaries(
 
     n_grid = check_int("n_grid", n_grid, minimum=16, maximum=4000)
     placeholder = dict(fixed)
-    arrays = _grid_arrays(x, x_values, y, np.array([1.0]), placeholder)
+    arrays = grid_arrays(x, x_values, y, np.array([1.0]), placeholder)
     arrays = {name: value[0] for name, value in arrays.items()}  # shape (len(x),)
     any_noise = bool(np.any(arrays["noise_e"] > 0) or np.any(arrays["noise_i"] > 0))
     treatment = resolve_noise_treatment(float(any_noise), 0.0, noise_treatment)
