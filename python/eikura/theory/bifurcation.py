@@ -77,6 +77,8 @@ HOMOCLINIC_BISECTIONS = 12
 # whose period exceeds this multiple of π/ω (or is too long to measure in the 60 time
 # units recorded) count as homoclinic.
 PERIOD_GROWTH = 3.0
+# States closer than this to incoherence (in r) are left out of the Hopf test.
+BIRTH = 1e-3
 
 
 @dataclass(frozen=True)
@@ -178,11 +180,14 @@ def _transverse_eigenvalue(found: FoundStates, params: GridParameters, rows: Any
 
 
 def _hopf_value(found: FoundStates, rows: Any) -> Array:
-    """Real part of a state's complex pair (NaN when its eigenvalues are all real)."""
+    """Real part of a state's complex pair (NaN when its eigenvalues are all real, and
+    for states within ``BIRTH`` of incoherence: a lagged state born at the Hopf line of
+    incoherence inherits its pair there, which is that line, not a new one)."""
     eigenvalues = found.eigenvalues[rows]
     pick = np.argmax(np.abs(eigenvalues.imag), axis=-1)
     chosen = np.take_along_axis(eigenvalues, pick[:, None], axis=-1)[:, 0]
-    return np.where(np.abs(chosen.imag) > 1e-9, chosen.real, np.nan)
+    born = np.maximum(found.r_e[rows], found.r_i[rows]) < BIRTH
+    return np.where((np.abs(chosen.imag) > 1e-9) & ~born, chosen.real, np.nan)
 
 
 def _branch_test(plane: _Plane, kind: int, count: int, rank: int, what: str) -> PointTest:
@@ -489,7 +494,8 @@ def bifurcation_curves(
 
     def joined(pieces: list[Array]) -> tuple[Array, ...]:
         scaled = join_pieces([p / scale for p in pieces], 2.0)
-        return tuple(p * scale for p in scaled)
+        # a piece of no length is a grid point exactly on the curve, not a curve
+        return tuple(p * scale for p in scaled if np.ptp(p, axis=0).max() > 1e-6)
 
     return BifurcationCurves(
         x,
