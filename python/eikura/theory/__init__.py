@@ -5,9 +5,10 @@ For Lorentzian natural frequencies and ``N → ∞`` the Ott–Antonsen equation
     dz_X/dt = (iω_X − Δ_X) z_X + ½ (H_X − conj(H_X) z_X²),   H_X = K_XE z_E − K_XI z_I
 
 are exact. This subpackage finds *every* steady state (incoherent, in-phase, lagged)
-with its stability, labels parameter points as synchronized / desynchronized /
-bistable / other, draws phase diagrams and bifurcation curves, and integrates the
-mean-field equations in time (with constant or scheduled couplings).
+with its stability and every stable limit cycle (``attractors``), labels parameter
+points as synchronized / desynchronized / bistable / other from that full set of
+attractors, draws phase diagrams and bifurcation curves, and integrates the mean-field
+equations in time (with constant or scheduled couplings).
 
 Noise (``noise_e``, ``noise_i``): the default ``"fokker-planck"`` treatment is exact for
 Lorentzian frequencies (Fourier hierarchy of the phase density averaged over the
@@ -26,6 +27,14 @@ Examples
 from __future__ import annotations
 
 from ._params import NOISE_FOKKER_PLANCK, NOISE_NONE, NOISE_QUICK
+from .bifurcation import (
+    BifurcationCurves,
+    BifurcationDiagram,
+    bifurcation_curves,
+    bifurcation_diagram,
+    plot_bifurcation_diagram,
+)
+from .census import Attractor, Census, LimitCycle, attractors
 from .diagram import (
     LABELS,
     Analysis,
@@ -48,6 +57,10 @@ from .states import (
 __all__ = [
     "steady_states",
     "SteadyState",
+    "attractors",
+    "Census",
+    "Attractor",
+    "LimitCycle",
     "classify",
     "analyse",
     "Analysis",
@@ -55,6 +68,11 @@ __all__ = [
     "label_names",
     "boundaries",
     "Boundaries",
+    "bifurcation_curves",
+    "BifurcationCurves",
+    "bifurcation_diagram",
+    "BifurcationDiagram",
+    "plot_bifurcation_diagram",
     "incoherence_eigenvalues",
     "incoherence_stable",
     "integrate_reduced",

@@ -11,6 +11,8 @@ Everything here is plain NumPy and vectorised over leading axes. Conventions:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -23,7 +25,18 @@ Real = NDArray[np.float64]
 # --------------------------------------------------------------------------------------
 
 
-def oa_rhs(z_e, z_i, k_ee, k_ei, k_ie, k_ii, width_e, width_i, nu_e, nu_i):  # type: ignore[no-untyped-def]
+def oa_rhs(
+    z_e: Any,
+    z_i: Any,
+    k_ee: Any,
+    k_ei: Any,
+    k_ie: Any,
+    k_ii: Any,
+    width_e: Any,
+    width_i: Any,
+    nu_e: Any,
+    nu_i: Any,
+) -> tuple[Any, Any]:
     """``dz_X/dt = (iν_X − Δ_X) z_X + ½ (H_X − conj(H_X) z_X²)`` (SPEC §4).
 
     Works on Python complex numbers and on NumPy arrays alike.
@@ -91,7 +104,8 @@ def deflate_rotation(jac: Real, generator: Real) -> Real:
     n = jac.shape[-1]
     householder = np.eye(n) - 2.0 * w[..., :, None] * w[..., None, :]
     basis = householder[..., :, 1:]
-    return np.swapaxes(basis, -1, -2) @ jac @ basis
+    reduced: Real = np.swapaxes(basis, -1, -2) @ jac @ basis
+    return reduced
 
 
 def rotation_generator(z_e: Complex, z_i: Complex) -> Real:
@@ -122,8 +136,8 @@ def rotation_generator(z_e: Complex, z_i: Complex) -> Real:
 
 
 def continued_fraction(
-    field: Complex, width: float, noise: float, nu, n_modes: int, all_modes: bool = False
-):  # type: ignore[no-untyped-def]
+    field: Any, width: float, noise: float, nu: Any, n_modes: int, all_modes: bool = False
+) -> Any:
     """Stationary moments of one population in a constant field (rotating frame).
 
     Setting ``dZ_n/dt = 0`` and ``R_n = Z_n / Z_{n−1}`` gives the backward recursion

@@ -162,15 +162,22 @@ def _merge(curves: list[Array]) -> list[Array]:
         for a in range(len(curves)):
             for b in range(a + 1, len(curves)):
                 first, second = curves[a], curves[b]
-                options = [
-                    (np.linalg.norm(first[-1] - second[0]), lambda f, s: np.vstack([f, s])),
-                    (np.linalg.norm(first[-1] - second[-1]), lambda f, s: np.vstack([f, s[::-1]])),
-                    (np.linalg.norm(first[0] - second[-1]), lambda f, s: np.vstack([s, f])),
-                    (np.linalg.norm(first[0] - second[0]), lambda f, s: np.vstack([s[::-1], f])),
+                # the four ways of joining two polylines end to end
+                options: list[tuple[float, Array]] = [
+                    (float(np.linalg.norm(first[-1] - second[0])), np.vstack([first, second])),
+                    (
+                        float(np.linalg.norm(first[-1] - second[-1])),
+                        np.vstack([first, second[::-1]]),
+                    ),
+                    (float(np.linalg.norm(first[0] - second[-1])), np.vstack([second, first])),
+                    (
+                        float(np.linalg.norm(first[0] - second[0])),
+                        np.vstack([second[::-1], first]),
+                    ),
                 ]
-                distance, join = min(options, key=lambda o: o[0])
+                distance, joined = min(options, key=lambda o: o[0])
                 if distance <= tolerance:
-                    curves[a] = join(first, second)
+                    curves[a] = joined
                     del curves[b]
                     merged = True
                     break

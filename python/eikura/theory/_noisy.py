@@ -28,6 +28,7 @@ The incoherent state's linearisation is exactly ``M`` with ``Δ_X → Δ_X + D_X
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,12 +66,12 @@ class _Point:
         self.modes_e = modes_needed(field_e, params.width_e, params.noise_e, self.nu_max)
         self.modes_i = modes_needed(field_i, params.width_i, params.noise_i, self.nu_max)
 
-    def response_e(self, field, nu, n_modes: int | None = None):  # type: ignore[no-untyped-def]
+    def response_e(self, field: Any, nu: Any, n_modes: int | None = None) -> Any:
         return continued_fraction(
             field, self.p.width_e, self.p.noise_e, nu, n_modes or self.modes_e
         )
 
-    def response_i(self, field, nu, n_modes: int | None = None):  # type: ignore[no-untyped-def]
+    def response_i(self, field: Any, nu: Any, n_modes: int | None = None) -> Any:
         return continued_fraction(
             field, self.p.width_i, self.p.noise_i, nu, n_modes or self.modes_i
         )
@@ -145,7 +146,8 @@ def _in_phase_candidates(point: _Point, n_samples: int) -> list[Array]:
         # E is autonomous: r_E = R_E(K_EE r_E); then I, driven by E, has one solution.
         def value_e(s: Array, _: NDArray[np.intp]) -> Array:
             h_e = np.maximum(s * point.field_max, h_small)
-            return p.k_ee * point.response_e(h_e + 0j, 0 * h_e).real / h_e - 1.0
+            value: Array = p.k_ee * point.response_e(h_e + 0j, 0 * h_e).real / h_e - 1.0
+            return value
 
         _, roots = find_roots(value_e, 1, grid)
         for s in roots:
@@ -277,7 +279,10 @@ def _lagged_candidates(point: _Point, n_h: int, n_nu: int) -> list[Array]:
         corners = np.stack([values[:-1, :-1], values[1:, :-1], values[:-1, 1:], values[1:, 1:]])
         with np.errstate(invalid="ignore"):
             valid = ~np.any(np.isnan(corners), axis=0)
-            return valid & (np.max(corners, axis=0) > 0) & (np.min(corners, axis=0) < 0)
+            found: NDArray[np.bool_] = (
+                valid & (np.max(corners, axis=0) > 0) & (np.min(corners, axis=0) < 0)
+            )
+            return found
 
     cells = np.argwhere(changes(a) & changes(b))
     if cells.size == 0:

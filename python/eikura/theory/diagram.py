@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import check_choice, check_finite_array
+from .._validation import check_bool, check_choice, check_finite_array
 from ._families import GridParameters, find_states, incoherence_eigenvalues_grid
 from ._folds import fold_curves
+from ._grid_cycles import cycle_candidates, find_oscillating
+from ._labels import LABELS, label_codes
 from ._params import (
     COUPLING_NAMES,
     NOISE_FOKKER_PLANCK,
@@ -20,7 +22,8 @@ from ._params import (
     check_point,
     resolve_noise_treatment,
 )
-from .states import STABILITY_TOLERANCE, SteadyState, _all_states
+from .census import Attractor, census_at
+from .states import STABILITY_TOLERANCE, SteadyState, states_at
 
 __all__ = [
     "LABELS",
@@ -33,32 +36,8 @@ __all__ = [
     "label_names",
 ]
 
-LABELS = ("desynchronized", "synchronized", "bistable", "other")  # integer codes 0, 1, 2, 3
 AXES = COUPLING_NAMES + ("width_e", "width_i", "noise_e", "noise_i")
 _DEFAULTS = {"width_e": 1.0, "width_i": 1.0, "noise_e": 0.0, "noise_i": 0.0}
-
-
-# Incoherence whose largest growth rate is within this of zero is "marginal": the point
-# sits exactly on a bifurcation line (a grid often hits det M = 0 exactly). With no stable
-# synchronized state the point is then labelled desynchronized rather than "other"
-# (at a supercritical onset r still decays, algebraically); with one it is synchronized.
-MARGINAL_TOLERANCE = 1e-9
-
-
-def _label_codes(incoherence_growth: Any, synchronized_stable: Any) -> Any:
-    """Label codes (indices into LABELS) from incoherence's growth rate and sync stability."""
-    incoherence_growth = np.asarray(incoherence_growth)
-    synchronized_stable = np.asarray(synchronized_stable, dtype=bool)
-    stable = incoherence_growth < -STABILITY_TOLERANCE
-    not_unstable = incoherence_growth <= MARGINAL_TOLERANCE
-    return np.where(
-        synchronized_stable, np.where(stable, 2, 1), np.where(not_unstable, 0, 3)
-    ).astype(np.int8)
-
-
-def _label(states: list[SteadyState]) -> str:
-    code = _label_codes(states[0].growth_rate, any(s.stable for s in states[1:]))
-    return LABELS[int(code)]
 
 
 @dataclass(frozen=True)
@@ -68,21 +47,26 @@ class Analysis:
     Attributes
     ----------
     label
-        ``"synchronized"`` (only synchronized states are stable), ``"desynchronized"``
-        (only incoherence is stable), ``"bistable"`` (incoherence and a synchronized
-        state are both stable) or ``"other"`` (no stable steady state: the order
-        parameters keep oscillating). On a bifurcation line, where incoherence is
-        marginal (growth rate within ``MARGINAL_TOLERANCE`` of 0), it counts as unstable
-        next to a stable synchronized state and as stable otherwise (see the notes).
+        From every attractor of the mean-field equations (rule in
+        ``eikura.theory._labels``): ``"synchronized"`` (only synchronized steady states
+        are attractors), ``"desynchronized"`` (only incoherence), ``"bistable"``
+        (incoherence and a synchronized state, no limit cycle) or ``"other"`` (a stable
+        limit cycle, whatever coexists with it, or nothing stable). On a bifurcation
+        line, where incoherence is marginal (growth rate within ``MARGINAL_TOLERANCE``
+        of 0), it counts as unstable next to a stable synchronized state and as stable
+        otherwise.
     states
         Every steady state (see :func:`steady_states`), incoherence first.
     notes
-        Remarks in words: marginal cases, several stable synchronized states, what the
-        integration showed for ``"other"``, the noise treatment.
+        Remarks in words: marginal cases, several stable synchronized states, limit
+        cycles next to steady states, the noise treatment.
     noise_treatment
         ``"none"``, ``"quick (Δ→Δ+D, approximate)"`` or ``"fokker-planck"``.
     parameters
         The parameter point.
+    attractors
+        Every attractor found by the census (:func:`attractors`): stable steady states
+        and stable limit cycles, with the share of starts that reached each.
     """
 
     label: str
@@ -90,13 +74,16 @@ class Analysis:
     notes: tuple[str, ...]
     noise_treatment: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    attractors: tuple[Attractor, ...] = ()
 
     @property
     def stable_states(self) -> tuple[SteadyState, ...]:
+        """The steady states that are stable."""
         return tuple(s for s in self.states if s.stable)
 
     @property
     def incoherence_stable(self) -> bool:
+        """Whether incoherence is stable."""
         return self.states[0].stable
 
     @property
@@ -105,7 +92,13 @@ class Analysis:
         candidates = [s for s in self.stable_states if s.synchronized]
         return max(candidates, key=lambda s: s.r_e) if candidates else None
 
+    @property
+    def cycles(self) -> tuple[Any, ...]:
+        """The stable limit cycles (``LimitCycle`` objects)."""
+        return tuple(a.cycle for a in self.attractors if a.cycle is not None)
+
     def summary(self) -> str:
+        """The label, every steady state, every attractor and the notes, one per line."""
         lines = [f"{self.label} ({self.noise_treatment} noise treatment)"]
         for s in self.states:
             lines.append(
@@ -113,6 +106,7 @@ class Analysis:
                 f"omega={s.omega:+.4f} growth={s.growth_rate:+.4f} "
                 f"{'stable' if s.stable else 'unstable'}"
             )
+        lines += [f"  attractor: {a.describe()}" for a in self.attractors]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -184,8 +178,12 @@ def analyse(
     noise_i: float = 0.0,
     noise_treatment: str = "auto",
     verify: bool = False,
+    refine: bool = True,
 ) -> Analysis:
-    """Label a parameter point and return the steady states behind the label.
+    """Label a parameter point and return the attractors behind the label.
+
+    The label comes from the census of attractors (:func:`attractors`): the stable
+    steady states and the stable limit cycles of the mean-field equations.
 
     Parameters
     ----------
@@ -201,6 +199,10 @@ def analyse(
         When the label is ``"other"``, integrate the mean-field equations and say in the
         notes how far the order parameter swings (about 0.3 s; seconds with the
         Fokker–Planck treatment).
+    refine
+        Refine every limit cycle by shooting and compute its Floquet multipliers (about
+        0.3 s per cycle); without it the label is the same and the cycles carry the
+        period and extremes read off the integration.
 
     Returns
     -------
@@ -219,12 +221,37 @@ def analyse(
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, 0.0, noise_treatment
     )
-    states = _all_states(params)
-    label = _label(states)
+    census = census_at(params, refine=check_bool("refine", refine))
+    states = list(census.states)
     notes = _notes(params, states)
-    if verify and label == "other":
+    notes += [n for n in census.notes if "noise treated approximately" not in n]
+    notes += _cycle_notes(census.attractors)
+    if verify and census.label == "other":
         notes.append(_verify_other(params))
-    return Analysis(label, tuple(states), tuple(notes), params.noise_treatment, params.as_dict())
+    return Analysis(
+        census.label,
+        tuple(states),
+        tuple(notes),
+        params.noise_treatment,
+        params.as_dict(),
+        census.attractors,
+    )
+
+
+def _cycle_notes(attractors: tuple[Attractor, ...]) -> list[str]:
+    cycles = [a for a in attractors if a.cycle is not None]
+    steady = [a for a in attractors if a.state is not None]
+    if not cycles:
+        return []
+    words = "; ".join(a.describe() for a in cycles)
+    if steady:
+        others = ", ".join(sorted({a.kind for a in steady}))
+        return [
+            f"stable limit cycle next to stable steady states ({others}): the label is "
+            f"'other' because the order parameters oscillate from some initial conditions "
+            f"— {words}"
+        ]
+    return [f"the order parameters oscillate: {words}"]
 
 
 def classify(
@@ -241,9 +268,11 @@ def classify(
 ) -> str:
     """The theory's state label at one parameter point (SPEC §4).
 
-    ``"synchronized"`` (only synchronized states stable), ``"desynchronized"`` (only
-    incoherence stable), ``"bistable"`` (both), ``"other"`` (no stable steady state).
-    :func:`analyse` returns the same label with the states and notes.
+    From every attractor of the mean-field equations (:func:`attractors`):
+    ``"synchronized"`` (only synchronized steady states), ``"desynchronized"`` (only
+    incoherence), ``"bistable"`` (both, and no limit cycle), ``"other"`` (a stable limit
+    cycle, whatever coexists with it, or nothing stable). :func:`analyse` returns the
+    same label with the states, attractors and notes.
 
     Parameters
     ----------
@@ -267,6 +296,8 @@ def classify(
     'desynchronized'
     >>> ek.theory.classify(k_ee=8.0, k_ei=1.0, k_ie=8.0, k_ii=1.0)
     'synchronized'
+    >>> ek.theory.classify(k_ee=4.6, k_ei=1.0, k_ie=12.0, k_ii=0.3)  # a cycle next to sync
+    'other'
     """
     return analyse(
         k_ee,
@@ -278,6 +309,7 @@ def classify(
         noise_e=noise_e,
         noise_i=noise_i,
         noise_treatment=noise_treatment,
+        refine=False,
     ).label
 
 
@@ -300,18 +332,20 @@ def label_names(labels: Any) -> Any:
     return names[np.asarray(labels, dtype=int)]
 
 
-def _check_axis(name: str, axis: Any) -> str:
+def check_axis(name: str, axis: Any) -> str:
+    """An axis name: one of ``AXES`` (shared with ``bifurcation``)."""
     return check_choice(name, axis, AXES)
 
 
-def _grid_arrays(
+def grid_arrays(
     x: str,
     x_values: NDArray[np.float64],
     y: str,
     y_values: NDArray[np.float64],
     fixed: dict[str, Any],
 ) -> dict[str, NDArray[np.float64]]:
-    """Full parameter arrays of shape (len(y), len(x)), checked."""
+    """Full parameter arrays of shape (len(y), len(x)), checked (shared with
+    ``bifurcation``)."""
     unknown = set(fixed) - set(AXES)
     if unknown:
         raise TypeError(
@@ -347,14 +381,25 @@ def _grid_arrays(
     return arrays
 
 
-def _labels_ott_antonsen(
-    arrays: dict[str, NDArray[np.float64]], quick: bool, n_samples: int
-) -> NDArray[np.int8]:
+def _labels_grid(
+    arrays: dict[str, NDArray[np.float64]], treatment: str, n_samples: int, cycles: bool
+) -> tuple[NDArray[np.int8], dict[str, Any]]:
+    """Label codes on a grid (shape of the arrays) and a record of the cycle search.
+
+    Steady states: all points at once (Ott–Antonsen or quick treatment) or point by point
+    (Fokker–Planck). Limit cycles: ``_grid_cycles`` on the candidate points, in the
+    Ott–Antonsen equations (with Δ → Δ + D under either noise treatment, as the census).
+    """
     shape = arrays["k_ee"].shape
-    width_e = arrays["width_e"] + (arrays["noise_e"] if quick else 0.0)
-    width_i = arrays["width_i"] + (arrays["noise_i"] if quick else 0.0)
+    exact_noise = treatment == NOISE_FOKKER_PLANCK
+    quick_widths = treatment in (NOISE_QUICK, NOISE_FOKKER_PLANCK)
     params = GridParameters(
-        arrays["k_ee"], arrays["k_ei"], arrays["k_ie"], arrays["k_ii"], width_e, width_i
+        arrays["k_ee"],
+        arrays["k_ei"],
+        arrays["k_ie"],
+        arrays["k_ii"],
+        arrays["width_e"] + (arrays["noise_e"] if quick_widths else 0.0),
+        arrays["width_i"] + (arrays["noise_i"] if quick_widths else 0.0),
     )
     found = find_states(params, n_samples=n_samples)
     # incoherence: exact with noise (Δ + D) whatever the treatment
@@ -366,10 +411,47 @@ def _labels_ott_antonsen(
         arrays["width_e"] + arrays["noise_e"],
         arrays["width_i"] + arrays["noise_i"],
     )
-    incoherence_growth = incoherence_eigenvalues_grid(incoherence).real[:, 0]
+    incoherence_eigenvalues = incoherence_eigenvalues_grid(incoherence)
+    incoherence_growth = incoherence_eigenvalues.real[:, 0]
     synchronized_stable = np.zeros(params.size, dtype=bool)
-    synchronized_stable[found.point[found.max_growth < -STABILITY_TOLERANCE]] = True
-    return _label_codes(incoherence_growth, synchronized_stable).reshape(shape)
+    if exact_noise:
+        for index in range(params.size):
+            point = np.unravel_index(index, shape)
+            values = {name: float(arrays[name][point]) for name in AXES}
+            states = states_at(
+                check_point(
+                    values["k_ee"],
+                    values["k_ei"],
+                    values["k_ie"],
+                    values["k_ii"],
+                    values["width_e"],
+                    values["width_i"],
+                    values["noise_e"],
+                    values["noise_i"],
+                    0.0,
+                    "fokker-planck",
+                )
+            )
+            synchronized_stable[index] = any(s.stable for s in states[1:])
+    else:
+        synchronized_stable[found.point[found.max_growth < -STABILITY_TOLERANCE]] = True
+    steady_codes = label_codes(incoherence_growth, synchronized_stable)
+    record: dict[str, Any] = {"cycle_search": "off"}
+    if not cycles:
+        return steady_codes.reshape(shape), record
+    start = time.perf_counter()
+    candidates = cycle_candidates(shape, incoherence_eigenvalues, found, steady_codes)
+    oscillating, undecided = find_oscillating(params, candidates, incoherence_growth)
+    codes = label_codes(incoherence_growth, synchronized_stable, oscillating)
+    record = {
+        "cycle_search": "on",
+        "cycle_candidates": int(candidates.sum()),
+        "oscillating_points": int(oscillating.sum()),
+        "relabelled_by_cycles": int(np.sum(codes != steady_codes)),
+        "undecided_points": int(undecided.sum()),
+        "cycle_seconds": time.perf_counter() - start,
+    }
+    return codes.reshape(shape), record
 
 
 def phase_diagram(
@@ -380,16 +462,22 @@ def phase_diagram(
     *,
     noise_treatment: str = "auto",
     n_samples: int = 257,
+    cycles: bool = True,
     **fixed: float,
 ) -> Any:
     """Theory labels on a grid of two parameters, the others fixed.
+
+    The labels follow the same rule as :func:`classify`: from the steady states and the
+    stable limit cycles (a cycle makes the label ``"other"``).
 
     Without noise (or with the quick treatment) all grid points are solved at once:
     the 1-D branch functions of every point are sampled together (``n_samples`` points
     per branch), their zeros refined by vectorised bisection, and the stability of every
     state taken from batched 3×3 eigenvalue problems — a 200×200 grid takes a few
-    seconds. With the Fokker–Planck noise treatment each point is solved on its own
-    (about 0.05–0.5 s per point): use a coarse grid or the quick treatment.
+    seconds, plus the cycle search (seconds to tens of seconds, depending on how much
+    of the plane lies next to repelling states). With the Fokker–Planck noise treatment
+    the steady states of each point are solved on its own (about 0.05–0.5 s per point):
+    use a coarse grid or the quick treatment.
 
     Parameters
     ----------
@@ -402,6 +490,11 @@ def phase_diagram(
         ``"auto"``, ``"quick"`` or ``"fokker-planck"`` (see :func:`steady_states`).
     n_samples
         Samples per branch function in the vectorised search.
+    cycles
+        Search for limit cycles (default). Only grid points next to a steady state that
+        repels in two or more directions are integrated, all of them in one batch
+        (``eikura.theory._grid_cycles``); ``False`` gives the labels of the steady states
+        alone.
     **fixed
         Values of the other parameters: every coupling not on an axis is required;
         ``width_e, width_i`` default to 1, ``noise_e, noise_i`` to 0.
@@ -411,7 +504,9 @@ def phase_diagram(
     xarray.DataArray
         Integer codes, dims ``(y, x)``: 0 desynchronized, 1 synchronized, 2 bistable,
         3 other (``attrs["labels"]``; :func:`label_names` turns them into strings).
-        ``attrs`` also hold the fixed parameters, the noise treatment and the time taken.
+        ``attrs`` also hold the fixed parameters, the noise treatment, the time taken and
+        a record of the cycle search (points searched, points oscillating, points
+        relabelled by cycles, points with an undecided start, seconds).
 
     Examples
     --------
@@ -426,8 +521,8 @@ def phase_diagram(
     """
     import xarray as xr
 
-    x = _check_axis("x", x)
-    y = _check_axis("y", y)
+    x = check_axis("x", x)
+    y = check_axis("y", y)
     if x == y:
         raise ValueError(f"y: must differ from x ({x!r})")
     if x_values is None:
@@ -441,29 +536,11 @@ def phase_diagram(
     from .._validation import check_int
 
     n_samples = check_int("n_samples", n_samples, minimum=17, maximum=100_000)
-    arrays = _grid_arrays(x, x_values, y, y_values, fixed)
+    arrays = grid_arrays(x, x_values, y, y_values, fixed)
     any_noise = bool(np.any(arrays["noise_e"] > 0) or np.any(arrays["noise_i"] > 0))
     treatment = resolve_noise_treatment(float(any_noise), 0.0, noise_treatment)
     start = time.perf_counter()
-    if treatment == NOISE_FOKKER_PLANCK:
-        codes = np.empty(arrays["k_ee"].shape, dtype=np.int8)
-        for index in np.ndindex(codes.shape):
-            params = check_point(
-                arrays["k_ee"][index],
-                arrays["k_ei"][index],
-                arrays["k_ie"][index],
-                arrays["k_ii"][index],
-                arrays["width_e"][index],
-                arrays["width_i"][index],
-                arrays["noise_e"][index],
-                arrays["noise_i"][index],
-                0.0,
-                "fokker-planck",
-            )
-            states = _all_states(params)
-            codes[index] = LABELS.index(_label(states))
-    else:
-        codes = _labels_ott_antonsen(arrays, treatment == NOISE_QUICK, n_samples)
+    codes, record = _labels_grid(arrays, treatment, n_samples, check_bool("cycles", cycles))
     elapsed = time.perf_counter() - start
     attrs: dict[str, Any] = {
         "labels": list(LABELS),
@@ -471,6 +548,7 @@ def phase_diagram(
         "flag_meanings": " ".join(LABELS),
         "noise_treatment": treatment,
         "seconds": elapsed,
+        **record,
         "description": "mean-field (Ott-Antonsen) theory labels, eikura.theory.phase_diagram",
     }
     attrs.update({name: float(arrays[name].flat[0]) for name in AXES if name not in (x, y)})
@@ -614,8 +692,8 @@ def boundaries(
     >>> np.round(b.fold_values(1.0), 4)  # the in-phase branch folds back at K_EE ≈ 4.23
     array([4.2255])
     """
-    x = _check_axis("x", x)
-    y = _check_axis("y", y)
+    x = check_axis("x", x)
+    y = check_axis("y", y)
     if x == y:
         raise ValueError(f"y: must differ from x ({x!r})")
     if x_values is None:
@@ -625,7 +703,7 @@ def boundaries(
 
     n_grid = check_int("n_grid", n_grid, minimum=16, maximum=4000)
     placeholder = dict(fixed)
-    arrays = _grid_arrays(x, x_values, y, np.array([1.0]), placeholder)
+    arrays = grid_arrays(x, x_values, y, np.array([1.0]), placeholder)
     arrays = {name: value[0] for name, value in arrays.items()}  # shape (len(x),)
     any_noise = bool(np.any(arrays["noise_e"] > 0) or np.any(arrays["noise_i"] > 0))
     treatment = resolve_noise_treatment(float(any_noise), 0.0, noise_treatment)

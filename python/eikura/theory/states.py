@@ -23,6 +23,7 @@ __all__ = [
     "incoherence_eigenvalues",
     "incoherence_stable",
     "STABILITY_TOLERANCE",
+    "states_at",
 ]
 
 KINDS = ("incoherent", "in-phase", "anti-phase", "lagged")
@@ -156,7 +157,8 @@ def incoherence_eigenvalues(
         params.width_e + params.noise_e,
         params.width_i + params.noise_i,
     )
-    return incoherence_eigenvalues_grid(grid)[0]
+    eigenvalues: NDArray[np.complex128] = incoherence_eigenvalues_grid(grid)[0]
+    return eigenvalues
 
 
 def incoherence_stable(
@@ -292,7 +294,7 @@ def _reduced_eigenvalues_point(
     params: PointParameters, r_e: float, r_i: float, psi: float, omega: float
 ) -> NDArray[np.complex128]:
     grid = _grid_of(params)
-    return reduced_eigenvalues(
+    eigenvalues: NDArray[np.complex128] = reduced_eigenvalues(
         np.array([r_e]),
         np.array([r_i]),
         np.array([psi]),
@@ -300,6 +302,7 @@ def _reduced_eigenvalues_point(
         grid,
         np.zeros(1, dtype=np.intp),
     )[0]
+    return eigenvalues
 
 
 def _fokker_planck_states(params: PointParameters) -> list[SteadyState]:
@@ -326,7 +329,12 @@ def _fokker_planck_states(params: PointParameters) -> list[SteadyState]:
     return states
 
 
-def _all_states(params: PointParameters, n_samples: int = 4001) -> list[SteadyState]:
+def states_at(params: PointParameters, n_samples: int = 4001) -> list[SteadyState]:
+    """Every steady state at one checked parameter point (see :func:`steady_states`).
+
+    The shared entry point of the other theory modules, which check their parameters
+    once with ``_params.check_point`` and then call this.
+    """
     width_e = params.width_e + params.noise_e  # incoherence: exact with noise
     width_i = params.width_i + params.noise_i
     incoherent = _incoherent_state(params, width_e, width_i)
@@ -391,4 +399,4 @@ def steady_states(
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, center, noise_treatment
     )
-    return _all_states(params)
+    return states_at(params)
