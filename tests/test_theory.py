@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import root
 
-import eikura.theory as theory
+from eikura import theory
 from eikura.schedules import Constant, PiecewiseLinear, Sinusoid
 
 # Parameter points found with the theory itself (widths 1): see the report to the lead.
@@ -123,7 +123,7 @@ def test_incoherence_matrix_closed_form() -> None:
 def random_points(n: int, seed: int) -> list[tuple[float, ...]]:
     rng = np.random.default_rng(seed)
     points = [tuple(rng.uniform(0, 15, 4)) for _ in range(n)]
-    return points + [LAGGED_BISTABLE, LAGGED_SYNCHRONIZED, OTHER, BISTABLE]
+    return [*points, LAGGED_BISTABLE, LAGGED_SYNCHRONIZED, OTHER, BISTABLE]
 
 
 def test_every_state_satisfies_the_steady_state_equations() -> None:
@@ -252,7 +252,7 @@ def _end_states(couplings, t_max=600.0):
 
 
 @pytest.mark.parametrize(
-    "couplings, label",
+    ("couplings", "label"),
     [
         (SYNCHRONIZED, "synchronized"),
         (DESYNCHRONIZED, "desynchronized"),
@@ -305,7 +305,7 @@ def test_bistable_window_matches_boundaries() -> None:
 
 
 @pytest.mark.parametrize(
-    "x, x_values, y, fixed",
+    ("x", "x_values", "y", "fixed"),
     [
         ("k_ee", np.linspace(3.0, 8.0, 6), "k_ii", dict(k_ei=1.0, k_ie=12.0)),
         ("k_ei", np.linspace(0.5, 3.0, 6), "k_ee", dict(k_ie=12.0, k_ii=2.0)),
@@ -514,7 +514,7 @@ def test_batch_of_initial_conditions() -> None:
 
 
 @pytest.mark.parametrize(
-    "call, name",
+    ("call", "name"),
     [
         (lambda: theory.steady_states(-1.0, 1.0, 1.0, 1.0), "k_ee"),
         (lambda: theory.steady_states(1.0, float("nan"), 1.0, 1.0), "k_ei"),

@@ -12,13 +12,13 @@ from __future__ import annotations
 import doctest
 import importlib
 
-import matplotlib
+import matplotlib as mpl
 import numpy as np
 import pytest
 
-import eikura.theory as theory
+from eikura import theory
 
-matplotlib.use("Agg")
+mpl.use("Agg")
 
 PLANE = dict(k_ei=1.0, k_ie=12.0)  # K_EE in [3, 7], K_II in [0, 4]
 LAGGED_PLANE = dict(k_ei=13.9, k_ie=4.99)  # K_EE in [6, 12], K_II in [2, 8]

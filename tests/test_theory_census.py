@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import eikura as ek
-import eikura.theory as theory
+from eikura import theory
 
 CYCLE_POINT = (4.6, 1.0, 12.0, 0.3)  # in-phase state stable, and a stable cycle
 
@@ -115,7 +115,7 @@ def test_floquet_multipliers_predict_the_approach() -> None:
 
 
 @pytest.mark.parametrize(
-    "k_ee, k_ii, period, r_e_max",
+    ("k_ee", "k_ii", "period", "r_e_max"),
     [
         (4.5, 0.3, 2.719, 0.1199),
         (4.8, 0.3, 3.532, 0.1849),
@@ -163,7 +163,7 @@ def test_cycle_ends_where_incoherence_turns_stable() -> None:
 
 
 @pytest.mark.parametrize(
-    "couplings, label, kinds",
+    ("couplings", "label", "kinds"),
     [
         ((8.5, 3.0, 20.0, 6.0), "bistable", ["incoherent", "in-phase"]),
         ((6.0, 2.0, 6.0, 2.0), "synchronized", ["in-phase"]),
@@ -237,7 +237,7 @@ def test_phase_diagram_counts_cycles() -> None:
 
 
 @pytest.mark.parametrize(
-    "k_ei, k_ie, k_ee_range, k_ii_range",
+    ("k_ei", "k_ie", "k_ee_range", "k_ii_range"),
     [(1.0, 12.0, (3.01, 7.01), (0.013, 4.013)), (5.0, 10.0, (4.01, 12.01), (0.013, 6.013))],
 )
 def test_phase_diagram_agrees_with_the_census(k_ei, k_ie, k_ee_range, k_ii_range) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import eikura.theory as theory
+from eikura import theory
 
 
 @pytest.mark.parametrize("center", [20.0, -20.0, 5.0, 50.0])

@@ -34,7 +34,7 @@ def check_import_location() -> None:
 
 
 def check_openmp() -> None:
-    assert ek._core.has_openmp, "eikura._core.has_openmp: the wheel was built without OpenMP"
+    assert ek.has_openmp, "eikura.has_openmp: the wheel was built without OpenMP"
 
 
 def run_and_classify() -> str:
@@ -59,7 +59,7 @@ def main() -> None:
     check_openmp()
     label = run_and_classify()
     print(f"eikura {ek.__version__} from {Path(ek.__file__).parent}")
-    print(f"label={label} has_openmp={ek._core.has_openmp}")
+    print(f"label={label} has_openmp={ek.has_openmp}")
 
 
 if __name__ == "__main__":

@@ -46,8 +46,8 @@ def zero_contours(values: Array, x: Array, y: Array) -> list[Array]:
         neighbours.setdefault(a, []).append(b)
         neighbours.setdefault(b, []).append(a)
 
-    for j, i in zip(*np.nonzero(count >= 2), strict=True):
-        j, i = int(j), int(i)
+    for row, column in zip(*np.nonzero(count >= 2), strict=True):
+        j, i = int(row), int(column)
         bottom, top, left, right = (0, j, i), (0, j + 1, i), (1, j, i), (1, j, i + 1)
         crossing = [
             e

@@ -72,7 +72,7 @@ def oa_jacobian(z_e, z_i, k_ee, k_ei, k_ie, k_ii, width_e, width_i, nu_e, nu_i) 
     h = [k_ee * z_e - k_ei * z_i, k_ie * z_e - k_ii * z_i]
     width = [width_e, width_i]
     nu = [nu_e, nu_i]
-    jac = np.zeros(shape + (4, 4))
+    jac = np.zeros((*shape, 4, 4))
     for x in range(2):
         for y in range(2):
             a = 0.5 * np.asarray(sigma[x][y]) + 0j

@@ -200,10 +200,7 @@ def _branch_test(plane: _Plane, kind: int, count: int, rank: int, what: str) -> 
         counts, (rows, ranks) = _branch_table(found, params.size, kind)
         out = np.full(params.size, np.nan)
         mine = rows[(ranks == rank) & (counts[found.point[rows]] == count)]
-        if what == "hopf":
-            values = _hopf_value(found, mine)
-        else:
-            values = _transverse_eigenvalue(found, params, mine)
+        values = _hopf_value(found, mine) if what == "hopf" else _transverse_eigenvalue(found, params, mine)
         out[found.point[mine]] = values
         return out
 

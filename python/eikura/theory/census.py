@@ -40,6 +40,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -488,68 +489,12 @@ def census_at(
     screening = screen(
         take(grid, np.zeros(n_starts, dtype=np.intp)), z_e0, z_i0, t_max=t_max
     )
-    notes: list[str] = []
-    if params.noise_treatment == NOISE_QUICK:
-        notes.append("noise treated approximately (Δ → Δ + D in the Ott–Antonsen equations)")
-    if approximate:
-        notes.append(
-            "steady states from the exact Fokker–Planck hierarchy; limit cycles searched in "
-            "the Ott–Antonsen equations with Δ → Δ + D (an approximation); shares of steady "
-            "states not estimated"
-        )
-    # steady outcomes: which stable state did each start reach?
-    shares = np.zeros(len(states))
-    unassigned = 0
-    if not approximate:
-        for k in np.flatnonzero(screening.outcome == STEADY):
-            index, distance = _nearest_state(states, screening.z_e[k], screening.z_i[k])
-            if index >= 0 and distance <= 1e-3 and states[index].stable:
-                shares[index] += 1
-            else:
-                unassigned += 1
-    # oscillations: group, refine, merge
-    flow = PointFlow(grid)
-    cycles: list[tuple[LimitCycle, int]] = []
-    for group in _group_oscillations(screening, np.flatnonzero(screening.outcome == OSCILLATING)):
-        first = group[0]
-        here_e, here_i = complex(screening.z_e[first]), complex(screening.z_i[first])
-        cycle = _refine(flow, here_e, here_i) if refine else _quick_estimate(flow, here_e, here_i)
-        if cycle is None:  # it was a slowly settling steady state after all
-            index, distance = _nearest_state(states, here_e, here_i)
-            if index >= 0 and states[index].stable and not approximate:
-                shares[index] += len(group)
-            continue
-        for position, (known, count) in enumerate(cycles):
-            if _same_cycle(known, cycle):
-                cycles[position] = (known, count + len(group))
-                break
-        else:
-            cycles.append((cycle, len(group)))
+    notes = _treatment_notes(params.noise_treatment)
+    shares, unassigned = _steady_shares(states, screening, approximate)
+    cycles = _cycles_reached(PointFlow(grid), states, screening, shares, approximate, refine)
     undecided = int(np.sum(screening.outcome == UNDECIDED))
-    if undecided:
-        notes.append(
-            f"{undecided} of {n_starts} starts neither settled nor repeated an oscillation "
-            f"by t = {t_max:g} (slow passage near a bifurcation); they count for no attractor"
-        )
-    if unassigned:
-        notes.append(f"{unassigned} starts settled next to no stable steady state")
-    unstable_cycles = [c for c, _ in cycles if not c.stable]
-    if unstable_cycles:
-        notes.append(
-            f"{len(unstable_cycles)} oscillation(s) seen in the integrations have a Floquet "
-            "multiplier outside the unit circle after refinement (weakly unstable); "
-            "they are not counted as attractors"
-        )
-
-    attractor_list: list[Attractor] = []
-    for position, state in enumerate(states):
-        if state.stable:
-            share = float("nan") if approximate else shares[position] / n_starts
-            category = "synchronized" if state.synchronized else "desynchronized"
-            attractor_list.append(Attractor(category, share, state=state))
-    for cycle, count in cycles:
-        if cycle.stable:
-            attractor_list.append(Attractor("oscillating", count / n_starts, cycle=cycle))
+    notes += _outcome_notes(undecided, n_starts, t_max, unassigned, cycles)
+    attractor_list = _attractor_list(states, shares, cycles, n_starts, approximate)
     growth = states[0].growth_rate
     code = label_codes(
         growth,
@@ -569,6 +514,90 @@ def census_at(
         params.noise_treatment,
         params.as_dict(),
     )
+
+
+def _treatment_notes(noise_treatment: str) -> list[str]:
+    if noise_treatment == NOISE_QUICK:
+        return ["noise treated approximately (Δ → Δ + D in the Ott–Antonsen equations)"]
+    if noise_treatment == NOISE_FOKKER_PLANCK:
+        return ["steady states from the exact Fokker–Planck hierarchy; limit cycles searched in "
+                "the Ott–Antonsen equations with Δ → Δ + D (an approximation); shares of steady "
+                "states not estimated"]
+    return []
+
+
+def _steady_shares(states: list[SteadyState], screening: Screening,
+                   approximate: bool) -> tuple[NDArray[np.float64], int]:
+    """How many starts settled on each stable state, and how many next to none."""
+    shares = np.zeros(len(states))
+    unassigned = 0
+    if not approximate:
+        for k in np.flatnonzero(screening.outcome == STEADY):
+            index, distance = _nearest_state(states, screening.z_e[k], screening.z_i[k])
+            if index >= 0 and distance <= 1e-3 and states[index].stable:
+                shares[index] += 1
+            else:
+                unassigned += 1
+    return shares, unassigned
+
+
+def _cycles_reached(flow: PointFlow, states: list[SteadyState], screening: Screening,
+                    shares: NDArray[np.float64], approximate: bool,
+                    refine: bool) -> list[tuple[LimitCycle, int]]:
+    """The oscillations seen, grouped, refined and merged, with the starts reaching each
+    (an oscillation that settles after all is added to its state's share)."""
+    cycles: list[tuple[LimitCycle, int]] = []
+    for group in _group_oscillations(screening, np.flatnonzero(screening.outcome == OSCILLATING)):
+        first = group[0]
+        here_e, here_i = complex(screening.z_e[first]), complex(screening.z_i[first])
+        cycle = _refine(flow, here_e, here_i) if refine else _quick_estimate(flow, here_e, here_i)
+        if cycle is None:  # it was a slowly settling steady state after all
+            index, _ = _nearest_state(states, here_e, here_i)
+            if index >= 0 and states[index].stable and not approximate:
+                shares[index] += len(group)
+            continue
+        for position, (known, count) in enumerate(cycles):
+            if _same_cycle(known, cycle):
+                cycles[position] = (known, count + len(group))
+                break
+        else:
+            cycles.append((cycle, len(group)))
+    return cycles
+
+
+def _outcome_notes(undecided: int, n_starts: int, t_max: float, unassigned: int,
+                   cycles: Sequence[tuple[LimitCycle, int]]) -> list[str]:
+    notes = []
+    if undecided:
+        notes.append(
+            f"{undecided} of {n_starts} starts neither settled nor repeated an oscillation "
+            f"by t = {t_max:g} (slow passage near a bifurcation); they count for no attractor"
+        )
+    if unassigned:
+        notes.append(f"{unassigned} starts settled next to no stable steady state")
+    unstable_cycles = [c for c, _ in cycles if not c.stable]
+    if unstable_cycles:
+        notes.append(
+            f"{len(unstable_cycles)} oscillation(s) seen in the integrations have a Floquet "
+            "multiplier outside the unit circle after refinement (weakly unstable); "
+            "they are not counted as attractors"
+        )
+    return notes
+
+
+def _attractor_list(states: list[SteadyState], shares: NDArray[np.float64],
+                    cycles: Sequence[tuple[LimitCycle, int]], n_starts: int,
+                    approximate: bool) -> list[Attractor]:
+    attractor_list: list[Attractor] = []
+    for position, state in enumerate(states):
+        if state.stable:
+            share = float("nan") if approximate else shares[position] / n_starts
+            category = "synchronized" if state.synchronized else "desynchronized"
+            attractor_list.append(Attractor(category, share, state=state))
+    for cycle, count in cycles:
+        if cycle.stable:
+            attractor_list.append(Attractor("oscillating", count / n_starts, cycle=cycle))
+    return attractor_list
 
 
 def _same_cycle(a: LimitCycle, b: LimitCycle) -> bool:

@@ -36,7 +36,7 @@ __all__ = [
     "label_names",
 ]
 
-AXES = COUPLING_NAMES + ("width_e", "width_i", "noise_e", "noise_i")
+AXES = (*COUPLING_NAMES, "width_e", "width_i", "noise_e", "noise_i")
 _DEFAULTS = {"width_e": 1.0, "width_i": 1.0, "noise_e": 0.0, "noise_i": 0.0}
 
 
@@ -731,7 +731,7 @@ def boundaries(
     _, det_at_trace = trace_det(with_y(np.nan_to_num(y_trace)))
     valid_real = np.isfinite(y_det) & (trace_at_det < 0) & (y_det >= 0)
     valid_hopf = np.isfinite(y_trace) & (det_at_trace > 0) & (y_trace >= 0)
-    if y.startswith("width") or y.startswith("noise"):
+    if y.startswith(("width", "noise")):
         valid_real &= (
             y_det
             + (arrays["noise_e" if y.endswith("_e") else "noise_i"] if y.startswith("width") else 0)

@@ -146,7 +146,7 @@ class ReducedRun:
         """
         import xarray as xr
 
-        dims = ("t",) + tuple(f"start_{k}" for k in range(self.z_e.ndim - 1))
+        dims = ("t", *tuple(f"start_{k}" for k in range(self.z_e.ndim - 1)))
         attrs: dict[str, Any] = {
             "noise_treatment": self.noise_treatment,
             "method": self.method,
@@ -405,7 +405,7 @@ def _integrate_rk4(
         )
 
     n_records = n_steps // record_every + 1
-    out_e = np.empty((n_records,) + np.shape(z_e), dtype=complex)
+    out_e = np.empty((n_records, *np.shape(z_e)), dtype=complex)
     out_i = np.empty_like(out_e)
     out_e[0], out_i[0] = z_e, z_i
     half = 0.5 * dt
@@ -466,7 +466,7 @@ def _integrate_adaptive(
     if not solution.success:  # pragma: no cover - DOP853 on this smooth system
         raise RuntimeError(f"integrate_reduced: DOP853 failed: {solution.message}")
     y = solution.y.T
-    return y[:, :size].reshape((-1,) + shape), y[:, size:].reshape((-1,) + shape)
+    return y[:, :size].reshape((-1, *shape)), y[:, size:].reshape((-1, *shape))
 
 
 def _integrate_hierarchy(
@@ -527,9 +527,8 @@ def _integrate_hierarchy(
     def diagonal(x: int, frequency: float) -> NDArray[np.complex128]:
         return n * (1j * (centers[x] - frequency) - widths[x] - n * noises[x])
 
-    def apply(
-        x: int, field: complex, z: NDArray[np.complex128], diag: NDArray[np.complex128]
-    ) -> NDArray[np.complex128]:
+    def apply(field: complex, z: NDArray[np.complex128],
+              diag: NDArray[np.complex128]) -> NDArray[np.complex128]:
         """A(H) Z + c(H) for one population and one batch element."""
         out = diag * z
         out[1:] += 0.5 * n[1:] * field * z[:-1]
@@ -537,11 +536,10 @@ def _integrate_hierarchy(
         out[0] += 0.5 * field
         return out
 
-    def crank_nicolson(
-        x: int, field: complex, z: NDArray[np.complex128], diag: NDArray[np.complex128]
-    ) -> NDArray[np.complex128]:
+    def crank_nicolson(field: complex, z: NDArray[np.complex128],
+                       diag: NDArray[np.complex128]) -> NDArray[np.complex128]:
         """(I − dt/2 A(H)) Z' = Z + dt/2 (A(H) Z + c) + dt/2 c."""
-        rhs = z + half * apply(x, field, z, diag)
+        rhs = z + half * apply(field, z, diag)
         rhs[0] += half * 0.5 * field
         banded = np.empty((3, n_modes), dtype=complex)
         banded[0, 1:] = half * 0.5 * n[:-1] * np.conj(field)  # −dt/2 · (−n/2 conj H)
@@ -579,16 +577,16 @@ def _integrate_hierarchy(
         for b in range(size):
             diags = (diagonal(0, frame[b]), diagonal(1, frame[b]))
             for x in range(2):
-                predicted[x, b] = crank_nicolson(x, h_old[x][b], moments[x, b], diags[x])
+                predicted[x, b] = crank_nicolson(h_old[x][b], moments[x, b], diags[x])
         h_predicted = fields(predicted, couplings[step + 1])
         for b in range(size):
             diags = (diagonal(0, frame[b]), diagonal(1, frame[b]))
             for x in range(2):
                 h_middle = 0.5 * (h_old[x][b] + h_predicted[x][b])
-                moments[x, b] = crank_nicolson(x, h_middle, moments[x, b], diags[x])
+                moments[x, b] = crank_nicolson(h_middle, moments[x, b], diags[x])
         angle = angle + frame * dt
         if (step + 1) % record_every == 0:
             lab = np.exp(1j * angle)
             out_e[(step + 1) // record_every] = moments[0, :, 0] * lab
             out_i[(step + 1) // record_every] = moments[1, :, 0] * lab
-    return out_e.reshape((-1,) + shape), out_i.reshape((-1,) + shape)
+    return out_e.reshape((-1, *shape)), out_i.reshape((-1, *shape))

@@ -343,7 +343,7 @@ def states_at(params: PointParameters, n_samples: int = 4001) -> list[SteadyStat
     else:
         others = _oa_states(params, n_samples)
     others.sort(key=lambda s: (s.kind, -s.r_e, s.psi))
-    return [incoherent] + others
+    return [incoherent, *others]
 
 
 def steady_states(
