@@ -1,4 +1,4 @@
-"""Tests of the mean-field theory (eikura.theory, SPEC §4).
+"""Tests of the mean-field theory (eikura.theory).
 
 Every check compares the theory with an independent computation: closed forms
 (classic Kuramoto, the incoherence matrix M), the public right-hand side
@@ -339,7 +339,7 @@ def test_fold_curves_separate_labels(x, x_values, y, fixed) -> None:
 
 
 def test_analysis_notes_and_marginal_points() -> None:
-    # SPEC §8's example sits exactly on det M = 0: incoherence is marginal there
+    # The specification's example point sits exactly on det M = 0: incoherence is marginal there
     analysis = theory.analyse(5.0, 1.0, 12.0, 2.0)
     assert analysis.label == "synchronized"
     assert any("marginal" in note for note in analysis.notes)

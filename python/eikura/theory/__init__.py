@@ -1,4 +1,4 @@
-"""Mean-field theory of the EI-Kuramoto model (SPEC §4).
+"""Mean-field theory of the EI-Kuramoto model.
 
 For Lorentzian natural frequencies and ``N → ∞`` the Ott–Antonsen equations
 

@@ -2,7 +2,7 @@
 
 Everything here is plain NumPy and vectorised over leading axes. Conventions:
 
-* populations E, I; ``H_X = K_XE z_E − K_XI z_I`` (SPEC §4), written with the signed
+* populations E, I; ``H_X = K_XE z_E − K_XI z_I``, written with the signed
   coupling matrix ``σ = [[K_EE, −K_EI], [K_IE, −K_II]]`` as ``H_X = Σ_Y σ_XY z_Y``;
 * "rotating frame" means a frame turning at the collective frequency Ω, in which each
   population sees the detuning ``ν_X = ω_X − Ω``;
@@ -37,7 +37,7 @@ def oa_rhs(
     nu_e: Any,
     nu_i: Any,
 ) -> tuple[Any, Any]:
-    """``dz_X/dt = (iν_X − Δ_X) z_X + ½ (H_X − conj(H_X) z_X²)`` (SPEC §4).
+    """``dz_X/dt = (iν_X − Δ_X) z_X + ½ (H_X − conj(H_X) z_X²)``.
 
     Works on Python complex numbers and on NumPy arrays alike.
     """

@@ -2,7 +2,7 @@
 
 One owner for both, used by the census (one point) and the phase diagram (a grid).
 
-The rule (SPEC §4, §5): the label comes from *every* attractor of the mean-field
+The rule: the label comes from *every* attractor of the mean-field
 equations — stable steady states and stable limit cycles:
 
 * ``"other"`` — some attractor is not stationary (a limit cycle: the order parameters
@@ -32,12 +32,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..labels import LABELS
 from .states import STABILITY_TOLERANCE
 
 __all__ = ["LABELS", "MARGINAL_TOLERANCE", "label_codes"]
 
-LABELS = ("desynchronized", "synchronized", "bistable", "other")  # integer codes 0, 1, 2, 3
-DESYNCHRONIZED, SYNCHRONIZED, BISTABLE, OTHER = range(4)
+# The integer codes are those of every other part of eikura (eikura.labels).
+SYNCHRONIZED, DESYNCHRONIZED, BISTABLE, OTHER = (LABELS.index(name) for name in (
+    "synchronized", "desynchronized", "bistable", "other"))
 MARGINAL_TOLERANCE = 1e-9
 
 

@@ -1,4 +1,4 @@
-"""Every attractor of the mean-field equations at one parameter point (SPEC §4, §5).
+"""Every attractor of the mean-field equations at one parameter point.
 
 The steady states (``steady_states``) are exact, but they are not the whole story: the
 reduced equations also have stable limit cycles, in which the order parameters keep

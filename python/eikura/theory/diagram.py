@@ -1,4 +1,4 @@
-"""State labels (SPEC §4), phase diagrams and bifurcation curves."""
+"""State labels, phase diagrams and bifurcation curves."""
 
 from __future__ import annotations
 
@@ -266,7 +266,7 @@ def classify(
     noise_i: float = 0.0,
     noise_treatment: str = "auto",
 ) -> str:
-    """The theory's state label at one parameter point (SPEC §4).
+    """The theory's state label at one parameter point.
 
     From every attractor of the mean-field equations (:func:`attractors`):
     ``"synchronized"`` (only synchronized steady states), ``"desynchronized"`` (only
@@ -319,7 +319,7 @@ def label_names(labels: Any) -> Any:
     Examples
     --------
     >>> import eikura as ek
-    >>> ek.theory.label_names([0, 2])
+    >>> ek.theory.label_names([1, 2])
     array(['desynchronized', 'bistable'], dtype='<U14')
     """
     names = np.array(LABELS)
@@ -502,8 +502,8 @@ def phase_diagram(
     Returns
     -------
     xarray.DataArray
-        Integer codes, dims ``(y, x)``: 0 desynchronized, 1 synchronized, 2 bistable,
-        3 other (``attrs["labels"]``; :func:`label_names` turns them into strings).
+        Integer codes, dims ``(y, x)``: 0 synchronized, 1 desynchronized, 2 bistable,
+        3 other (the codes of :mod:`eikura.labels`) (``attrs["labels"]``; :func:`label_names` turns them into strings).
         ``attrs`` also hold the fixed parameters, the noise treatment, the time taken and
         a record of the cycle search (points searched, points oscillating, points
         relabelled by cycles, points with an undecided start, seconds).

@@ -41,7 +41,7 @@ def reduced_rhs(
     center_e: float = 0.0,
     center_i: float = 0.0,
 ) -> NDArray[np.complex128]:
-    """Right-hand side of the Ott–Antonsen equations (SPEC §4) at time ``t``.
+    """Right-hand side of the Ott–Antonsen equations at time ``t``.
 
     ``dz_X/dt = (iω_X − Δ_X) z_X + ½ (H_X − conj(H_X) z_X²)``, ``H_X = K_XE z_E − K_XI z_I``.
 
@@ -208,7 +208,7 @@ def integrate_reduced(
 ) -> ReducedRun:
     """Integrate the mean-field equations in time.
 
-    Without noise: the Ott–Antonsen equations (SPEC §4). With noise: either the quick
+    Without noise: the Ott–Antonsen equations. With noise: either the quick
     approximation Δ → Δ + D in those equations, or (default) the Fourier hierarchy
     of the population moments ``Z_n`` (Fokker–Planck equation in Fourier modes, averaged
     over the Lorentzian by residues), started on the Ott–Antonsen manifold

@@ -1,4 +1,4 @@
-"""Steady states of the mean-field equations and their stability (SPEC §4)."""
+"""Steady states of the mean-field equations and their stability."""
 
 from __future__ import annotations
 
@@ -361,7 +361,7 @@ def steady_states(
 ) -> list[SteadyState]:
     """Every steady state of the mean-field equations, with its stability.
 
-    Lorentzian natural frequencies with a common centre, ``N → ∞`` (SPEC §4). Without
+    Lorentzian natural frequencies with a common centre, ``N → ∞``. Without
     noise the Ott–Antonsen equations are exact; the states are found from explicit 1-D
     reductions of the reduced (r_E, r_I, ψ) system — all zeros on a fine grid plus a
     search at every local extremum for close pairs of zeros — then polished by Newton's
