@@ -41,7 +41,8 @@ from ..schedules import Constant
 from ._plan import Plan, RunSettings
 from ._variables import LABELS, QUANTITIES, STATISTICS
 
-__all__ = ["Batch", "BatchResult", "check_memory", "make_batches", "run_batch", "run_members"]
+__all__ = ["Batch", "BatchResult", "check_memory", "estimated_seconds", "make_batches", "run_batch",
+           "run_members"]
 
 # Batch sizing: a batch should keep one thread busy for about this long (seconds), at
 # about this many oscillator-steps per second and thread (RK4, all-to-all; sparse
@@ -246,6 +247,14 @@ def run_batch(batch: Batch) -> BatchResult:
     values["wall_time"] = np.full(len(rows), wall_time / len(rows))
     return BatchResult(indices=list(batch.indices), values=values, wall_time=wall_time,
                        theory_errors=errors)
+
+
+def estimated_seconds(plan: Plan, todo: NDArray[np.int64]) -> float:
+    """Rough single-thread seconds that the points ``todo`` take (for scheduling only)."""
+    starts = 2 if plan.settings.two_start else 1
+    steps = plan.settings.n_steps * starts
+    return float(sum(_cost_per_step(plan.model_of(int(flat))) for flat in todo)) * steps \
+        / _OSCILLATOR_STEPS_PER_SECOND
 
 
 def _batch_size(plan: Plan, members: Sequence[int], slots: int, threads: int | None) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._engine import check_method
+from .._engine import check_method, check_step_size
 from .._metadata import eikura_version
 from .._validation import check_int, check_nonnegative, check_positive, check_seed
 from ..classify import DEFAULT_TRANSIENT_FRACTION
@@ -187,6 +187,11 @@ def _point_models(model: EIKuramoto, points: _Points, seed: int,
     return models, base_seeds
 
 
+def _check_steps(models: Sequence[EIKuramoto], method: str, dt: float) -> None:
+    """The step-size guard of ``ek.simulate``, once, on the point with the fastest rate."""
+    check_step_size(max(models, key=lambda point: point.fastest_rate()[0]), method, dt)
+
+
 def _sweep_method(model: EIKuramoto, models: Sequence[EIKuramoto], method: str | None) -> str:
     """One integrator for every point: judged on a noisy point if there is any."""
     noisy = [point_model for point_model in models if point_model.has_noise]
@@ -238,6 +243,7 @@ def plan_sweep(model: EIKuramoto, over: Any, t_max: Any, dt: Any, seed: Any, rep
                            method=_sweep_method(model, models, method),
                            record_every=record_every, two_start=bool(two_start),
                            initial_spread=initial_spread, transient=transient)
+    _check_steps(models, settings.method, dt)
     return Plan(kind=points.kind, fields=points.fields, values=points.values,
                 shape=(*points.grid_shape, replicates), dims=points.dims, models=models,
                 base_seeds=base_seeds, replicates=replicates, settings=settings,

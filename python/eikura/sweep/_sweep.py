@@ -98,9 +98,12 @@ def sweep(
         with the same store again computes only the missing points. ``None``: keep the
         results in memory only.
     scheduler
-        ``None``: a local Dask cluster sized to this machine (or ``"serial"`` when Dask is
-        not installed); ``"serial"``: batches one after another in this process, each
-        using every core; ``"local"``: a local Dask cluster; ``"tcp://host:port"`` or a
+        ``None``: on this machine, serially for sweeps estimated to take under ten
+        minutes (the serial path already uses every core, and measured here a local
+        cluster was never faster), else a local Dask cluster, whose worker processes
+        keep a crashing point from stopping the sweep (serial without Dask);
+        ``"serial"``: batches one after another in this process, each using every core;
+        ``"local"``: a local Dask cluster; ``"tcp://host:port"`` or a
         ``distributed.Client``: that cluster. Results do not depend on this choice.
     method, record_every, initial_spread
         As in :func:`eikura.simulate`; the default method is ``"rk4"``, or ``"heun"`` for
@@ -167,7 +170,7 @@ def sweep(
     writer = None if store_path is None else Store(store_path, plan)
     arrays = writer.read() if writer is not None else empty_arrays(plan)
     todo = np.flatnonzero(~arrays["done"].ravel()).astype(np.int64)
-    batches, slots = schedule(plan, todo, execution)
+    batches, slots, execution = schedule(plan, todo, execution)
     if writer is not None:  # everything is checked: create the store (or open it)
         writer.open_for_writing()
 

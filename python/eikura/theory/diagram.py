@@ -503,7 +503,8 @@ def phase_diagram(
     -------
     xarray.DataArray
         Integer codes, dims ``(y, x)``: 0 synchronized, 1 desynchronized, 2 bistable,
-        3 other (the codes of :mod:`eikura.labels`) (``attrs["labels"]``; :func:`label_names` turns them into strings).
+        3 other (the codes of :mod:`eikura.labels`, also in ``attrs["labels"]``;
+        :func:`label_names` turns them into strings).
         ``attrs`` also hold the fixed parameters, the noise treatment, the time taken and
         a record of the cycle search (points searched, points oscillating, points
         relabelled by cycles, points with an undecided start, seconds).
