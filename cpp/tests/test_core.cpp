@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "eikura/model.hpp"
+#include "eikura/rhs.hpp"
 #include "eikura/network.hpp"
 #include "eikura/parallel.hpp"
 #include "eikura/random.hpp"
