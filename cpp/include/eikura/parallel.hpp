@@ -1,6 +1,7 @@
 #pragma once
 /// The one place that knows about OpenMP: thread counts, parallel loops that carry
 /// exceptions out of the parallel region, and deterministic reductions.
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <vector>
@@ -38,6 +39,9 @@ inline int thread_index() {
     return 0;
 #endif
 }
+
+/// Bytes per cache line on the CPUs eikura runs on (x86-64, most ARM cores).
+constexpr std::size_t cache_line = 64;
 
 namespace detail {
 
@@ -98,17 +102,22 @@ void parallel_for(int threads, std::int64_t count, const Body& body) {
 
 /// One T per thread of a parallel_for, e.g. a buffer reused from one index to the next.
 /// Picked by thread_index(), so it decides where scratch lives, never what is computed.
+/// Each T has cache lines of its own: a vector's size changes with every push_back, and
+/// two threads writing to one line would pass it back and forth (false sharing).
 template <class T>
 class PerThread {
   public:
-    explicit PerThread(int threads) : items_(static_cast<std::size_t>(resolve_threads(threads))) {}
-    T& local() { return items_[static_cast<std::size_t>(thread_index())]; }
-    std::size_t size() const { return items_.size(); }
-    T& operator[](std::size_t thread) { return items_[thread]; }
-    const T& operator[](std::size_t thread) const { return items_[thread]; }
+    explicit PerThread(int threads) : slots_(static_cast<std::size_t>(resolve_threads(threads))) {}
+    T& local() { return slots_[static_cast<std::size_t>(thread_index())].item; }
+    std::size_t size() const { return slots_.size(); }
+    T& operator[](std::size_t thread) { return slots_[thread].item; }
+    const T& operator[](std::size_t thread) const { return slots_[thread].item; }
 
   private:
-    std::vector<T> items_;
+    struct alignas(cache_line) Slot {
+        T item;
+    };
+    std::vector<Slot> slots_;
 };
 
 /// Sums are taken over fixed chunks of this many oscillators and the chunk sums are
