@@ -80,10 +80,19 @@ class LowestIndexException {
 /// per-thread scratch only (PerThread). If a body throws, the thread skips the rest of
 /// its range, the others finish theirs, and the exception of the lowest failing index
 /// is rethrown here, after the region.
+///
+/// With one thread the loop runs here, without a parallel region: opening one costs
+/// about 0.3 µs, a quarter of an all-to-all evaluation of 100 oscillators (ensembles of
+/// small single-threaded runs open several per step).
 template <class Body>
 void parallel_for(int threads, std::int64_t count, const Body& body) {
+    threads = resolve_threads(threads);
+    if (threads == 1) {
+        for (std::int64_t i = 0; i < count; ++i) body(i);
+        return;
+    }
     detail::LowestIndexException errors;
-#pragma omp parallel num_threads(resolve_threads(threads))
+#pragma omp parallel num_threads(threads)
     {
         bool failed = false;  // this thread's own flag: no shared state read per index
 #pragma omp for schedule(static)
@@ -108,7 +117,12 @@ template <class T>
 class PerThread {
   public:
     explicit PerThread(int threads) : slots_(static_cast<std::size_t>(resolve_threads(threads))) {}
-    T& local() { return slots_[static_cast<std::size_t>(thread_index())].item; }
+    /// The calling thread's item. With one slot always that one: a one-thread
+    /// parallel_for opens no region, so thread_index() may then be the index of the
+    /// caller in an enclosing region (advance_ensemble).
+    T& local() {
+        return slots_[slots_.size() == 1 ? 0 : static_cast<std::size_t>(thread_index())].item;
+    }
     std::size_t size() const { return slots_.size(); }
     T& operator[](std::size_t thread) { return slots_[thread].item; }
     const T& operator[](std::size_t thread) const { return slots_[thread].item; }
