@@ -1,3 +1,8 @@
+// RightHandSide: sin θ_j and cos θ_j of the stage phases once per evaluation, then, per
+// strategy, the sums each row needs; every row ends in the model equation of equation.hpp
+// (phase_velocity, or its mean-field form for all-to-all coupling). Each loop is a
+// parallel_for over oscillators, chunks or blocks of rows: a row's sums are added in a
+// fixed order by one thread, so the result never depends on the number of threads.
 #include "eikura/rhs.hpp"
 
 #include <algorithm>
