@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "eikura/model.hpp"
+#include "eikura/rhs.hpp"
 #include "eikura/random.hpp"
 
 int main(int argc, char** argv) {

@@ -69,7 +69,7 @@ void sort_uniform(std::vector<std::int32_t>& values, std::int64_t offset, std::i
     values.swap(sorted);
 }
 
-/// The sorted sources of one block of one row, drawn from that row's own stream./// The sorted sources of one block of one row, drawn from that row's own stream.
+/// The sorted sources of one block of one row, drawn from that row's own stream.
 void draw_block(const BlockSpec& spec, const Candidates& candidates, std::uint64_t key,
                 std::vector<std::int32_t>& out) {
     out.clear();
@@ -287,17 +287,14 @@ CsrNetwork CsrNetwork::random(const RandomBlocks& rule, int threads) {
     net.e_end.resize(static_cast<std::size_t>(n));
     std::vector<std::int64_t> e_counts(static_cast<std::size_t>(n));
 
-    // Pass 1: row sizes.
-#pragma omp parallel num_threads(threads)
-    {
-        std::vector<std::int32_t> scratch;
-#pragma omp for schedule(static)
-        for (std::int64_t i = 0; i < n; ++i) {
-            const std::int64_t e_count = count(rule.block_from_e(i), i, true, scratch);
-            e_counts[static_cast<std::size_t>(i)] = e_count;
-            net.indptr[static_cast<std::size_t>(i + 1)] = e_count + count(rule.block_from_i(i), i, false, scratch);
-        }
-    }
+    // Pass 1: row sizes. (Drawing a row allocates: parallel_for carries a bad_alloc out.)
+    PerThread<std::vector<std::int32_t>> scratch(threads);
+    parallel_for(threads, n, [&](std::int64_t i) {
+        const std::int64_t e_count = count(rule.block_from_e(i), i, true, scratch.local());
+        e_counts[static_cast<std::size_t>(i)] = e_count;
+        net.indptr[static_cast<std::size_t>(i + 1)] =
+            e_count + count(rule.block_from_i(i), i, false, scratch.local());
+    });
     for (std::int64_t i = 0; i < n; ++i) {
         net.indptr[static_cast<std::size_t>(i + 1)] += net.indptr[static_cast<std::size_t>(i)];
         net.e_end[static_cast<std::size_t>(i)] =
@@ -306,18 +303,16 @@ CsrNetwork CsrNetwork::random(const RandomBlocks& rule, int threads) {
     net.indices.resize(static_cast<std::size_t>(net.indptr.back()));
 
     // Pass 2: redraw each row from the same streams and write it in place.
-#pragma omp parallel num_threads(threads)
-    {
-        std::vector<std::int32_t> e_sources, i_sources;
-#pragma omp for schedule(static)
-        for (std::int64_t i = 0; i < n; ++i) {
-            rule.e_sources(i, e_sources);
-            rule.i_sources(i, i_sources);
-            auto out = net.indices.begin() + net.indptr[static_cast<std::size_t>(i)];
-            out = std::copy(e_sources.begin(), e_sources.end(), out);
-            std::copy(i_sources.begin(), i_sources.end(), out);
-        }
-    }
+    PerThread<std::vector<std::int32_t>> i_scratch(threads);
+    parallel_for(threads, n, [&](std::int64_t i) {
+        std::vector<std::int32_t>& e_sources = scratch.local();
+        std::vector<std::int32_t>& i_sources = i_scratch.local();
+        rule.e_sources(i, e_sources);
+        rule.i_sources(i, i_sources);
+        auto out = net.indices.begin() + net.indptr[static_cast<std::size_t>(i)];
+        out = std::copy(e_sources.begin(), e_sources.end(), out);
+        std::copy(i_sources.begin(), i_sources.end(), out);
+    });
     net.tile_if_large(threads);
     return net;
 }

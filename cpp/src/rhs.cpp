@@ -1,15 +1,17 @@
-#include "eikura/model.hpp"
+// RightHandSide: sin θ_j and cos θ_j of the stage phases once per evaluation, then, per
+// strategy, the sums each row needs; every row ends in the model equation of equation.hpp
+// (phase_velocity, or its mean-field form for all-to-all coupling). Each loop is a
+// parallel_for over oscillators, chunks or blocks of rows: a row's sums are added in a
+// fixed order by one thread, so the result never depends on the number of threads.
+#include "eikura/rhs.hpp"
 
-#include <cmath>
-#include <stdexcept>
-#include <string>
+#include <algorithm>
 #include <type_traits>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
-#include "eikura/parallel.hpp"
 #include "eikura/sincos.hpp"
 
 namespace eikura {
@@ -104,62 +106,39 @@ inline void add_tile(const TileEdges<Table>& seg, const double* weights) {
 
 }  // namespace
 
-void Model::validate() const {
-    if (n_e < 0 || n_i < 0) throw std::invalid_argument("n_e, n_i: must be >= 0");
-    if (size() == 0) throw std::invalid_argument("n_e + n_i: the model has no oscillators");
-    if (static_cast<std::int64_t>(omega.size()) != size())
-        throw std::invalid_argument("frequencies: expected N = " + std::to_string(size()) + " values");
-    for (double w : omega)
-        if (!std::isfinite(w)) throw std::invalid_argument("frequencies: must be finite");
-    if (!(noise_e >= 0.0) || !(noise_i >= 0.0) || !std::isfinite(noise_e) || !std::isfinite(noise_i))
-        throw std::invalid_argument("noise: must be finite and >= 0");
-    if (network && (network->n_e != n_e || network->n_i != n_i))
-        throw std::invalid_argument("network: population sizes differ from the model's");
-    if (network && procedural) throw std::invalid_argument("network: stored or procedural, not both");
-    if (procedural) {
-        if (procedural->n_e != n_e || procedural->n_i != n_i)
-            throw std::invalid_argument("network: population sizes differ from the model's");
-        procedural->validate();
-    }
-}
-
 RightHandSide::RightHandSide(const Model& model, int threads, bool float32_tables)
-    : model_(model), threads_(resolve_threads(threads)), float_tables_(float32_tables && !model.all_to_all()) {
+    : model_(model),
+      threads_(resolve_threads(threads)),
+      float_tables_(float32_tables && !model.all_to_all()),
+      thread_sources_(threads_),
+      thread_row_sums_(threads_) {
     model_.validate();
     const auto n = static_cast<std::size_t>(model_.size());
     sincos_.resize(2 * n);
     if (float_tables_) sincos32_.resize(2 * n);
     chunk_sums_.resize(4 * static_cast<std::size_t>(n_chunks(model_.size())));
-    if (model_.procedural) thread_sources_.resize(static_cast<std::size_t>(threads_));
     if (!model_.network) return;
-    if (model_.network->tiled()) {
-        const std::size_t rows = std::size_t{1} << model_.network->tiling.row_bits;
-        thread_row_sums_.assign(static_cast<std::size_t>(threads_), std::vector<double>(4 * rows));
-    }
-
-    // n_i^Y per row; a row without inputs from Y gets 0 (its sum is empty anyway).
     const CsrNetwork& net = *model_.network;
-    inv_norm_e_.resize(n);
-    inv_norm_i_.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        double n_from_e = 1.0, n_from_i = 1.0;
-        if (model_.normalization == Normalization::in_degree) {
-            n_from_e = static_cast<double>(net.e_end[i] - net.indptr[i]);
-            n_from_i = static_cast<double>(net.indptr[i + 1] - net.e_end[i]);
-        } else if (model_.normalization == Normalization::population) {
-            n_from_e = static_cast<double>(model_.n_e);
-            n_from_i = static_cast<double>(model_.n_i);
-        }
-        inv_norm_e_[i] = n_from_e > 0.0 ? 1.0 / n_from_e : 0.0;
-        inv_norm_i_[i] = n_from_i > 0.0 ? 1.0 / n_from_i : 0.0;
+    if (net.tiled()) {
+        const std::size_t rows = std::size_t{1} << net.tiling.row_bits;
+        for (std::size_t thread = 0; thread < thread_row_sums_.size(); ++thread)
+            thread_row_sums_[thread].assign(4 * rows, 0.0);
     }
+    // 1/n_i^Y once per row: a stored network's in-degrees do not change.
+    inverse_norms_.resize(n);
+    const double n_e = static_cast<double>(model_.n_e), n_i = static_cast<double>(model_.n_i);
+    for (std::size_t i = 0; i < n; ++i)
+        inverse_norms_[i] = detail::inverse_norms(model_.normalization,
+                                                  static_cast<double>(net.e_end[i] - net.indptr[i]),
+                                                  static_cast<double>(net.indptr[i + 1] - net.e_end[i]),
+                                                  n_e, n_i);
 }
 
 std::int64_t RightHandSide::scratch_bytes() const {
-    return static_cast<std::int64_t>(
-        (sincos_.size() + sincos32_.size() / 2 + chunk_sums_.size() + inv_norm_e_.size() + inv_norm_i_.size() +
-         thread_row_sums_.size() * (thread_row_sums_.empty() ? 0 : thread_row_sums_[0].size())) *
-        sizeof(double));
+    const std::size_t row_sums = thread_row_sums_.size() * thread_row_sums_[0].size();
+    return static_cast<std::int64_t>((sincos_.size() + sincos32_.size() / 2 + chunk_sums_.size() +
+                                      2 * inverse_norms_.size() + row_sums) *
+                                     sizeof(double));
 }
 
 void RightHandSide::chunk_sums(std::int64_t chunk, double sums[4]) const {
@@ -187,13 +166,11 @@ void RightHandSide::add_chunks(double totals[4]) const {
 
 void RightHandSide::order_parameters(const double* theta, double out[6]) {
     const std::int64_t n = model_.size();
-    const std::int64_t chunks = n_chunks(n);
-#pragma omp parallel for schedule(static) num_threads(threads_)
-    for (std::int64_t c = 0; c < chunks; ++c) {
+    parallel_for(threads_, n_chunks(n), [&](std::int64_t c) {
         const std::int64_t begin = c * reduction_chunk, end = std::min(begin + reduction_chunk, n);
         sin_cos(theta + begin, end - begin, sincos_.data() + 2 * begin);
         chunk_sums(c, &chunk_sums_[4 * static_cast<std::size_t>(c)]);
-    }
+    });
     double totals[4];
     add_chunks(totals);
     const double n_e = static_cast<double>(model_.n_e), n_i = static_cast<double>(model_.n_i);
@@ -205,15 +182,6 @@ void RightHandSide::order_parameters(const double* theta, double out[6]) {
     out[5] = (totals[1] + totals[3]) / (n_e + n_i);
 }
 
-// The equation of SPEC §1, for oscillator i in population X:
-//
-//     dθ_i/dt = ω_i + K_XE c_i^E − K_XI c_i^I,
-//     c_i^Y   = (1/n_i^Y) Σ_{j∈Y, j→i} w_ij sin(θ_j − θ_i)
-//             = (1/n_i^Y) [ (Σ w_ij sin θ_j) cos θ_i − (Σ w_ij cos θ_j) sin θ_i ].
-//
-// sin θ_j and cos θ_j are computed once per evaluation, so a sparse row is a gather of
-// precomputed values. All-to-all coupling collapses to the mean fields Z_Y:
-//     dθ_i/dt = ω_i + Im[H_X e^{−iθ_i}],   H_X = K_XE Z_E − K_XI Z_I   (O(N)).
 void RightHandSide::evaluate(const double* base, const double* slope, double h,
                              const double* kick, double t, double* out) {
     if (float_tables_) evaluate_with(sincos32_.data(), base, slope, h, kick, t, out);
@@ -224,115 +192,95 @@ template <class Table>
 void RightHandSide::evaluate_with(Table* sc, const double* base, const double* slope, double h,
                                   const double* kick, double t, double* out) {
     const Couplings k = model_.couplings.at(t);
-    const std::int64_t n = model_.size(), n_e = model_.n_e;
-    const std::int64_t chunks = n_chunks(n);
-    const double* omega = model_.omega.data();
-    // sc: sin θ_j, cos θ_j interleaved, so that one cache line serves a source.
+    stage_sin_cos(sc, base, slope, h, kick);
+    if (model_.all_to_all()) all_to_all_rows(k, out);  // (float_tables_ is off: sc is sincos_)
+    else if (model_.procedural) procedural_rows(sc, k, out);
+    else if (model_.network->tiled()) tiled_rows(sc, k, out);
+    else csr_rows(sc, k, out);
+}
+
+template <class Table>
+void RightHandSide::stage_sin_cos(Table* sc, const double* base, const double* slope, double h,
+                                  const double* kick) {
+    const std::int64_t n = model_.size();
     const bool all_to_all = model_.all_to_all();
-
-#pragma omp parallel num_threads(threads_)
-    {
-        // 1. stage phases -> sin, cos (and, for all-to-all, the per-chunk sums)
-#pragma omp for schedule(static)
-        for (std::int64_t c = 0; c < chunks; ++c) {
-            const std::int64_t begin = c * reduction_chunk, end = std::min(begin + reduction_chunk, n);
-            double stage[reduction_chunk];  // the stage phases of this chunk
-            for (std::int64_t j = begin; j < end; ++j) {
-                double theta = base[j];
-                if (slope) theta += h * slope[j];
-                if (kick) theta += kick[j];
-                stage[j - begin] = theta;
-            }
-            sin_cos(stage, end - begin, sc + 2 * begin);
-            if (all_to_all) chunk_sums(c, &chunk_sums_[4 * static_cast<std::size_t>(c)]);
+    // sc: sin θ_j, cos θ_j interleaved, so that one cache line serves a source.
+    parallel_for(threads_, n_chunks(n), [&](std::int64_t c) {
+        const std::int64_t begin = c * reduction_chunk, end = std::min(begin + reduction_chunk, n);
+        double stage[reduction_chunk];  // the stage phases of this chunk
+        for (std::int64_t j = begin; j < end; ++j) {
+            double theta = base[j];
+            if (slope) theta += h * slope[j];
+            if (kick) theta += kick[j];
+            stage[j - begin] = theta;
         }
-        // (implicit barrier: every sin/cos is ready)
+        sin_cos(stage, end - begin, sc + 2 * begin);
+        if (all_to_all) chunk_sums(c, &chunk_sums_[4 * static_cast<std::size_t>(c)]);
+    });
+}
 
-        if (all_to_all) {  // (always with the double table: float32_tables is for sparse gathers)
-            double totals[4];
-            add_chunks(totals);  // every thread adds the chunks in the same order
-            const bool sum_only = model_.normalization == Normalization::none;
-            const double scale_e = (sum_only || n_e == 0) ? 1.0 : 1.0 / static_cast<double>(n_e);
-            const double scale_i = (sum_only || n == n_e) ? 1.0 : 1.0 / static_cast<double>(n - n_e);
-            const double ze_re = totals[0] * scale_e, ze_im = totals[1] * scale_e;
-            const double zi_re = totals[2] * scale_i, zi_im = totals[3] * scale_i;
-            // H_X = K_XE Z_E − K_XI Z_I
-            const double he_re = k.ee * ze_re - k.ei * zi_re, he_im = k.ee * ze_im - k.ei * zi_im;
-            const double hi_re = k.ie * ze_re - k.ii * zi_re, hi_im = k.ie * ze_im - k.ii * zi_im;
-#pragma omp for schedule(static)
-            for (std::int64_t i = 0; i < n; ++i) {
-                const bool excitatory = i < n_e;
-                const double h_re = excitatory ? he_re : hi_re, h_im = excitatory ? he_im : hi_im;
-                // Im[H e^{−iθ}] = Im(H) cos θ − Re(H) sin θ
-                out[i] = omega[i] + h_im * sc[2 * i + 1] - h_re * sc[2 * i];
-            }
-        } else if (model_.procedural) {
-            const Normalization normalization = model_.normalization;
-            const double n_from_e = static_cast<double>(n_e), n_from_i = static_cast<double>(n - n_e);
-#pragma omp for schedule(static)
-            for (std::int64_t i = 0; i < n; ++i) {
-                double sums[4], counts[2];
-                procedural_row_sums(i, sc, sums, counts);
-                double norm_e = 1.0, norm_i = 1.0;  // n_i^Y
-                if (normalization == Normalization::in_degree) norm_e = counts[0], norm_i = counts[1];
-                if (normalization == Normalization::population) norm_e = n_from_e, norm_i = n_from_i;
-                const double inv_norm_e = norm_e > 0.0 ? 1.0 / norm_e : 0.0;
-                const double inv_norm_i = norm_i > 0.0 ? 1.0 / norm_i : 0.0;
-                const double sin_i = sc[2 * i], cos_i = sc[2 * i + 1];
-                const double c_e = inv_norm_e * (sums[0] * cos_i - sums[1] * sin_i);
-                const double c_i = inv_norm_i * (sums[2] * cos_i - sums[3] * sin_i);
-                const bool excitatory = i < n_e;
-                out[i] = omega[i] + (excitatory ? k.ee : k.ie) * c_e - (excitatory ? k.ei : k.ii) * c_i;
-            }
-        } else {
-            const CsrNetwork& net = *model_.network;
-            const std::int64_t* indptr = net.indptr.data();
-            const std::int64_t* e_end = net.e_end.data();
-            const std::int32_t* sources = net.indices.data();
-            const double* weights = net.weighted() ? net.weights.data() : nullptr;
-            const double* inv_norm_e = inv_norm_e_.data();
-            const double* inv_norm_i = inv_norm_i_.data();
-            // c_i^E, c_i^I from the sums over a row's E and I inputs (sums[0..3]).
-            auto finish_row = [&](std::int64_t i, const double* sums) {
-                const double sin_i = sc[2 * i], cos_i = sc[2 * i + 1];
-                const double c_e = inv_norm_e[i] * (sums[0] * cos_i - sums[1] * sin_i);
-                const double c_i = inv_norm_i[i] * (sums[2] * cos_i - sums[3] * sin_i);
-                const bool excitatory = i < n_e;
-                out[i] = omega[i] + (excitatory ? k.ee : k.ie) * c_e - (excitatory ? k.ei : k.ii) * c_i;
-            };
-            if (net.tiled()) {
-                evaluate_tiled(net, sc, finish_row);
-            } else {
-#pragma omp for schedule(static)
-                for (std::int64_t i = 0; i < n; ++i) {
-                    const std::int64_t first = indptr[i], split = e_end[i], last = indptr[i + 1];
-                    const double* w = weights ? weights + first : nullptr;
-                    const SinCosSum from_e = sum_inputs(sources + first, split - first, w, sc);
-                    const SinCosSum from_i =
-                        sum_inputs(sources + split, last - split, w ? w + (split - first) : nullptr, sc);
-                    const double sums[4] = {from_e.sin, from_e.cos, from_i.sin, from_i.cos};
-                    finish_row(i, sums);
-                }
-            }
-        }
-    }
+template <class Table>
+double RightHandSide::finish_row(std::int64_t i, const Table* sc, const Couplings& k,
+                                 detail::InverseNorms inverse_norm,
+                                 const detail::InputSums& sums) const {
+    return detail::phase_velocity(model_.omega[static_cast<std::size_t>(i)],
+                                  detail::strengths_onto(k, i < model_.n_e), inverse_norm, sums,
+                                  sc[2 * i], sc[2 * i + 1]);
+}
+
+void RightHandSide::all_to_all_rows(const Couplings& k, double* out) {
+    const std::int64_t n = model_.size(), n_e = model_.n_e;
+    double totals[4];  // Σ cos θ_j, Σ sin θ_j over E, then over I, chunk by chunk in order
+    add_chunks(totals);
+    // All-to-all: the in-degree from Y is N_Y.
+    const double size_e = static_cast<double>(n_e), size_i = static_cast<double>(n - n_e);
+    const detail::InverseNorms scale =
+        detail::inverse_norms(model_.normalization, size_e, size_i, size_e, size_i);
+    const detail::MeanField z_e{totals[0] * scale.e, totals[1] * scale.e};
+    const detail::MeanField z_i{totals[2] * scale.i, totals[3] * scale.i};
+    const detail::MeanField drive_e = detail::mean_field_drive(detail::strengths_onto(k, true), z_e, z_i);
+    const detail::MeanField drive_i = detail::mean_field_drive(detail::strengths_onto(k, false), z_e, z_i);
+    const double* omega = model_.omega.data();
+    const double* sc = sincos_.data();
+    parallel_for(threads_, n, [&](std::int64_t i) {
+        out[i] = detail::phase_velocity_all_to_all(omega[i], i < n_e ? drive_e : drive_i, sc[2 * i],
+                                                   sc[2 * i + 1]);
+    });
+}
+
+template <class Table>
+void RightHandSide::csr_rows(const Table* sc, const Couplings& k, double* out) {
+    const CsrNetwork& net = *model_.network;
+    const std::int64_t* indptr = net.indptr.data();
+    const std::int64_t* e_end = net.e_end.data();
+    const std::int32_t* sources = net.indices.data();
+    const double* weights = net.weighted() ? net.weights.data() : nullptr;
+    parallel_for(threads_, model_.size(), [&](std::int64_t i) {
+        const std::int64_t first = indptr[i], split = e_end[i], last = indptr[i + 1];
+        const double* w = weights ? weights + first : nullptr;
+        const SinCosSum from_e = sum_inputs(sources + first, split - first, w, sc);
+        const SinCosSum from_i =
+            sum_inputs(sources + split, last - split, w ? w + (split - first) : nullptr, sc);
+        out[i] = finish_row(i, sc, k, inverse_norms_[static_cast<std::size_t>(i)],
+                            {from_e.sin, from_e.cos, from_i.sin, from_i.cos});
+    });
 }
 
 // The cache-blocked gather over a tiled network (GatherTiles in network.hpp). For each
 // block of rows, the sources are visited tile by tile, so the sin/cos values being read
 // (256 KiB per tile) stay in L2 while all the block's edges into that tile are added.
 // Row r's (Σ sin, Σ cos) over E sources are at row_sums[2r], over I sources 2R further.
-template <class Table, class FinishRow>
-void RightHandSide::evaluate_tiled(const CsrNetwork& net, const Table* sc, FinishRow& finish_row) {
+template <class Table>
+void RightHandSide::tiled_rows(const Table* sc, const Couplings& k, double* out) {
+    const CsrNetwork& net = *model_.network;
     const GatherTiles& tiling = net.tiling;
     const std::int64_t tiles = tiling.tiles(), n = model_.size(), n_e = model_.n_e;
     const std::int64_t rows_per_block = std::int64_t{1} << tiling.row_bits;
     const int source_bits = tiling.source_bits;
     const auto* words = reinterpret_cast<const std::uint32_t*>(net.indices.data());
     const double* weights = net.weighted() ? net.weights.data() : nullptr;
-    double* row_sums = thread_row_sums_[static_cast<std::size_t>(thread_index())].data();
-#pragma omp for schedule(static)
-    for (std::int64_t b = 0; b < tiling.blocks(); ++b) {
+    parallel_for(threads_, tiling.blocks(), [&](std::int64_t b) {
+        double* row_sums = thread_row_sums_.local().data();
         const std::int64_t first_row = b * rows_per_block;
         const std::int64_t rows = std::min(rows_per_block, n - first_row);
         // row_sums are all 0 here: zero at construction, and reset below as each row is read.
@@ -354,26 +302,40 @@ void RightHandSide::evaluate_tiled(const CsrNetwork& net, const Table* sc, Finis
         double* sums_e = row_sums;
         double* sums_i = row_sums + 2 * rows_per_block;
         for (std::int64_t r = 0; r < rows; ++r) {
-            const double sums[4] = {sums_e[2 * r], sums_e[2 * r + 1], sums_i[2 * r], sums_i[2 * r + 1]};
-            finish_row(first_row + r, sums);
+            const std::int64_t i = first_row + r;
+            out[i] = finish_row(i, sc, k, inverse_norms_[static_cast<std::size_t>(i)],
+                                {sums_e[2 * r], sums_e[2 * r + 1], sums_i[2 * r], sums_i[2 * r + 1]});
             sums_e[2 * r] = sums_e[2 * r + 1] = sums_i[2 * r] = sums_i[2 * r + 1] = 0.0;
         }
-    }
+    });
 }
 
 template <class Table>
-void RightHandSide::procedural_row_sums(std::int64_t i, const Table* sc, double sums[4], double counts[2]) {
-    std::vector<std::int32_t>& sources = thread_sources_[static_cast<std::size_t>(thread_index())];
+void RightHandSide::procedural_rows(const Table* sc, const Couplings& k, double* out) {
+    const double n_e = static_cast<double>(model_.n_e), n_i = static_cast<double>(model_.n_i);
+    // A row's sources are drawn into a per-thread buffer that may grow (and throw
+    // bad_alloc): parallel_for carries that out of the parallel region.
+    parallel_for(threads_, model_.size(), [&](std::int64_t i) {
+        double counts[2];
+        const detail::InputSums sums = procedural_row_sums(i, sc, counts);
+        out[i] = finish_row(i, sc, k,
+                            detail::inverse_norms(model_.normalization, counts[0], counts[1], n_e, n_i),
+                            sums);
+    });
+}
+
+template <class Table>
+detail::InputSums RightHandSide::procedural_row_sums(std::int64_t i, const Table* sc, double counts[2]) {
+    std::vector<std::int32_t>& sources = thread_sources_.local();
     // The same draws, in the same order, as CsrNetwork::random: the stored and the
     // procedural network of a seed are one network, and their sums agree bit for bit.
     model_.procedural->e_sources(i, sources);
     const SinCosSum from_e = sum_inputs(sources.data(), static_cast<std::int64_t>(sources.size()), nullptr, sc);
-    sums[0] = from_e.sin, sums[1] = from_e.cos;
     counts[0] = static_cast<double>(sources.size());
     model_.procedural->i_sources(i, sources);
     const SinCosSum from_i = sum_inputs(sources.data(), static_cast<std::int64_t>(sources.size()), nullptr, sc);
-    sums[2] = from_i.sin, sums[3] = from_i.cos;
     counts[1] = static_cast<double>(sources.size());
+    return {from_e.sin, from_e.cos, from_i.sin, from_i.cos};
 }
 
 }  // namespace eikura

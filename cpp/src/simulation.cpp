@@ -141,14 +141,13 @@ void Simulation::draw_noise_kicks() {
     const auto draw = static_cast<std::uint64_t>(step_);
     const std::uint64_t seed = settings_.seed;
     double* kick = kick_.data();
-#pragma omp parallel for schedule(static) num_threads(threads_)
-    for (std::int64_t i = 0; i < n; ++i) {
+    parallel_for(threads_, n, [&](std::int64_t i) {
         const double amplitude = i < n_e ? kick_e : kick_i;
         kick[i] = amplitude == 0.0 ? 0.0
                                    : amplitude * standard_normal(stream_key(seed, Purpose::noise,
                                                                             static_cast<std::uint64_t>(i)),
                                                                  draw);
-    }
+    });
 }
 
 void Simulation::take_step() {
@@ -165,25 +164,25 @@ void Simulation::take_step() {
     switch (settings_.method) {
     case Method::euler:  // Euler / Euler–Maruyama: θ + dt f(θ, t) + sqrt(2 D dt) ξ
         rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
-#pragma omp parallel for schedule(static) num_threads(threads_)
-        for (std::int64_t i = 0; i < n; ++i)
+        parallel_for(threads_, n, [&](std::int64_t i) {
             next[i] = theta[i] + dt * k1[i] + (kick ? kick[i] : 0.0);
+        });
         break;
     case Method::heun:  // predictor θ̃ = θ + dt k1 (+ kick); θ + dt/2 (k1 + k2) (+ same kick)
         rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
         rhs_.evaluate(theta, k1, dt, kick, t + dt, k2);
-#pragma omp parallel for schedule(static) num_threads(threads_)
-        for (std::int64_t i = 0; i < n; ++i)
+        parallel_for(threads_, n, [&](std::int64_t i) {
             next[i] = theta[i] + dt / 2 * (k1[i] + k2[i]) + (kick ? kick[i] : 0.0);
+        });
         break;
     case Method::rk4:
         rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
         rhs_.evaluate(theta, k1, dt / 2, nullptr, t + dt / 2, k2);
         rhs_.evaluate(theta, k2, dt / 2, nullptr, t + dt / 2, k3);
         rhs_.evaluate(theta, k3, dt, nullptr, t + dt, k4);
-#pragma omp parallel for schedule(static) num_threads(threads_)
-        for (std::int64_t i = 0; i < n; ++i)
+        parallel_for(threads_, n, [&](std::int64_t i) {
             next[i] = theta[i] + dt / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+        });
         break;
     }
 
@@ -192,11 +191,10 @@ void Simulation::take_step() {
     double* displacement = displacement_.data();
     double* state = theta_.data();
     const bool wrap = settings_.wrap;
-#pragma omp parallel for schedule(static) num_threads(threads_)
-    for (std::int64_t i = 0; i < n; ++i) {
+    parallel_for(threads_, n, [&](std::int64_t i) {
         if (averaging) displacement[i] += next[i] - state[i];
         state[i] = wrap ? wrap_phase(next[i]) : next[i];
-    }
+    });
     ++step_;
     record_if_due();
 }
@@ -233,9 +231,20 @@ void advance_ensemble(const std::vector<Simulation*>& members, std::int64_t max_
             throw std::invalid_argument("ensemble members must be single-threaded (threads=1)");
     const auto count = static_cast<std::int64_t>(members.size());
     // Members differ in cost (e.g. sparse vs dense parameter points): hand them out one
-    // at a time. Which thread runs a member never changes its result.
+    // at a time, the one loop here that is not statically scheduled; which thread runs a
+    // member never changes its result. A member can throw (a procedural network's row
+    // buffer, out of memory): caught as parallel_for does, and the exception of the
+    // lowest such member rethrown after the region.
+    detail::LowestIndexException errors;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads))
-    for (std::int64_t m = 0; m < count; ++m) members[static_cast<std::size_t>(m)]->advance(max_steps);
+    for (std::int64_t m = 0; m < count; ++m) {
+        try {
+            members[static_cast<std::size_t>(m)]->advance(max_steps);
+        } catch (...) {
+            errors.capture(m);
+        }
+    }
+    errors.rethrow_if_any();
 }
 
 }  // namespace eikura

@@ -64,61 +64,64 @@ void CsrNetwork::tile(int row_bits, int source_bits, int threads) {
     layout.segments.assign(static_cast<std::size_t>(blocks * tiles + 1), n_edges());
     const bool has_weights = weighted();
 
-#pragma omp parallel num_threads(resolve_threads(threads))
-    {
+    // Each block is reordered within its own range of edges, by one thread. The buffers
+    // are reused from one block to the next; resizing them may throw bad_alloc, which
+    // parallel_for carries out of the parallel region.
+    struct Scratch {
         std::vector<std::int32_t> block_sources;
         std::vector<double> block_weights;
-        std::vector<std::int64_t> next, count, by_rank;  // per row / per rank, reused
-#pragma omp for schedule(dynamic, 1)
-        for (std::int64_t b = 0; b < blocks; ++b) {
-            const std::int64_t r0 = b * rows_per_block, r1 = std::min(n, r0 + rows_per_block);
-            const std::int64_t first = indptr[static_cast<std::size_t>(r0)];
-            const std::int64_t last = indptr[static_cast<std::size_t>(r1)];
-            block_sources.assign(indices.begin() + first, indices.begin() + last);
-            if (has_weights) block_weights.assign(weights.begin() + first, weights.begin() + last);
-            const std::int64_t rows = r1 - r0;
-            next.resize(static_cast<std::size_t>(rows));
-            count.resize(static_cast<std::size_t>(rows));
-            for (std::int64_t r = 0; r < rows; ++r) next[static_cast<std::size_t>(r)] = indptr[static_cast<std::size_t>(r0 + r)] - first;
-            std::int64_t out = first;
-            for (std::int64_t t = 0; t < tiles; ++t) {
-                layout.segments[static_cast<std::size_t>(b * tiles + t)] = out;
-                const std::int64_t lo = layout.tile_first[static_cast<std::size_t>(t)];
-                const std::int64_t hi = layout.tile_first[static_cast<std::size_t>(t + 1)];
-                // Each row's sources in [lo, hi) follow its sources of earlier tiles.
-                by_rank.clear();
-                for (std::int64_t r = 0; r < rows; ++r) {
-                    const std::int64_t row_end = indptr[static_cast<std::size_t>(r0 + r + 1)] - first;
-                    std::int64_t m = next[static_cast<std::size_t>(r)];
-                    while (m < row_end && block_sources[static_cast<std::size_t>(m)] < hi) ++m;
-                    const std::int64_t c = m - next[static_cast<std::size_t>(r)];
-                    count[static_cast<std::size_t>(r)] = c;
-                    if (static_cast<std::int64_t>(by_rank.size()) < c) by_rank.resize(static_cast<std::size_t>(c), 0);
-                    for (std::int64_t q = 0; q < c; ++q) ++by_rank[static_cast<std::size_t>(q)];
-                }
-                // by_rank[q]: rows with a (q+1)-th edge here -> where rank q starts.
-                std::int64_t start = out;
-                for (auto& slot : by_rank) {
-                    const std::int64_t size_of_rank = slot;
-                    slot = start;
-                    start += size_of_rank;
-                }
-                for (std::int64_t r = 0; r < rows; ++r) {
-                    const std::int64_t m0 = next[static_cast<std::size_t>(r)];
-                    for (std::int64_t q = 0; q < count[static_cast<std::size_t>(r)]; ++q) {
-                        const std::int64_t position = by_rank[static_cast<std::size_t>(q)]++;
-                        const std::int64_t source = block_sources[static_cast<std::size_t>(m0 + q)];
-                        indices[static_cast<std::size_t>(position)] = static_cast<std::int32_t>(
-                            (2 * static_cast<std::uint32_t>(r) << (source_bits + 1)) |
-                            (2 * static_cast<std::uint32_t>(source - lo)));
-                        if (has_weights) weights[static_cast<std::size_t>(position)] = block_weights[static_cast<std::size_t>(m0 + q)];
-                    }
-                    next[static_cast<std::size_t>(r)] = m0 + count[static_cast<std::size_t>(r)];
-                }
-                out = start;
+        std::vector<std::int64_t> next, count, by_rank;  // per row / per rank
+    };
+    PerThread<Scratch> scratch(threads);
+    parallel_for(threads, blocks, [&](std::int64_t b) {
+        auto& [block_sources, block_weights, next, count, by_rank] = scratch.local();
+        const std::int64_t r0 = b * rows_per_block, r1 = std::min(n, r0 + rows_per_block);
+        const std::int64_t first = indptr[static_cast<std::size_t>(r0)];
+        const std::int64_t last = indptr[static_cast<std::size_t>(r1)];
+        block_sources.assign(indices.begin() + first, indices.begin() + last);
+        if (has_weights) block_weights.assign(weights.begin() + first, weights.begin() + last);
+        const std::int64_t rows = r1 - r0;
+        next.resize(static_cast<std::size_t>(rows));
+        count.resize(static_cast<std::size_t>(rows));
+        for (std::int64_t r = 0; r < rows; ++r) next[static_cast<std::size_t>(r)] = indptr[static_cast<std::size_t>(r0 + r)] - first;
+        std::int64_t out = first;
+        for (std::int64_t t = 0; t < tiles; ++t) {
+            layout.segments[static_cast<std::size_t>(b * tiles + t)] = out;
+            const std::int64_t lo = layout.tile_first[static_cast<std::size_t>(t)];
+            const std::int64_t hi = layout.tile_first[static_cast<std::size_t>(t + 1)];
+            // Each row's sources in [lo, hi) follow its sources of earlier tiles.
+            by_rank.clear();
+            for (std::int64_t r = 0; r < rows; ++r) {
+                const std::int64_t row_end = indptr[static_cast<std::size_t>(r0 + r + 1)] - first;
+                std::int64_t m = next[static_cast<std::size_t>(r)];
+                while (m < row_end && block_sources[static_cast<std::size_t>(m)] < hi) ++m;
+                const std::int64_t c = m - next[static_cast<std::size_t>(r)];
+                count[static_cast<std::size_t>(r)] = c;
+                if (static_cast<std::int64_t>(by_rank.size()) < c) by_rank.resize(static_cast<std::size_t>(c), 0);
+                for (std::int64_t q = 0; q < c; ++q) ++by_rank[static_cast<std::size_t>(q)];
             }
+            // by_rank[q]: rows with a (q+1)-th edge here -> where rank q starts.
+            std::int64_t start = out;
+            for (auto& slot : by_rank) {
+                const std::int64_t size_of_rank = slot;
+                slot = start;
+                start += size_of_rank;
+            }
+            for (std::int64_t r = 0; r < rows; ++r) {
+                const std::int64_t m0 = next[static_cast<std::size_t>(r)];
+                for (std::int64_t q = 0; q < count[static_cast<std::size_t>(r)]; ++q) {
+                    const std::int64_t position = by_rank[static_cast<std::size_t>(q)]++;
+                    const std::int64_t source = block_sources[static_cast<std::size_t>(m0 + q)];
+                    indices[static_cast<std::size_t>(position)] = static_cast<std::int32_t>(
+                        (2 * static_cast<std::uint32_t>(r) << (source_bits + 1)) |
+                        (2 * static_cast<std::uint32_t>(source - lo)));
+                    if (has_weights) weights[static_cast<std::size_t>(position)] = block_weights[static_cast<std::size_t>(m0 + q)];
+                }
+                next[static_cast<std::size_t>(r)] = m0 + count[static_cast<std::size_t>(r)];
+            }
+            out = start;
         }
-    }
+    });
     tiling = std::move(layout);
 }
 

@@ -88,6 +88,8 @@ struct CsrNetwork {
 
     /// Reorder the edges (and weights) from CSR order into the tiled order of
     /// GatherTiles, in place, block by block. Requires row_bits + source_bits <= 29.
+    /// If it throws after the checks (out of memory), the edges are partly reordered:
+    /// the network must then be discarded.
     void tile(int row_bits, int source_bits, int threads);
     /// Tile with the default sizes when size() >= tile_from_size.
     void tile_if_large(int threads);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "eikura/model.hpp"
+#include "eikura/rhs.hpp"
 
 namespace eikura {
 

@@ -1,0 +1,85 @@
+#pragma once
+/// The right-hand side dθ/dt of a Model, evaluated for all oscillators at once. The
+/// equation itself is in equation.hpp; this class only gathers what it needs, by one of
+/// four strategies chosen by the network: all-to-all mean fields, a plain CSR gather, a
+/// cache-tiled gather (large networks), or a procedural network redrawn per evaluation.
+#include <cstdint>
+#include <vector>
+
+#include "eikura/equation.hpp"
+#include "eikura/memory.hpp"
+#include "eikura/model.hpp"
+#include "eikura/parallel.hpp"
+#include "eikura/schedule.hpp"
+
+namespace eikura {
+
+/// Evaluates the deterministic part of dθ/dt. Holds the scratch arrays (sin θ and cos θ,
+/// per-chunk sums, 1/n_i^Y) so that an evaluation allocates nothing beyond the row
+/// buffers of a procedural network, which reach their final size after a few rows.
+class RightHandSide {
+  public:
+    /// float32_tables: keep sin θ_j, cos θ_j of the sparse gathers in single precision
+    /// (sums still in double): half the bytes read per edge. All-to-all ignores it.
+    RightHandSide(const Model& model, int threads, bool float32_tables = false);
+
+    /// out[i] = dθ_i/dt at time t, evaluated at the stage phases
+    ///     θ_i = base[i] + h * slope[i] + kick[i]
+    /// (slope and kick may be null). Fusing the stage into this pass saves one sweep
+    /// over memory per stage.
+    void evaluate(const double* base, const double* slope, double h, const double* kick,
+                  double t, double* out);
+
+    /// Complex mean fields (Z_E, Z_I, Z) of the phases `theta`, summed in a fixed order.
+    void order_parameters(const double* theta, double out[6]);
+
+    std::int64_t scratch_bytes() const;
+
+  private:
+    /// evaluate() with the sin/cos table in double or float.
+    template <class Table>
+    void evaluate_with(Table* sc, const double* base, const double* slope, double h,
+                       const double* kick, double t, double* out);
+    /// sc[2j], sc[2j + 1] = sin, cos of the stage phase θ_j; for all-to-all also the
+    /// per-chunk sums of the mean fields.
+    template <class Table>
+    void stage_sin_cos(Table* sc, const double* base, const double* slope, double h,
+                       const double* kick);
+
+    // The four strategies: each fills out[0..N) from the sin/cos table `sc`.
+    /// All-to-all: two mean fields, then O(1) per row (always the double table).
+    void all_to_all_rows(const Couplings& k, double* out);
+    /// A stored network in plain CSR order, row by row.
+    template <class Table>
+    void csr_rows(const Table* sc, const Couplings& k, double* out);
+    /// A stored network in the tiled order of GatherTiles, block of rows by block.
+    template <class Table>
+    void tiled_rows(const Table* sc, const Couplings& k, double* out);
+    /// A procedural network, each row redrawn from its streams.
+    template <class Table>
+    void procedural_rows(const Table* sc, const Couplings& k, double* out);
+
+    /// dθ_i/dt from the sums over row i's inputs (the gather strategies end here).
+    template <class Table>
+    double finish_row(std::int64_t i, const Table* sc, const Couplings& k,
+                      detail::InverseNorms inverse_norm, const detail::InputSums& sums) const;
+    /// The sums over the inputs of row i of a procedural network, redrawn from the row's
+    /// streams; also the numbers of E and I inputs.
+    template <class Table>
+    detail::InputSums procedural_row_sums(std::int64_t i, const Table* sc, double counts[2]);
+    /// Per-chunk sums of (cos, sin) over E and over I of the phases in sincos_.
+    void chunk_sums(std::int64_t chunk, double sums[4]) const;
+    void add_chunks(double totals[4]) const;
+
+    const Model& model_;
+    int threads_;
+    bool float_tables_;
+    HugePageVector<double> sincos_;      // sin θ_j at 2j, cos θ_j at 2j + 1
+    HugePageVector<float> sincos32_;     // the same in float (float32_tables only)
+    std::vector<double> chunk_sums_;     // 4 per chunk: cos_E, sin_E, cos_I, sin_I
+    std::vector<detail::InverseNorms> inverse_norms_;  // 1 / n_i^Y per row (stored sparse only)
+    PerThread<std::vector<std::int32_t>> thread_sources_;  // procedural: a row's sources
+    PerThread<std::vector<double>> thread_row_sums_;       // tiled: sums of a block's rows
+};
+
+}  // namespace eikura

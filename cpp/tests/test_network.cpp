@@ -1,0 +1,124 @@
+// Networks: user CSR input (sorting, checks), random networks (rows, thread-count
+// independence, the same rows as a procedural network draws), memory estimates.
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "check.hpp"
+#include "eikura/network.hpp"
+#include "fixtures.hpp"
+
+namespace {
+
+using eikura::BlockSpec;
+using eikura::CsrNetwork;
+using eikura::RandomBlocks;
+using eikura_test::fixed_degree_rule;
+using eikura_test::n_e;
+using eikura_test::n_i;
+
+void test_user_csr() {
+    // 3 oscillators (2 E, 1 I); row 0 unsorted with an I source first.
+    const CsrNetwork net = CsrNetwork::from_csr(2, 1, {0, 2, 3, 3}, {2, 1, 0}, {0.5, 2.0, 1.0});
+    CHECK_EQ(net.indices, (std::vector<std::int32_t>{1, 2, 0}));
+    CHECK_EQ(net.weights, (std::vector<double>{2.0, 0.5, 1.0}));  // weights follow the sort
+    CHECK_EQ(net.e_end, (std::vector<std::int64_t>{1, 3, 3}));
+    CHECK_EQ(net.n_edges(), 3);
+    CHECK(!net.tiled());
+    CHECK_EQ(net.csr_indices(), net.indices);
+
+    CHECK_THROWS(CsrNetwork::from_csr(2, 1, {0, 1, 1}, {0}, {}), "indptr");        // N + 1
+    CHECK_THROWS(CsrNetwork::from_csr(2, 1, {0, 2, 1, 2}, {0, 1}, {}), "indptr");  // decreasing
+    CHECK_THROWS(CsrNetwork::from_csr(2, 1, {1, 1, 1, 2}, {0, 1}, {}), "indptr");  // not from 0
+    CHECK_THROWS(CsrNetwork::from_csr(2, 1, {0, 1, 1, 1}, {3}, {}), "out of range");
+    CHECK_THROWS(CsrNetwork::from_csr(2, 1, {0, 1, 1, 1}, {-1}, {}), "out of range");
+    CHECK_THROWS(CsrNetwork::from_csr(2, 1, {0, 2, 2, 2}, {1, 1}, {}), "duplicate");
+    CHECK_THROWS(CsrNetwork::from_csr(2, 1, {0, 1, 1, 1}, {1}, {1.0, 2.0}), "weights");
+    CHECK_THROWS(CsrNetwork::from_csr(2, 1, {0, 1, 1, 1}, {1}, {std::numeric_limits<double>::infinity()}),
+                 "weights");
+    CHECK_THROWS(CsrNetwork::from_csr(-1, 1, {0}, {}, {}), "population");
+}
+
+/// Every row: k_e sorted E sources then k_i sorted I sources, no self-connection.
+void check_fixed_degree_rows(const CsrNetwork& net, std::int64_t k_e, std::int64_t k_i) {
+    std::vector<std::string> bad_rows;
+    for (std::int64_t i = 0; i < net.size(); ++i) {
+        const auto begin = net.indptr[static_cast<std::size_t>(i)];
+        const auto end = net.indptr[static_cast<std::size_t>(i + 1)];
+        const auto split = net.e_end[static_cast<std::size_t>(i)];
+        bool ok = split - begin == k_e && end - split == k_i;
+        for (auto k = begin; k < end; ++k) {
+            const auto j = net.indices[static_cast<std::size_t>(k)];
+            ok = ok && j != i && j >= 0 && j < net.size();
+            if (k > begin) ok = ok && j > net.indices[static_cast<std::size_t>(k - 1)];
+            ok = ok && ((k < split) == (j < net.n_e));
+        }
+        if (!ok) bad_rows.push_back(std::to_string(i));
+    }
+    CHECK_EQ(bad_rows, std::vector<std::string>{});
+}
+
+void test_random_networks() {
+    const RandomBlocks rule = fixed_degree_rule(7, 3, 99);
+    const CsrNetwork one = CsrNetwork::random(rule, 1);
+    const CsrNetwork four = CsrNetwork::random(rule, 4);
+    CHECK_EQ(one.indices, four.indices);  // thread-independent
+    CHECK_EQ(one.indptr, four.indptr);
+    CHECK_EQ(one.n_edges(), 10 * (n_e + n_i));
+    check_fixed_degree_rows(one, 7, 3);
+    CHECK_LE(one.memory_bytes(), CsrNetwork::estimate_random_bytes(rule));
+
+    // Dense blocks (drawn by partial Fisher–Yates) and Erdős–Rényi blocks.
+    const RandomBlocks dense = fixed_degree_rule(n_e - 1, n_i - 1, 4);
+    check_fixed_degree_rows(CsrNetwork::random(dense, 3), n_e - 1, n_i - 1);
+    RandomBlocks er = rule;
+    er.blocks[0] = BlockSpec{false, 0, 0.3};
+    er.blocks[3] = BlockSpec{false, 0, 1.0};
+    const CsrNetwork er_one = CsrNetwork::random(er, 1), er_three = CsrNetwork::random(er, 3);
+    CHECK_EQ(er_one.indices, er_three.indices);
+    CHECK_EQ(er_one.e_end, er_three.e_end);
+    for (std::int64_t i = n_e; i < n_e + n_i; ++i)  // p_ii = 1: every other I oscillator
+        CHECK_EQ(er_one.indptr[static_cast<std::size_t>(i + 1)] - er_one.e_end[static_cast<std::size_t>(i)],
+                 n_i - 1);
+}
+
+void test_procedural_rows_are_the_stored_rows() {
+    RandomBlocks rule = fixed_degree_rule(9, 4, 21);
+    rule.blocks[1] = BlockSpec{false, 0, 0.25};
+    const CsrNetwork net = CsrNetwork::random(rule, 2);
+    std::vector<std::int32_t> redrawn, sources;
+    for (std::int64_t i = 0; i < n_e + n_i; ++i) {
+        rule.e_sources(i, sources);
+        redrawn.insert(redrawn.end(), sources.begin(), sources.end());
+        rule.i_sources(i, sources);
+        redrawn.insert(redrawn.end(), sources.begin(), sources.end());
+    }
+    CHECK_EQ(redrawn, net.indices);
+}
+
+void test_invalid_rules() {
+    CHECK_THROWS(CsrNetwork::random(fixed_degree_rule(n_e, 3, 1), 1), "k_ee");  // > n_e - 1
+    CHECK_THROWS(CsrNetwork::random(fixed_degree_rule(-1, 3, 1), 1), "k_ee");
+    RandomBlocks bad_probability = fixed_degree_rule(7, 3, 99);
+    bad_probability.blocks[3] = BlockSpec{false, 0, 1.5};
+    CHECK_THROWS(CsrNetwork::random(bad_probability, 1), "p_ii");
+    bad_probability.blocks[3] = BlockSpec{false, 0, std::numeric_limits<double>::quiet_NaN()};
+    CHECK_THROWS(CsrNetwork::random(bad_probability, 1), "p_ii");
+
+    // Absurd sizes saturate instead of wrapping around (the memory guard relies on it).
+    RandomBlocks huge = fixed_degree_rule(0, 0, 1);
+    huge.n_e = std::numeric_limits<std::int32_t>::max();
+    huge.blocks[0].in_degree = std::numeric_limits<std::int32_t>::max() - 1;
+    CHECK_EQ(CsrNetwork::estimate_random_bytes(huge), std::numeric_limits<std::int64_t>::max());
+}
+
+}  // namespace
+
+int main() {
+    test_user_csr();
+    test_random_networks();
+    test_procedural_rows_are_the_stored_rows();
+    test_invalid_rules();
+    return eikura_test::report("network");
+}
