@@ -138,8 +138,8 @@ html_context = {"default_mode": "light"}
 
 # -- Docstrings: section references to a document that does not ship ---------------------
 # Some docstrings in python/eikura still cite sections of a design note kept beside the
-# project, e.g. "(SPEC §4)". That note is not part of the site, so the citation is
-# dropped from the rendered text; tools/build_docs.sh fails if any remains.
+# project. That note is not part of the site, so the citation is dropped from the
+# rendered text; tools/build_docs.sh fails if any remains.
 _OUTSIDE_CITATION = re.compile(r"\s*\(SPEC\b[^)]*\)|\s+of SPEC §[\d.]+")
 
 
