@@ -20,7 +20,7 @@ sys.path.insert(0, str(DOCS / "_ext"))
 # -- Project ------------------------------------------------------------------------------
 project = "eikura"
 author = "eikura developers"
-copyright = "eikura developers"  # noqa: A001 - the name Sphinx reads
+copyright = "eikura developers"
 release = eikura.__version__
 version = ".".join(release.split(".")[:2])
 
@@ -143,7 +143,7 @@ html_context = {"default_mode": "light"}
 _OUTSIDE_CITATION = re.compile(r"\s*\(SPEC\b[^)]*\)|\s+of SPEC §[\d.]+")
 
 
-def _drop_outside_citations(app, what, name, obj, options, lines):  # noqa: ARG001, PLR0913
+def _drop_outside_citations(app, what, name, obj, options, lines):  # noqa: ARG001
     for index, line in enumerate(lines):
         lines[index] = _OUTSIDE_CITATION.sub("", line)
 
@@ -170,14 +170,15 @@ def _constant_comment(qualified_name):
             if hash_mark:
                 return [comment.strip()]
             above = []
-            while index > 0 and source[index - 1].startswith("#"):
-                index -= 1
-                above.insert(0, source[index].lstrip("#").strip())
+            previous = index - 1
+            while previous >= 0 and source[previous].startswith("#"):
+                above.insert(0, source[previous].lstrip("#").strip())
+                previous -= 1
             return above
     return []
 
 
-def _document_constants(app, what, name, obj, options, lines):  # noqa: ARG001, PLR0913
+def _document_constants(app, what, name, obj, options, lines):  # noqa: ARG001
     if what not in {"data", "attribute"} or not lines:
         return
     type_doc = inspect.getdoc(type(obj)) or ""
@@ -238,7 +239,7 @@ PUBLIC_MODULES = ("eikura", "eikura.theory", "eikura.labels", "eikura.classify",
                   "eikura.experiments", "eikura.files", "eikura.report")
 
 
-def _check_public_names(app, env):
+def _check_public_names(app, env):  # noqa: ARG001
     import importlib
 
     from sphinx.util import logging

@@ -31,11 +31,9 @@ logger = logging.getLogger(__name__)
 DISPLAY_SCALE = 1.3
 
 
-def _render(translator: Any, latex: str, size: float) -> tuple[str, float] | None:
+def _render(translator: Any, node: nodes.Element, latex: str,
+            size: float) -> tuple[str, float] | None:
     """Write the SVG of ``latex`` under ``_images/math``; return its URI and depth (pt)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     from matplotlib import mathtext, rc_context
     from matplotlib.font_manager import FontProperties
 
@@ -55,7 +53,7 @@ def _render(translator: Any, latex: str, size: float) -> tuple[str, float] | Non
         except ValueError as error:
             message = str(error).strip().splitlines()
             logger.warning("mathtext cannot render %r: %s", latex,
-                           message[-1] if message else error, location=translator._current_node)
+                           message[-1] if message else error, location=node)
             return None
         folder.mkdir(parents=True, exist_ok=True)
         svg_path.write_bytes(buffer.getvalue())
@@ -71,8 +69,7 @@ def _fallback(translator: Any, latex: str, block: bool) -> None:
 
 def visit_inline(translator: Any, node: nodes.Element) -> None:
     latex = node.astext()
-    translator._current_node = node
-    rendered = _render(translator, latex, translator.builder.config.mathtext_svg_fontsize)
+    rendered = _render(translator, node, latex, translator.builder.config.mathtext_svg_fontsize)
     if rendered is None:
         _fallback(translator, latex, block=False)
     else:
@@ -85,7 +82,6 @@ def visit_inline(translator: Any, node: nodes.Element) -> None:
 
 
 def visit_block(translator: Any, node: nodes.Element) -> None:
-    translator._current_node = node
     size = translator.builder.config.mathtext_svg_fontsize * DISPLAY_SCALE
     translator.body.append(translator.starttag(node, "div", CLASS="math"))
     translator.body.append("<p>")
@@ -97,7 +93,7 @@ def visit_block(translator: Any, node: nodes.Element) -> None:
         if not part:
             continue
         latex = " ".join(part.split())
-        rendered = _render(translator, latex, size)
+        rendered = _render(translator, node, latex, size)
         if rendered is None:
             _fallback(translator, latex, block=True)
         else:

@@ -39,7 +39,7 @@ print(f"synchronization lost at t = {lost:.0f} (s = {k_ii(lost) / 2:.2f}), "
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 4.6), sharex=True,
                                   gridspec_kw={"height_ratios": [3, 1]})
 step = times[1] - times[0]
-for t, label in zip(times, labels):
+for t, label in zip(times, labels, strict=True):
     top.axvspan(t - step / 2, t + step / 2, color=ek.labels.LABEL_COLORS[label], alpha=0.25, lw=0)
 top.plot(run.t, run.r_e, label="$r_E$")
 top.plot(run.t, run.r_i, label="$r_I$")

@@ -33,7 +33,7 @@ for name, run in runs.items():
           f"{run.wall_time:.2f} s")
 
 fig, ax = plt.subplots(figsize=(7, 3.2))
-for (name, run), style in zip(runs.items(), ("-", "--")):
+for (name, run), style in zip(runs.items(), ("-", "--"), strict=True):
     ax.plot(run.t, run.r_e, "C0" + style, label=f"$r_E$, {name}")
     ax.plot(run.t, run.r_i, "C1" + style, label=f"$r_I$, {name}")
 ax.set_xlabel("time")

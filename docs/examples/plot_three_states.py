@@ -31,7 +31,7 @@ runs = {k_ee: ek.simulate(base.with_changes(k_ee=k_ee), t_max=100.0, dt=0.05, se
 # Each run records the complex mean fields every ``record_every`` steps (10 by default);
 # ``r_e``, ``r_i`` and ``r`` are their moduli. The classifier reads ``r`` after a transient.
 fig, axes = plt.subplots(3, 1, figsize=(7, 6), sharex=True, sharey=True)
-for ax, (k_ee, run) in zip(axes, runs.items()):
+for ax, (k_ee, run) in zip(axes, runs.items(), strict=True):
     ax.plot(run.t, run.r_e, label="$r_E$")
     ax.plot(run.t, run.r_i, label="$r_I$")
     ax.plot(run.t, run.r, color="black", lw=1, label="$r$")
