@@ -10,15 +10,15 @@ import os
 import time
 from pathlib import Path
 
-import matplotlib
+import matplotlib as mpl
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import ListedColormap  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+mpl.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
 
-import eikura as ek  # noqa: E402
+import eikura as ek
 
 HERE = Path(__file__).parent
 COLOURS = {"desynchronized": "#aec7e8", "synchronized": "#ff9896", "bistable": "#c5b0d5",
