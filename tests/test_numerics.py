@@ -175,3 +175,19 @@ def test_edited_files_are_refused_naming_the_inconsistency(saved, tmp_path, edit
         edit(file)
     with pytest.raises(ek.DamagedFileError, match=message):
         ek.load(target)
+
+
+def test_a_damaged_sweep_store_is_refused(tmp_path):
+    from eikura.sweep import load_sweep
+
+    path = tmp_path / "sweep.zarr"
+    model = ek.EIKuramoto(n_e=80, n_i=20, k_ee=4.6, k_ei=1.0, k_ie=12.0, k_ii=2.0)
+    settings = dict(over={"k_ee": [3.0, 6.0]}, t_max=10.0, dt=0.05, store=path,
+                    scheduler="serial", progress=False)
+    ek.sweep(model, **settings)
+    chunk = next(p for p in (path / "r_e_mean").rglob("*") if p.is_file() and "c" in p.parts)
+    _flip(chunk, chunk.stat().st_size // 2, chunk)
+    with pytest.raises(ek.DamagedFileError, match=r"^store: .* is damaged: a chunk"):
+        load_sweep(path)
+    with pytest.raises(ek.DamagedFileError, match=r"^store: .* is damaged: a chunk of 'r_e_mean'"):
+        ek.sweep(model, **settings)  # resuming reads the store first

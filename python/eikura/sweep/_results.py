@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._metadata import eikura_version
+from ..files import DamagedFileError
 from ..labels import label_names
 from ._plan import Plan
 from ._store import coordinates, import_zarr
@@ -78,8 +79,14 @@ def load_sweep(store: str | os.PathLike[str]) -> Any:
     if not path.exists():
         raise FileNotFoundError(f"store: no such sweep store {str(path)!r}")
     import_zarr()
-    with xr.open_zarr(str(path), consolidated=False, mask_and_scale=False) as opened:
-        dataset = opened.load()
+    try:
+        with xr.open_zarr(str(path), consolidated=False, mask_and_scale=False) as opened:
+            dataset = opened.load()
+    except ValueError as error:
+        if "checksum" not in str(error):
+            raise
+        raise DamagedFileError(f"store: {str(path)!r} is damaged: a chunk does not match its "
+                               f"checksum ({error})") from None
     if "config" not in dataset.attrs:
         raise ValueError(f"store: {str(path)!r} is not an eikura sweep store "
                          "(no 'config' attribute)")

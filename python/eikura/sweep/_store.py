@@ -3,6 +3,8 @@
 Every finished batch is written data first and the per-point ``done`` flag last, each
 chunk file replaced atomically, so a store never claims a point it does not hold. The
 store keeps the sweep's configuration; a store written by a different sweep is refused.
+Every chunk carries a CRC-32C checksum (Zarr's ``crc32c`` codec), checked whenever it is
+read: a damaged store is refused (:class:`eikura.DamagedFileError`) instead of read.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..files import DamagedFileError
 from ._plan import Plan
 from ._variables import LABELS, variable_specs
 
-__all__ = ["Store", "coordinates", "empty_arrays", "import_zarr"]
+__all__ = ["Store", "checksummed_codecs", "coordinates", "empty_arrays", "import_zarr",
+           "read_checked"]
 
 # Differences between two configurations listed in full before "and N more".
 _DIFFERENCES_SHOWN = 8
@@ -87,6 +91,24 @@ def import_zarr() -> Any:
     return zarr
 
 
+def checksummed_codecs() -> tuple[Any, ...]:
+    """Zstandard compression, then a CRC-32C checksum of each compressed chunk."""
+    from zarr.codecs import Crc32cCodec, ZstdCodec
+
+    return (ZstdCodec(), Crc32cCodec())
+
+
+def read_checked(array: Any, where: str) -> NDArray[Any]:
+    """All of a Zarr array, or ``DamagedFileError`` if a chunk fails its checksum."""
+    try:
+        return np.asarray(array[...])
+    except ValueError as error:
+        if "checksum" not in str(error):
+            raise
+        raise DamagedFileError(f"{where} is damaged: a chunk of {array.basename!r} does not "
+                               f"match its checksum ({error}); delete it to start over") from None
+
+
 class Store:
     """The sweep's Zarr store: created from the plan, checked, written by the client only."""
 
@@ -136,7 +158,7 @@ class Store:
             if name not in group:
                 raise ValueError(f"{where} is incomplete: variable {name!r} is missing; "
                                  "delete it to start over")
-            values = np.asarray(group[name][...])
+            values = read_checked(group[name], where)
             if values.shape != self.plan.shape:
                 raise ValueError(f"{where}: variable {name!r} has shape {values.shape}, "
                                  f"expected {self.plan.shape}; delete it to start over")
@@ -156,7 +178,8 @@ class Store:
                    "labels": " ".join(LABELS)},
         )
         chunks = _chunk_shape(self.plan.shape)
-        encoding = {name: {"chunks": chunks} for name in dataset.data_vars}
+        encoding = {name: {"chunks": chunks, "compressors": checksummed_codecs()}
+                    for name in dataset.data_vars}
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         shutil.rmtree(temporary, ignore_errors=True)
         try:
