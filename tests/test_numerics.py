@@ -191,3 +191,14 @@ def test_a_damaged_sweep_store_is_refused(tmp_path):
         load_sweep(path)
     with pytest.raises(ek.DamagedFileError, match=r"^store: .* is damaged: a chunk of 'r_e_mean'"):
         ek.sweep(model, **settings)  # resuming reads the store first
+
+
+def test_long_runs_outside_a_terminal_log_their_progress(monkeypatch, caplog):
+    from eikura import _engine
+
+    monkeypatch.setattr(_engine, "LOG_EVERY_SECONDS", 0.0)  # a line after every batch
+    with caplog.at_level("INFO", logger="eikura"):
+        _run(dt=0.05, t_max=2.0, record_every=1, progress=None)
+    lines = [record.getMessage() for record in caplog.records if record.name == "eikura"]
+    assert lines, "no progress line was logged"
+    assert lines[-1].startswith("N=2000: step ")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,3 +27,16 @@ def test_quick_start_shows_bistability(tmp_path: Path, monkeypatch: pytest.Monke
     assert float(high_r_e) > 0.5
     assert label == "bistable"
     assert (tmp_path / "run.nc").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block", range(len(_python_blocks())))
+def test_every_python_block_runs_as_a_script(block: int, tmp_path: Path) -> None:
+    """Each block is self-contained: saved as a file and run with ``python``, it exits 0
+    (the sweep block needs its ``if __name__ == "__main__"`` guard for that)."""
+    script = tmp_path / f"block_{block}.py"
+    script.write_text(_python_blocks()[block])
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Warning" not in result.stderr, result.stderr[-3000:]  # no warning in an example

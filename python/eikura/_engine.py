@@ -9,6 +9,7 @@ refused — is written once, here.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -291,6 +292,49 @@ def core_simulation(model: EIKuramoto, omega: NDArray[np.float64], phases: NDArr
 
 # --------------------------------------------------------------------------- advance
 
+# Outside a terminal (a batch job, a notebook's log) a progress bar is not drawn; a long
+# run then logs one line this often instead, to the "eikura" logger.
+LOG_EVERY_SECONDS = 60.0
+_LOGGER = logging.getLogger("eikura")
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is when a line is logged (it may be replaced)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:  # logging must never break a run
+            self.handleError(record)
+
+
+def _progress_logger() -> logging.Logger:
+    """The "eikura" logger; with no logging configured anywhere, it writes INFO lines to
+    stderr (configure ``logging`` to send them elsewhere or to silence them)."""
+    if not _LOGGER.hasHandlers():
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+        _LOGGER.addHandler(handler)
+        _LOGGER.setLevel(logging.INFO)
+    return _LOGGER
+
+
+class _PeriodicLog:
+    """One line every LOG_EVERY_SECONDS about a long run that shows no progress bar."""
+
+    def __init__(self, n: int, n_steps: int, start: float) -> None:
+        self.n, self.n_steps, self.start, self.last = n, n_steps, start, start
+
+    def update(self, step: int, now: float) -> None:
+        if now - self.last < LOG_EVERY_SECONDS:
+            return
+        self.last = now
+        elapsed = now - self.start
+        remaining = elapsed * (self.n_steps - step) / max(step, 1)
+        _progress_logger().info("N=%d: step %d of %d (%.0f %%), %.0f s so far, about %.0f s "
+                                "to go", self.n, step, self.n_steps, 100.0 * step / self.n_steps,
+                                elapsed, remaining)
+
 
 class Checkpointer(Protocol):
     """Saves a running simulation's state (``eikura.checkpoint.CheckpointWriter``)."""
@@ -324,6 +368,9 @@ def advance(simulation: _core.Simulation, n_steps: int, n: int, progress: bool |
                     desc=f"eikura N={n}", dynamic_ncols=True, disable=None if progress is None else False)
 
     bar = new_bar() if progress else None
+    log = (_PeriodicLog(n, n_steps, start)
+           if progress is None and not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty())
+           else None)
     try:
         while not simulation.finished:
             steps = batch if not every else min(batch, every - simulation.step % every)
@@ -336,6 +383,8 @@ def advance(simulation: _core.Simulation, n_steps: int, n: int, progress: bool |
             if checkpoints is not None and every and simulation.step % every == 0 \
                     and not simulation.finished:
                 checkpoints.save(simulation, time.perf_counter() - start)
+            if log is not None:
+                log.update(simulation.step, time.perf_counter())
             if bar is not None:
                 bar.update(simulation.step - bar.n)
             elif progress is None and not simulation.finished:

@@ -24,7 +24,8 @@ def _add_common(parser: argparse.ArgumentParser, out_default: str) -> None:
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    run_demo(n=args.n, t_max=args.t_max, out=args.out, threads=args.threads, seed=args.seed)
+    run_demo(n=args.n, t_max=args.t_max, out=args.out, threads=args.threads, seed=args.seed,
+             in_degree=args.in_degree)
     return 0
 
 
@@ -35,13 +36,22 @@ def _print_files(command: str, files: list[Path], seconds: float) -> None:
 
 
 def _floats(text: str) -> list[float]:
-    """'3,4.5,6' or 'start:stop:count' (inclusive) -> values."""
+    """'3,4.5,6' or 'start:stop:count' (inclusive) -> values; argparse names the option in
+    the message of the ArgumentTypeError."""
     import numpy as np
 
-    if text.count(":") == 2:
-        start, stop, count = text.split(":")
-        return [float(v) for v in np.linspace(float(start), float(stop), int(count))]
-    return [float(v) for v in text.split(",") if v.strip()]
+    try:
+        if ":" in text:
+            start, stop, count = text.split(":")
+            return [float(v) for v in np.linspace(float(start), float(stop), int(count))]
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values:
+        raise argparse.ArgumentTypeError(
+            f"expected values separated by commas (3,4.5,6) or start:stop:count (3:7:9), "
+            f"got {text!r}")
+    return values
 
 
 def _timeseries(args: argparse.Namespace) -> int:
@@ -70,8 +80,7 @@ def _phase_diagram(args: argparse.Namespace) -> int:
     couplings = {name: value for name, value in
                  (("k_ee", args.k_ee), ("k_ei", args.k_ei), ("k_ie", args.k_ie),
                   ("k_ii", args.k_ii)) if value is not None and name not in (args.x, args.y)}
-    result = phase_diagram(args.x, None if args.x_values is None else _floats(args.x_values),
-                           args.y, None if args.y_values is None else _floats(args.y_values),
+    result = phase_diagram(args.x, args.x_values, args.y, args.y_values,
                            n=args.n, couplings=couplings, t_max=args.t_max, dt=args.dt,
                            two_start=args.two_start, replicates=args.replicates,
                            seed=args.seed, scheduler=args.scheduler, store=args.store,
@@ -170,6 +179,8 @@ def _add_demo_command(add_parser: Callable[..., argparse.ArgumentParser]) -> Non
     )
     demo.add_argument("--n", type=int, default=100_000, help="number of oscillators (default: 100000)")
     demo.add_argument("--t-max", type=float, default=30.0, help="duration of each run (default: 30)")
+    demo.add_argument("--in-degree", type=int, default=100,
+                      help="inputs per oscillator, 80 %% from E (default: 100; at most n - 1)")
     _add_common(demo, "eikura-demo")
     demo.set_defaults(handler=_demo)
 
@@ -238,9 +249,9 @@ def _add_phase_diagram_command(add_parser: Callable[..., argparse.ArgumentParser
     )
     diagram.add_argument("--x", default="k_ee", help="coupling on the x axis (default: k_ee)")
     diagram.add_argument("--y", default="k_ii", help="coupling on the y axis (default: k_ii)")
-    diagram.add_argument("--x-values", default=None,
+    diagram.add_argument("--x-values", default=None, type=_floats,
                          help="'a,b,c' or 'start:stop:count' (default: 3:7:15 for k_ee)")
-    diagram.add_argument("--y-values", default=None,
+    diagram.add_argument("--y-values", default=None, type=_floats,
                          help="'a,b,c' or 'start:stop:count' (default: 0:4:15 for k_ii)")
     for name, default in (("k_ee", 4.6), ("k_ei", 1.0), ("k_ie", 12.0), ("k_ii", 2.0)):
         diagram.add_argument(f"--{name.replace('_', '-')}", dest=name, type=float, default=None,

@@ -98,7 +98,9 @@ def simulate(
         OpenMP threads; ``None`` uses one thread per 16 384 oscillators, up to every
         core (smaller networks run faster on fewer threads).
     progress
-        Show a progress bar; ``None`` shows one only for runs longer than a few seconds.
+        Show a progress bar; ``None`` shows one only for runs longer than a few seconds,
+        and, where stderr is not a terminal (batch jobs), logs a line every minute to the
+        ``"eikura"`` logger instead (to stderr unless ``logging`` is configured).
     initial_spread
         Standard deviation of the phases around 0 for ``initial="sync"``.
     snapshot_every

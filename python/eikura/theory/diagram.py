@@ -17,6 +17,7 @@ from ._labels import LABELS, label_codes
 from ._params import (
     COUPLING_NAMES,
     NOISE_FOKKER_PLANCK,
+    NOISE_NONE,
     NOISE_QUICK,
     PointParameters,
     check_point,
@@ -99,7 +100,9 @@ class Analysis:
 
     def summary(self) -> str:
         """The label, every steady state, every attractor and the notes, one per line."""
-        lines = [f"{self.label} ({self.noise_treatment} noise treatment)"]
+        treatment = ("no noise" if self.noise_treatment == NOISE_NONE
+                     else f"{self.noise_treatment} noise treatment")
+        lines = [f"{self.label} ({treatment})"]
         for s in self.states:
             lines.append(
                 f"  {s.kind:<10} r_e={s.r_e:.4f} r_i={s.r_i:.4f} psi={s.psi:+.4f} "
