@@ -407,6 +407,8 @@ def _plot_modulation(run: Run, scale: _ScaleFactor, pure: Any,
                      floored: Mapping[str, NDArray[Any]], scan: Mapping[str, Any],
                      summary: Mapping[str, Any], config: Mapping[str, Any]) -> Any:
     """Left: s(t), r_E and r_I against time, shaded by the theory's label; right: the loop."""
+    from matplotlib.patches import Patch
+
     figure = pyplot().figure(figsize=(13, 6.4), constrained_layout=True)
     grid = figure.add_gridspec(3, 2, width_ratios=(2.2, 1.0))
     axis_s = figure.add_subplot(grid[0, 0])
@@ -421,9 +423,14 @@ def _plot_modulation(run: Run, scale: _ScaleFactor, pure: Any,
                      f"couplings", fontsize=10)
     for axis, quantity, color in ((axis_e, "r_e", "tab:red"), (axis_i, "r_i", "tab:blue")):
         _plot_order_parameter(axis, quantity, color, run, scale_now, pure, floored, scan)
-    axis_e.legend(fontsize=7, loc="upper right", ncol=2)
     axis_i.set_xlabel("time")
     _plot_loop(figure.add_subplot(grid[:, 1]), run, scale, floored, scan, summary)
+    # The legend of the time panels goes below them (never over a curve): the lines of
+    # the r_E panel (the r_I panel draws the same ones in blue) and the shading's labels.
+    handles, names = axis_e.get_legend_handles_labels()
+    handles += [Patch(color=LABEL_COLORS[name], alpha=0.4) for name in LABELS]
+    axis_i.legend(handles, [*names, *(f"theory: {name}" for name in LABELS)], fontsize=7,
+                  ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.3), frameon=False)
     figure.suptitle(f"Modulated inhibition: N = {run.n}, $K_{{EE}}$ = {config['k_ee']:g}, "
                     f"$K_{{IE}}$ = {config['k_ie']:g}, period {config['period']:g}", fontsize=11)
     return figure
@@ -457,15 +464,15 @@ def _plot_order_parameter(axis: Any, quantity: str, color: str, run: Run,
 
 def _plot_loop(axis: Any, run: Run, scale: _ScaleFactor, floored: Mapping[str, NDArray[Any]],
                scan: Mapping[str, Any], summary: Mapping[str, Any]) -> None:
-    """``r_E`` against ``s``: the hysteresis loop over the theory's stable states."""
-    from matplotlib.patches import Patch
-
+    """``r_E`` against ``s``: the hysteresis loop over the theory's stable states, with
+    arrows in the direction of time."""
     axis.plot(scan["s"], scan["branch_r_e"], color="tab:red", lw=2.2, alpha=0.5,
               label="stable sync. branch (theory)")
     incoherent = np.array([label in ("desynchronized", "bistable") for label in scan["labels"]])
     axis.plot(scan["s"][incoherent], np.zeros(incoherent.sum()), color="tab:purple", lw=3,
               alpha=0.5, label="stable incoherence (theory)")
     axis.plot(scale(run.t), run.r_e, color="tab:red", lw=0.8, label="simulation $r_E$")
+    _direction_arrows(axis, scale(run.t), run.r_e)
     axis.plot(scale(floored["t"]), np.abs(floored["z_e"]), color="0.45", lw=0.8, ls=":",
               label="mean-field, finite-size floor")
     for value, name in ((summary["s_incoherence"], "incoherence stable"),
@@ -476,7 +483,18 @@ def _plot_loop(axis: Any, run: Run, scale: _ScaleFactor, floored: Mapping[str, N
     axis.set_xlabel("scale s")
     axis.set_ylabel("$r_E$")
     axis.set_ylim(-0.02, 1.0)
-    axis.set_title("hysteresis loop", fontsize=10)
-    handles, _ = axis.get_legend_handles_labels()
-    handles += [Patch(color=LABEL_COLORS[name], alpha=0.4, label=name) for name in LABELS]
-    axis.legend(handles=handles, fontsize=7, loc="center", bbox_to_anchor=(0.5, 0.38))
+    axis.set_title("hysteresis loop (arrows: direction of time)", fontsize=10)
+    axis.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.1),
+                frameon=False)
+
+
+def _direction_arrows(axis: Any, s: NDArray[np.float64], r_e: NDArray[np.float64],
+                      count: int = 6) -> None:
+    """Arrows along the loop, on a running mean of r_E (the noise hides the direction)."""
+    width = max(1, s.size // 200)
+    smooth = np.convolve(r_e, np.ones(width) / width, mode="same")
+    for k in np.linspace(0, s.size - 1, count + 2)[1:-1].astype(int):
+        ahead = min(k + 4 * width, s.size - 1)
+        if ahead > k:
+            axis.annotate("", xy=(s[ahead], smooth[ahead]), xytext=(s[k], smooth[k]),
+                          arrowprops={"arrowstyle": "-|>", "color": "k", "lw": 1.2})

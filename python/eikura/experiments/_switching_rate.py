@@ -133,7 +133,7 @@ def switching_rate(
               "seed": seed, "network": "all-to-all", "frequencies": "regular Lorentzian"}
     dataset = _switching_dataset(results, series, dt, config)
     summary = {"rows": results, "fit": fit, "t_max": t_max}
-    figure = _plot_switching(results, series, t_max, dt)
+    figure = _plot_switching(results, series, t_max, dt, fit)
     return finish("switching_rate", dataset, summary, figure, folder, started)
 
 
@@ -171,7 +171,9 @@ def _switching_dataset(rows: Sequence[Mapping[str, Any]], series: Sequence[NDArr
 
 
 def _plot_switching(rows: Sequence[Mapping[str, Any]], series: Sequence[NDArray[np.float64]],
-                    t_max: float, dt: float) -> Any:
+                    t_max: float, dt: float, fit: Mapping[str, Any]) -> Any:
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+
     plt = pyplot()
     figure, (axis_series, axis_dwell) = plt.subplots(
         1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": (2.0, 1.0)}, constrained_layout=True)
@@ -185,18 +187,38 @@ def _plot_switching(rows: Sequence[Mapping[str, Any]], series: Sequence[NDArray[
     axis_series.set_xlabel("time")
     axis_series.set_ylabel("r (runs offset by 1)")
     axis_series.set_title(f"order parameter (first {shown:g} of {t_max:g} time units)", fontsize=10)
+    colors = iter(f"C{k}" for k in range(10))
     for value in sorted({row["k_ee"] for row in rows}):
         for state, marker in (("low", "v"), ("high", "^")):
             points = _dwell_points(rows, value, state)
-            if points:
-                sizes, dwell = np.array(points).T
-                axis_dwell.semilogy(sizes, dwell, marker=marker, ls="-",
-                                    label=f"$K_{{EE}}$ = {value:g}, {state} state")
+            if not points:
+                continue
+            color = next(colors)
+            sizes, dwell = np.array(points).T
+            counts = np.array([row[f"complete_{state}"] for row in rows
+                               if row["k_ee"] == value and np.isfinite(row[f"mean_dwell_{state}"])])
+            # dwell times of a switching process are close to exponential: the standard
+            # error of their mean is the mean over the square root of their number
+            axis_dwell.errorbar(sizes, dwell, yerr=dwell / np.sqrt(counts), marker=marker,
+                                ls="none", color=color, capsize=3,
+                                label=f"$K_{{EE}}$ = {value:g}, {state} state")
+            line = fit.get(f"{value:g}/{state}")
+            if line is not None:
+                grid = np.linspace(sizes.min(), sizes.max(), 50)
+                axis_dwell.plot(grid, np.exp(line["intercept"] + line["per_oscillator"] * grid),
+                                color=color, lw=1.0, ls="--",
+                                label=f"fit: e-fold every {1 / line['per_oscillator']:.0f} "
+                                      "oscillators" if line["per_oscillator"] > 0 else "fit")
+    axis_dwell.set_yscale("log")
+    axis_dwell.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis_dwell.yaxis.set_major_formatter(ScalarFormatter())
+    axis_dwell.yaxis.set_minor_formatter(NullFormatter())
     axis_dwell.set_xlabel("N")
-    axis_dwell.set_ylabel("mean dwell time")
+    axis_dwell.set_ylabel("mean dwell time (error bars: standard error)")
     axis_dwell.set_title("dwell times against N", fontsize=10)
     if axis_dwell.get_legend_handles_labels()[0]:  # no complete episodes: nothing to label
-        axis_dwell.legend(fontsize=7)
+        axis_dwell.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18),
+                          ncol=2, frameon=False)
     return figure
 
 

@@ -279,7 +279,14 @@ def _plot_time_series(jobs: Sequence[tuple[str, float, str]], runs: Sequence[Run
                     f"$K_{{EI}}$ = {_base_value(runs[0], 'k_ei'):g}, "
                     f"$K_{{IE}}$ = {_base_value(runs[0], 'k_ie'):g}, "
                     f"$K_{{II}}$ = {_base_value(runs[0], 'k_ii'):g})", fontsize=10)
-    figure.tight_layout()
+    # One legend for every panel, below them: it never covers a curve.
+    entries: dict[str, Any] = {}
+    for axis in axes[0]:
+        for handle, name in zip(*axis.get_legend_handles_labels(), strict=True):
+            entries.setdefault(name, handle)
+    figure.legend(list(entries.values()), list(entries), loc="lower center",
+                  ncol=min(len(entries), 8), fontsize=7.5, frameon=False)
+    figure.tight_layout(rect=(0.0, 0.09, 1.0, 1.0))
     return figure
 
 
@@ -300,11 +307,10 @@ def _plot_state_panel(axis: Any, state: str, k_ee: float, runs: Mapping[str, Run
                    f"theory: {analysis.label}", fontsize=9)
     axis.set_xlabel("time")
     axis.set_ylim(-0.02, 1.0)
-    axis.legend(fontsize=6.5, loc="center right")
 
 
 def _plot_switching_panel(axis: Any, run: Run, summary: Mapping[str, Any]) -> None:
-    axis.plot(run.t, run.r, color="k", lw=0.4, label="$r$")
+    axis.plot(run.t, run.r, color="k", lw=0.4, label="$r$ (small network)")
     low, high = summary["thresholds"]
     axis.axhline(low, color="0.5", lw=0.8, ls=":", label="classifier thresholds")
     axis.axhline(high, color="0.5", lw=0.8, ls=":")
@@ -316,7 +322,6 @@ def _plot_switching_panel(axis: Any, run: Run, summary: Mapping[str, Any]) -> No
                    fontsize=9)
     axis.set_xlabel("time")
     axis.set_ylim(-0.02, 1.0)
-    axis.legend(fontsize=6.5, loc="upper right")
 
 
 def _base_value(run: Run, name: str) -> float:
