@@ -294,7 +294,8 @@ def _add_modulation_command(add_parser: Callable[..., argparse.ArgumentParser]) 
 
 def _add_reproduce_command(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     reproduce = add_parser(
-        "reproduce", help="run all experiments and write a Markdown report (~10 min on 2 cores)",
+        "reproduce",
+        help="run all experiments and write a Markdown report (it gives its own wall time)",
         description="Runs the time series, phase diagram, modulation and switching-rate "
                     "experiments and writes report.md with their figures and key numbers.",
     )
