@@ -236,7 +236,7 @@ def _optional_toctree_entries(app, docname, source):  # noqa: ARG001
 # The modules whose ``__all__`` the reference must cover. A name added to one of them
 # without an entry in docs/api/ makes the (strict) build fail here.
 PUBLIC_MODULES = ("eikura", "eikura.theory", "eikura.labels", "eikura.classify", "eikura.sweep",
-                  "eikura.experiments", "eikura.files", "eikura.report")
+                  "eikura.experiments", "eikura.files", "eikura.report", "eikura.observables")
 
 
 def _check_public_names(app, env):  # noqa: ARG001

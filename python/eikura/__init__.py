@@ -47,7 +47,7 @@ def _import_core() -> None:
 _import_core()
 __version__ = eikura_version()
 
-from . import _core, labels, theory  # noqa: E402
+from . import _core, labels, observables, theory  # noqa: E402
 from ._engine import MemoryLimitError, StepSizeWarning, estimate_memory, threads_for  # noqa: E402
 from .checkpoint import resume  # noqa: E402
 from .classify import Classification, classify, classify_two_start  # noqa: E402
@@ -79,6 +79,7 @@ __all__ = [
     "sweep",
     "theory",
     "labels",
+    "observables",
     "derivative",
     "right_hand_side",
     "RightHandSide",
