@@ -4,7 +4,7 @@ Everything here is post-processing of a :class:`~eikura.results.Run` (no new sim
 
 * :func:`collective_frequency` — the rate at which a population's mean phase ψ_X = arg Z_X
   turns (a locked population's common frequency; for a traveling wave, its speed);
-* :func:`phase_locking_value` — |⟨e^{i(ψ_E − ψ_I)}⟩| over windows: 1 when the two
+* :func:`phase_locking_value` — ``abs(mean(exp(i (ψ_E − ψ_I))))`` over windows: 1 when the two
   populations' mean phases keep a fixed lag, near 0 when they slip;
 * :func:`metastability` — the standard deviation of r over windows (0 for a steady
   state, large where the network switches or oscillates);
@@ -73,7 +73,7 @@ def _windows(values: NDArray[Any], samples: int) -> NDArray[Any]:
 
 def collective_frequency(run: Run, population: str = "all", *, transient: float = 0.0) -> float:
     """The mean rate dψ/dt of the population's mean phase ψ = arg Z after ``transient``
-    (from the unwrapped phase's end points; meaningful while |Z| stays clear of 0)."""
+    (from the unwrapped phase's end points; meaningful while the modulus of Z stays clear of 0)."""
     keep = _after(run, transient)
     phase = np.unwrap(np.angle(_field(run, population)[keep]))
     t = run.t[keep]
@@ -81,7 +81,7 @@ def collective_frequency(run: Run, population: str = "all", *, transient: float 
 
 
 def phase_locking_value(run: Run, window: float, *, transient: float = 0.0) -> NDArray[np.float64]:
-    """|⟨e^{i(ψ_E − ψ_I)}⟩| in consecutive windows of ``window`` time units."""
+    """``abs(mean(exp(i (ψ_E − ψ_I))))`` in consecutive windows of ``window`` time units."""
     keep = _after(run, transient)
     lag = np.exp(1j * (np.angle(run.z_e[keep]) - np.angle(run.z_i[keep])))
     return np.asarray(np.abs(_windows(lag, _window_samples(run, window)).mean(axis=1)),
@@ -90,7 +90,7 @@ def phase_locking_value(run: Run, window: float, *, transient: float = 0.0) -> N
 
 def metastability(run: Run, window: float, population: str = "all", *,
                   transient: float = 0.0) -> NDArray[np.float64]:
-    """The standard deviation of r = |Z| in consecutive windows of ``window`` time units."""
+    """The standard deviation of r, the modulus of Z, in consecutive windows of ``window`` time units."""
     keep = _after(run, transient)
     r = np.abs(_field(run, population)[keep])
     return np.asarray(_windows(r, _window_samples(run, window)).std(axis=1), dtype=np.float64)
