@@ -72,12 +72,16 @@ def _adaptive(model: ek.EIKuramoto, threads: int = 1, **settings: Any) -> ek.Run
     return ek.simulate(model, method="dopri5", **options)
 
 
-def _oracle(ref: Any, model: ek.EIKuramoto, adjacency: Any, t_max: float = T_MAX) -> dict[str, Any]:
-    from conftest import reference_couplings
+def _couplings(model: ek.EIKuramoto) -> Any:
+    """The oracle's couplings: t -> (k_ee, k_ei, k_ie, k_ii), the schedules evaluated."""
+    schedules = [model.k_ee, model.k_ei, model.k_ie, model.k_ii]
+    return lambda t: tuple(float(schedule(t)) for schedule in schedules)
 
+
+def _oracle(ref: Any, model: ek.EIKuramoto, adjacency: Any, t_max: float = T_MAX) -> dict[str, Any]:
     steps_per_record = round(RECORD_EVERY * DT / FINE_DT)
     return ref.integrate(  # type: ignore[no-any-return]
-        _initial(), _frequencies(), N_E, reference_couplings(model), adjacency=adjacency,
+        _initial(), _frequencies(), N_E, _couplings(model), adjacency=adjacency,
         normalization=model.normalization, method="rk4", dt=FINE_DT,
         n_steps=round(t_max / FINE_DT), record_every=steps_per_record)
 
