@@ -18,7 +18,8 @@ Method method_from_name(const std::string& name) {
     if (name == "euler") return Method::euler;
     if (name == "heun") return Method::heun;
     if (name == "rk4") return Method::rk4;
-    throw std::invalid_argument("method: expected 'euler', 'heun' or 'rk4', got '" + name + "'");
+    if (name == "dopri5") return Method::dopri5;
+    throw std::invalid_argument("method: expected 'euler', 'heun', 'rk4' or 'dopri5', got '" + name + "'");
 }
 
 Normalization normalization_from_name(const std::string& name) {
@@ -34,7 +35,8 @@ std::unique_ptr<Simulation> make_simulation(
     const py::object& network, const std::string& normalization,
     const std::string& method, double dt, std::int64_t n_steps, std::int64_t record_every,
     std::int64_t snapshot_every, std::int64_t frequency_from_step, bool wrap, std::uint64_t seed,
-    int threads, const DoubleArray& initial, const std::string& precision) {
+    int threads, const DoubleArray& initial, const std::string& precision, double rtol,
+    double atol) {
     if (couplings.size() != 4) throw std::invalid_argument("couplings: expected 4 schedules (ee, ei, ie, ii)");
     Model model;
     model.n_e = n_e;
@@ -58,6 +60,8 @@ std::unique_ptr<Simulation> make_simulation(
     settings.wrap = wrap;
     settings.seed = seed;
     settings.threads = threads;
+    settings.rtol = rtol;
+    settings.atol = atol;
     if (precision != "float64" && precision != "float32")
         throw std::invalid_argument("precision: expected 'float64' or 'float32', got '" + precision + "'");
     settings.float32_tables = precision == "float32";
@@ -75,7 +79,7 @@ void register_simulation(py::module_& m) {
              py::arg("normalization"), py::arg("method"), py::arg("dt"), py::arg("n_steps"),
              py::arg("record_every"), py::arg("snapshot_every"), py::arg("frequency_from_step"),
              py::arg("wrap"), py::arg("seed"), py::arg("threads"), py::arg("initial"),
-             py::arg("precision") = "float64")
+             py::arg("precision") = "float64", py::arg("rtol") = 1e-6, py::arg("atol") = 1e-8)
         .def(
             "advance",
             [](Simulation& sim, std::int64_t max_steps) {
@@ -108,6 +112,10 @@ void register_simulation(py::module_& m) {
         .def_property_readonly("time", &Simulation::time)
         .def_property_readonly("finished", &Simulation::finished)
         .def_property_readonly("n_records", &Simulation::n_records)
+        .def_property_readonly("accepted_steps", &Simulation::accepted_steps)
+        .def_property_readonly("rejected_steps", &Simulation::rejected_steps)
+        .def_property_readonly("evaluations", &Simulation::evaluations)
+        .def_property_readonly("step_size", &Simulation::step_size)
         .def_property_readonly("phases", [](const Simulation& sim) {
             return to_array(sim.phases(), {static_cast<py::ssize_t>(sim.phases().size())});
         })
@@ -152,14 +160,17 @@ void register_simulation(py::module_& m) {
             py::arg("displacement"))
         .def_static(
             "estimate_bytes",
-            [](std::int64_t n, std::int64_t n_steps, std::int64_t record_every, std::int64_t snapshot_every) {
+            [](std::int64_t n, std::int64_t n_steps, std::int64_t record_every, std::int64_t snapshot_every,
+               const std::string& method) {
                 RunSettings settings;
+                settings.method = method_from_name(method);
                 settings.n_steps = n_steps;
                 settings.record_every = record_every;
                 settings.snapshot_every = snapshot_every;
                 return Simulation::estimate_bytes(n, settings);
             },
-            py::arg("n"), py::arg("n_steps"), py::arg("record_every"), py::arg("snapshot_every"));
+            py::arg("n"), py::arg("n_steps"), py::arg("record_every"), py::arg("snapshot_every"),
+            py::arg("method") = "rk4");
 
     m.def(
         "advance_ensemble",

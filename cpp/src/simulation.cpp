@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "eikura/adaptive.hpp"
 #include "eikura/parallel.hpp"
 #include "eikura/random.hpp"
 
@@ -47,14 +48,29 @@ void validate_settings(const RunSettings& s, const Model& model) {
         throw std::invalid_argument("transient: must be shorter than the run");
     if (model.has_noise() && s.method == Method::rk4)
         throw std::invalid_argument("method: 'rk4' has no stochastic version; use 'heun' or 'euler' with noise");
+    if (model.has_noise() && s.method == Method::dopri5)
+        throw std::invalid_argument(
+            "method: 'dopri5' is for deterministic runs (its error control assumes a smooth "
+            "solution); use 'heun' or 'euler' with noise");
+    if (s.method == Method::dopri5) {
+        if (!(s.rtol >= 0.0) || !std::isfinite(s.rtol)) throw std::invalid_argument("rtol: must be finite and >= 0");
+        if (!(s.atol >= 0.0) || !std::isfinite(s.atol)) throw std::invalid_argument("atol: must be finite and >= 0");
+        if (!(s.rtol > 0.0 || s.atol > 0.0)) throw std::invalid_argument("atol: rtol and atol cannot both be 0");
+    }
 }
+
+/// Below this many times the time itself (or 1), a step no longer changes t in double
+/// precision: the controller could not meet the tolerances.
+constexpr double smallest_relative_step = 1e-13;
 
 }  // namespace
 
 std::int64_t Simulation::estimate_bytes(std::int64_t n, const RunSettings& s) {
     // Summed in long double and clamped: an absurd request must come out as "too much
     // memory", never wrap around to a small or negative number that passes the guard.
-    const long double state_arrays = 8 + 2 + 4;  // θ, next, k1..k4, kick, displacement; sin, cos; margin
+    // θ, next, k1..k4, kick, displacement; sin, cos; margin. dopri5: θ, next, stage,
+    // k1..k7, displacement.
+    const long double state_arrays = (s.method == Method::dopri5 ? 11 : 8) + 2 + 4;
     const long double records = recording_rows(s.n_steps, s.record_every);
     const long double snapshots = s.snapshot_every > 0 ? recording_rows(s.n_steps, s.snapshot_every) : 0;
     const long double bytes = state_arrays * n * sizeof(double) +
@@ -81,9 +97,17 @@ Simulation::Simulation(Model model, RunSettings settings, std::vector<double> in
     next_.resize(n);
     k1_.resize(n);
     if (settings_.method != Method::euler) k2_.resize(n);
-    if (settings_.method == Method::rk4) {
+    if (settings_.method == Method::rk4 || settings_.method == Method::dopri5) {
         k3_.resize(n);
         k4_.resize(n);
+    }
+    if (settings_.method == Method::dopri5) {
+        k5_.resize(n);
+        k6_.resize(n);
+        k7_.resize(n);
+        stage_.resize(n);
+        chunk_errors_.resize(static_cast<std::size_t>(n_chunks(model_.size())));
+        step_size_ = settings_.dt;  // the first step tried; the controller takes over
     }
     if (model_.has_noise()) kick_.resize(n);
     if (settings_.frequency_from_step >= 0) displacement_.assign(n, 0.0);
@@ -100,6 +124,9 @@ void Simulation::restore(std::int64_t step, std::vector<double> phases,
                          std::vector<std::complex<double>> z_records, std::vector<double> snapshots,
                          std::vector<double> displacement) {
     const auto n = static_cast<std::size_t>(model_.size());
+    if (settings_.method == Method::dopri5)
+        throw std::invalid_argument("checkpoint: not supported with method 'dopri5' (its step "
+                                    "size is state that checkpoints do not hold)");
     if (step < 0 || step > settings_.n_steps) throw std::invalid_argument("checkpoint: step out of range");
     if (phases.size() != n) throw std::invalid_argument("checkpoint: wrong number of phases");
     const std::int64_t records = step / settings_.record_every + 1;
@@ -128,8 +155,14 @@ void Simulation::restore(std::int64_t step, std::vector<double> phases,
 std::int64_t Simulation::advance(std::int64_t max_steps) {
     std::int64_t done = 0;
     while (done < max_steps && !finished()) {
-        take_step();
-        ++done;
+        if (settings_.method == Method::dopri5) {
+            const std::int64_t before = step_;
+            take_segment();
+            done += step_ - before;
+        } else {
+            take_step();
+            ++done;
+        }
     }
     return done;
 }
@@ -184,10 +217,18 @@ void Simulation::take_step() {
             next[i] = theta[i] + dt / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
         });
         break;
+    case Method::dopri5:
+        throw std::logic_error("dopri5 advances by segments (take_segment)");
     }
+    accept_state(settings_.frequency_from_step >= 0 && step_ >= settings_.frequency_from_step);
+    ++step_;
+    record_if_due();
+}
 
-    // Advance: accumulate displacement for mean frequencies, then wrap.
-    const bool averaging = settings_.frequency_from_step >= 0 && step_ >= settings_.frequency_from_step;
+void Simulation::accept_state(bool averaging) {
+    // Accumulate displacement for mean frequencies, then wrap.
+    const std::int64_t n = model_.size();
+    const double* next = next_.data();
     double* displacement = displacement_.data();
     double* state = theta_.data();
     const bool wrap = settings_.wrap;
@@ -195,8 +236,121 @@ void Simulation::take_step() {
         if (averaging) displacement[i] += next[i] - state[i];
         state[i] = wrap ? wrap_phase(next[i]) : next[i];
     });
-    ++step_;
+}
+
+std::int64_t Simulation::next_stop() const {
+    const auto after = [this](std::int64_t every) { return (step_ / every + 1) * every; };
+    std::int64_t stop = std::min(settings_.n_steps, after(settings_.record_every));
+    if (settings_.snapshot_every > 0) stop = std::min(stop, after(settings_.snapshot_every));
+    if (settings_.frequency_from_step > step_) stop = std::min(stop, settings_.frequency_from_step);
+    return stop;
+}
+
+void Simulation::take_segment() {
+    const std::int64_t stop = next_stop();
+    // Both ends are grid times computed as time() computes them, so a segment ends on
+    // exactly the t that is recorded, and the next one starts there.
+    const double t_end = static_cast<double>(stop) * settings_.dt;
+    double t = time();
+    // The segment never crosses frequency_from_step (a stop), so one flag serves it all.
+    const bool averaging = settings_.frequency_from_step >= 0 && step_ >= settings_.frequency_from_step;
+    const StepController controller;
+    bool after_rejection = false;
+    if (!have_first_slope_) {
+        rhs_.evaluate(theta_.data(), nullptr, 0.0, nullptr, t, k1_.data());
+        ++evaluations_;
+        have_first_slope_ = true;
+    }
+    while (t < t_end) {
+        // Land on t_end exactly: clip a step that would pass it, and stretch one that
+        // would leave a sliver (under 1% of a step) before it.
+        const bool last = t_end - t <= 1.01 * step_size_;
+        const double h = last ? t_end - t : step_size_;
+        if (!(h > smallest_relative_step * std::max(1.0, std::abs(t))))
+            throw std::runtime_error(
+                "rtol: method 'dopri5' cannot meet rtol/atol at t = " + std::to_string(t) +
+                " (the step size fell below 1e-13 t); the phases diverged or the tolerances are "
+                "too tight for double precision");
+        const double error = trial_step(t, h);
+        const double proposal = controller.next_step(h, error, after_rejection);
+        if (StepController::accepts(error)) {
+            accept_state(averaging);
+            std::swap(k1_, k7_);  // FSAL: the slope at the new state starts the next step
+            t = last ? t_end : t + h;
+            ++accepted_;
+            // A step clipped to reach an output time says little about the step the
+            // solution allows: keep the earlier proposal if it was larger.
+            step_size_ = last && h < step_size_ ? std::max(step_size_, proposal) : proposal;
+            after_rejection = false;
+        } else {
+            ++rejected_;
+            step_size_ = proposal;
+            after_rejection = true;
+        }
+    }
+    step_ = stop;
     record_if_due();
+}
+
+double Simulation::trial_step(double t, double h) {
+    namespace c = dopri5;
+    const std::int64_t n = model_.size();
+    const double* theta = theta_.data();
+    const double *k1 = k1_.data(), *k2 = k2_.data(), *k3 = k3_.data(), *k4 = k4_.data(),
+                 *k5 = k5_.data(), *k6 = k6_.data();
+    double* stage = stage_.data();
+    double* next = next_.data();
+
+    rhs_.evaluate(theta, k1, c::a21 * h, nullptr, t + c::c2 * h, k2_.data());
+    parallel_for(threads_, n, [&](std::int64_t i) {
+        stage[i] = theta[i] + h * (c::a31 * k1[i] + c::a32 * k2[i]);
+    });
+    rhs_.evaluate(stage, nullptr, 0.0, nullptr, t + c::c3 * h, k3_.data());
+    parallel_for(threads_, n, [&](std::int64_t i) {
+        stage[i] = theta[i] + h * (c::a41 * k1[i] + c::a42 * k2[i] + c::a43 * k3[i]);
+    });
+    rhs_.evaluate(stage, nullptr, 0.0, nullptr, t + c::c4 * h, k4_.data());
+    parallel_for(threads_, n, [&](std::int64_t i) {
+        stage[i] = theta[i] + h * (c::a51 * k1[i] + c::a52 * k2[i] + c::a53 * k3[i] +
+                                   c::a54 * k4[i]);
+    });
+    rhs_.evaluate(stage, nullptr, 0.0, nullptr, t + c::c5 * h, k5_.data());
+    parallel_for(threads_, n, [&](std::int64_t i) {
+        stage[i] = theta[i] + h * (c::a61 * k1[i] + c::a62 * k2[i] + c::a63 * k3[i] +
+                                   c::a64 * k4[i] + c::a65 * k5[i]);
+    });
+    rhs_.evaluate(stage, nullptr, 0.0, nullptr, t + h, k6_.data());
+    // The fifth-order solution is also the seventh stage (FSAL).
+    parallel_for(threads_, n, [&](std::int64_t i) {
+        next[i] = theta[i] + h * (c::b1 * k1[i] + c::b3 * k3[i] + c::b4 * k4[i] +
+                                  c::b5 * k5[i] + c::b6 * k6[i]);
+    });
+    rhs_.evaluate(next, nullptr, 0.0, nullptr, t + h, k7_.data());
+    evaluations_ += 6;
+
+    // The error norm is a maximum over oscillators: per fixed chunk, then over the chunks
+    // in order, so it is the same for any number of threads (max is exact anyway). The
+    // estimate uses only slopes and the unwrapped change, never wrapped phases. NaN
+    // counts as infinitely wrong, so that it can never compare as acceptable.
+    const double *k7 = k7_.data();
+    const double rtol = settings_.rtol, atol = settings_.atol;
+    double* chunk_errors = chunk_errors_.data();
+    parallel_for(threads_, n_chunks(n), [&](std::int64_t chunk) {
+        const std::int64_t begin = chunk * reduction_chunk;
+        const std::int64_t end = std::min(n, begin + reduction_chunk);
+        double largest = 0.0;
+        for (std::int64_t i = begin; i < end; ++i) {
+            const double estimate = h * (c::e1 * k1[i] + c::e3 * k3[i] + c::e4 * k4[i] +
+                                         c::e5 * k5[i] + c::e6 * k6[i] + c::e7 * k7[i]);
+            const double scaled = std::abs(estimate) / (atol + rtol * std::abs(next[i] - theta[i]));
+            largest = std::isnan(scaled) ? std::numeric_limits<double>::infinity()
+                                         : std::max(largest, scaled);
+        }
+        chunk_errors[chunk] = largest;
+    });
+    double error = 0.0;
+    for (double chunk_error : chunk_errors_) error = std::max(error, chunk_error);
+    return error;
 }
 
 void Simulation::record_if_due() {

@@ -89,9 +89,9 @@ class CsrNetwork:
         """
 class Simulation:
     @staticmethod
-    def estimate_bytes(n: typing.SupportsInt | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex) -> int:
+    def estimate_bytes(n: typing.SupportsInt | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex, method: str = 'rk4') -> int:
         ...
-    def __init__(self, n_e: typing.SupportsInt | typing.SupportsIndex, n_i: typing.SupportsInt | typing.SupportsIndex, omega: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], couplings: collections.abc.Sequence[Schedule], noise_e: typing.SupportsFloat | typing.SupportsIndex, noise_i: typing.SupportsFloat | typing.SupportsIndex, network: typing.Any, normalization: str, method: str, dt: typing.SupportsFloat | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex, frequency_from_step: typing.SupportsInt | typing.SupportsIndex, wrap: bool, seed: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex, initial: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], precision: str = 'float64') -> None:
+    def __init__(self, n_e: typing.SupportsInt | typing.SupportsIndex, n_i: typing.SupportsInt | typing.SupportsIndex, omega: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], couplings: collections.abc.Sequence[Schedule], noise_e: typing.SupportsFloat | typing.SupportsIndex, noise_i: typing.SupportsFloat | typing.SupportsIndex, network: typing.Any, normalization: str, method: str, dt: typing.SupportsFloat | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex, frequency_from_step: typing.SupportsInt | typing.SupportsIndex, wrap: bool, seed: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex, initial: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], precision: str = 'float64', rtol: typing.SupportsFloat | typing.SupportsIndex = 1e-06, atol: typing.SupportsFloat | typing.SupportsIndex = 1e-08) -> None:
         ...
     def advance(self, max_steps: typing.SupportsInt | typing.SupportsIndex) -> int:
         """
@@ -102,7 +102,13 @@ class Simulation:
     def restore(self, step: typing.SupportsInt | typing.SupportsIndex, phases: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], z_records: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], snapshots: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], displacement: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None:
         ...
     @property
+    def accepted_steps(self) -> int:
+        ...
+    @property
     def displacement(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def evaluations(self) -> int:
         ...
     @property
     def finished(self) -> bool:
@@ -120,10 +126,16 @@ class Simulation:
     def phases(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
+    def rejected_steps(self) -> int:
+        ...
+    @property
     def snapshots(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
     def step(self) -> int:
+        ...
+    @property
+    def step_size(self) -> float:
         ...
     @property
     def time(self) -> float:

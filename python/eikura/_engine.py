@@ -27,6 +27,7 @@ from ._validation import (
     check_choice,
     check_finite_array,
     check_int,
+    check_nonnegative,
     check_positive,
     check_step_interval,
 )
@@ -36,6 +37,8 @@ from .results import Run
 
 __all__ = [
     "METHODS",
+    "FIXED_STEP_METHODS",
+    "ADAPTIVE_METHODS",
     "PRECISIONS",
     "MemoryLimitError",
     "StepSizeWarning",
@@ -44,6 +47,7 @@ __all__ = [
     "usable_cores",
     "threads_for",
     "check_method",
+    "check_tolerances",
     "available_memory_bytes",
     "estimate_memory",
     "check_memory",
@@ -58,7 +62,16 @@ __all__ = [
     "collect",
 ]
 
-METHODS = ("euler", "heun", "rk4")
+METHODS = ("euler", "heun", "rk4", "dopri5")
+# Methods with a fixed step dt (the step-size guard applies to them); dopri5 chooses its
+# own steps to meet rtol/atol, and dt is then only its first step and the output spacing.
+FIXED_STEP_METHODS = ("euler", "heun", "rk4")
+ADAPTIVE_METHODS = ("dopri5",)
+# dopri5's default tolerances: per oscillator and step, the local error estimate must not
+# exceed DEFAULT_ATOL + DEFAULT_RTOL |Δθ_i| (radians; Δθ_i the phase's change over the
+# step). docs/accuracy.md measures what they give on the reference problem.
+DEFAULT_RTOL = 1e-6
+DEFAULT_ATOL = 1e-8
 PRECISIONS = ("float64", "float32")
 # Streams of the NumPy generator, one per use, so that e.g. changing the initial phases
 # never changes the frequencies drawn for the same seed.
@@ -123,7 +136,27 @@ def check_method(model: EIKuramoto, method: str | None) -> str:
     check_choice("method", method, METHODS)
     if model.has_noise and method == "rk4":
         raise ValueError("method: 'rk4' has no stochastic version; use 'heun' or 'euler' with noise")
+    if model.has_noise and method in ADAPTIVE_METHODS:
+        raise ValueError(f"method: {method!r} is for deterministic runs (its error control "
+                         "assumes a smooth solution); use 'heun' or 'euler' with noise")
     return method
+
+
+def check_tolerances(method: str, rtol: float | None,
+                     atol: float | None) -> dict[str, float]:
+    """The error tolerances of an adaptive method (defaults where ``None``); for a
+    fixed-step method there are none, and passing one is refused rather than ignored."""
+    if method not in ADAPTIVE_METHODS:
+        for name, value in (("rtol", rtol), ("atol", atol)):
+            if value is not None:
+                raise ValueError(f"{name}: only the adaptive method 'dopri5' has error "
+                                 f"tolerances; {method!r} takes a fixed step dt")
+        return {}
+    tolerances = {"rtol": DEFAULT_RTOL if rtol is None else check_nonnegative("rtol", rtol),
+                  "atol": DEFAULT_ATOL if atol is None else check_nonnegative("atol", atol)}
+    if tolerances["rtol"] == 0 and tolerances["atol"] == 0:
+        raise ValueError("atol: rtol and atol cannot both be 0")
+    return tolerances
 
 
 def _round_down(value: float) -> float:
@@ -136,8 +169,11 @@ def check_step_size(model: EIKuramoto, method: str, dt: float) -> None:
     """Refuse a step that makes the result meaningless; warn about one that is too large.
 
     Raises ``ValueError`` (naming ``dt``) or warns with :class:`StepSizeWarning`; both
-    say what sets the rate and which ``dt`` is safe.
+    say what sets the rate and which ``dt`` is safe. Fixed-step methods only: for an
+    adaptive method ``dt`` is only the first step tried, and the error control decides.
     """
+    if method not in FIXED_STEP_METHODS:
+        return
     rate, reason = model.fastest_rate()
     radians = rate * dt
     if not radians > STEP_WARN_RADIANS[method]:
@@ -375,7 +411,10 @@ def advance(simulation: _core.Simulation, n_steps: int, n: int, progress: bool |
         while not simulation.finished:
             steps = batch if not every else min(batch, every - simulation.step % every)
             batch_start = time.perf_counter()
-            done = simulation.advance(steps)
+            try:
+                done = simulation.advance(steps)
+            except RuntimeError as error:  # dopri5: tolerances unreachable (diverged)
+                raise FloatingPointError(str(error)) from error
             seconds = time.perf_counter() - batch_start
             if seconds > 0:  # aim the next batch at BATCH_SECONDS
                 batch = max(1, min(n_steps, int(done * BATCH_SECONDS / seconds)))

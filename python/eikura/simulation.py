@@ -17,6 +17,7 @@ from ._engine import (
     check_method,
     check_recording,
     check_step_size,
+    check_tolerances,
     collect,
     core_simulation,
     estimate_memory,
@@ -67,8 +68,11 @@ def simulate(
     memory_limit: float | None = None,
     checkpoint: str | os.PathLike[str] | None = None,
     checkpoint_every: int | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
 ) -> Run:
-    """Integrate the model from ``t = 0`` to ``t_max`` with a fixed step ``dt``.
+    """Integrate the model from ``t = 0`` to ``t_max`` with a fixed step ``dt`` (or, with
+    ``method="dopri5"``, with error-controlled steps, recorded every ``record_every * dt``).
 
     Parameters
     ----------
@@ -80,10 +84,19 @@ def simulate(
         (couplings and frequency spread; see ``EIKuramoto.fastest_rate``) gives a
         ``StepSizeWarning`` that names a safe ``dt``; one that would make the result
         meaningless is refused.
+        For ``method="dopri5"``, ``dt`` is not a step: it sets the output grid (records
+        at ``t = k * record_every * dt``, snapshots every ``snapshot_every * dt``, the run
+        ends at ``round(t_max / dt) * dt``) and the first step tried; the guard on large
+        steps does not apply.
     method
-        ``"euler"``, ``"heun"`` or ``"rk4"``. Default: ``"rk4"`` without noise,
-        ``"heun"`` (stochastic Heun) with noise; with noise ``"euler"`` is
-        Euler–Maruyama and ``"rk4"`` is refused.
+        ``"euler"``, ``"heun"``, ``"rk4"`` or ``"dopri5"``. Default: ``"rk4"`` without
+        noise, ``"heun"`` (stochastic Heun) with noise; with noise ``"euler"`` is
+        Euler–Maruyama and ``"rk4"`` and ``"dopri5"`` are refused. ``"dopri5"`` is the
+        adaptive Dormand–Prince 5(4) pair: steps are chosen so that each step's local
+        error estimate stays within ``rtol``/``atol`` and clipped to land exactly on each
+        output time; ``run.config["run"]`` then also holds ``accepted_steps``,
+        ``rejected_steps`` and ``evaluations`` (of the right-hand side). The result is
+        bit-identical for any ``threads``. docs/accuracy.md compares the methods.
     record_every
         Record ``Z_E, Z_I, Z`` every this many steps (and at t = 0); steps after the last
         multiple of ``record_every`` are integrated (the final ``phases``) but not
@@ -125,6 +138,13 @@ def simulate(
         :func:`eikura.resume` continues it bit-identically.
     checkpoint_every
         Also save the checkpoint every this many steps (long runs survive a crash).
+        Checkpoints are refused with ``method="dopri5"`` (its step size is state that a
+        checkpoint does not hold).
+    rtol, atol
+        ``method="dopri5"`` only (refused otherwise): a step is accepted when, for every
+        oscillator, the local error estimate is at most ``atol + rtol * |Δθ_i|``
+        (radians; ``Δθ_i`` the phase's change over the step: a phase's own size depends
+        on the origin and the wrapping and means nothing). Defaults 1e-6 and 1e-8.
 
     Returns
     -------
@@ -158,6 +178,7 @@ def simulate(
     n_steps = check_step_count(t_max, dt)
     method = check_method(model, method)
     check_step_size(model, method, dt)
+    tolerances = check_tolerances(method, rtol, atol)
     record_every = check_step_interval("record_every", record_every)
     check_recording(n_steps, dt, t_max, record_every)
     snapshot_steps = (0 if snapshot_every is None
@@ -178,6 +199,9 @@ def simulate(
         checkpoint_every = check_step_interval("checkpoint_every", checkpoint_every)
         if checkpoint_path is None:
             raise ValueError("checkpoint_every: also pass checkpoint=<file> to say where to save")
+    if checkpoint_path is not None and tolerances:
+        raise ValueError(f"checkpoint: not supported with method={method!r} (its step size is "
+                         "state that a checkpoint does not hold); use 'rk4' to checkpoint")
     if not isinstance(initial, str):
         initial = check_finite_array("initial", initial, ndim=1, length=model.n)
 
@@ -190,7 +214,7 @@ def simulate(
         model, omega, phases, seed, core_threads, method=method, dt=dt, n_steps=n_steps,
         record_every=record_every, snapshot_every=snapshot_steps,
         frequency_from_step=int(round(transient / dt)) if mean_frequencies else -1, wrap=wrap,
-        precision=precision,
+        precision=precision, **tolerances,
     )
     config = {
         "model": model.to_dict(),
@@ -200,6 +224,7 @@ def simulate(
             "initial": initial if isinstance(initial, str) else "array",
             "initial_spread": initial_spread, "mean_frequencies": mean_frequencies,
             "transient": transient, "wrap": wrap, "precision": precision, "threads": thread_count,
+            **tolerances,
         },
     }
     writer = None
@@ -211,6 +236,10 @@ def simulate(
             every=checkpoint_every or 0, n_edges=stored_edges(network),
         )
     interrupted, wall_time = advance(simulation, n_steps, model.n, progress, writer)
+    if tolerances:
+        config["run"].update(accepted_steps=int(simulation.accepted_steps),
+                             rejected_steps=int(simulation.rejected_steps),
+                             evaluations=int(simulation.evaluations))
     return collect(simulation, model, omega, seed, config, wall_time, interrupted)
 
 
