@@ -41,32 +41,44 @@ Candidates candidates_for(std::int64_t target, std::int64_t offset, std::int64_t
 
 /// Sort values spread uniformly over [offset, offset + span): a counting sort into one
 /// bucket per value leaves them almost sorted, and an insertion sort finishes the job.
+/// Rows of a few hundred sources (the common case) sort in stack buffers: a procedural
+/// network sorts every row at every evaluation.
 void sort_uniform(std::vector<std::int32_t>& values, std::int64_t offset, std::int64_t span) {
-    thread_local std::vector<std::int32_t> sorted;
-    thread_local std::vector<std::uint32_t> starts;
     const std::size_t count = values.size();
-    if (count < 32) {
+    if (count < 8) {
         std::sort(values.begin(), values.end());
         return;
     }
+    constexpr std::size_t on_stack = 512;
+    std::uint32_t stack_starts[on_stack + 1];
+    std::int32_t stack_sorted[on_stack];
+    std::vector<std::uint32_t> heap_starts;
+    std::vector<std::int32_t> heap_sorted;
+    if (count > on_stack) {
+        heap_starts.resize(count + 1);
+        heap_sorted.resize(count);
+    }
+    std::uint32_t* starts = count > on_stack ? heap_starts.data() : stack_starts;
+    std::int32_t* sorted = count > on_stack ? heap_sorted.data() : stack_sorted;
     // bucket = (value − offset) · count / span in 32.32 fixed point (no division per value;
     // count <= span, so the bucket is < count)
     const std::uint64_t scale = (static_cast<std::uint64_t>(count) << 32) / static_cast<std::uint64_t>(span);
     auto bucket = [&](std::int32_t value) {
         return static_cast<std::size_t>((static_cast<std::uint64_t>(value - offset) * scale) >> 32);
     };
-    starts.assign(count + 1, 0);
-    for (const auto value : values) ++starts[bucket(value) + 1];
+    std::fill(starts, starts + count + 1, 0U);
+    std::int32_t* data = values.data();
+    for (std::size_t m = 0; m < count; ++m) ++starts[bucket(data[m]) + 1];
     for (std::size_t b = 0; b < count; ++b) starts[b + 1] += starts[b];
-    sorted.resize(count);
-    for (const auto value : values) sorted[starts[bucket(value)]++] = value;
+    for (std::size_t m = 0; m < count; ++m) sorted[starts[bucket(data[m])]++] = data[m];
+    // Insertion sort straight back into `values`: only values sharing a bucket move.
+    data[0] = sorted[0];
     for (std::size_t m = 1; m < count; ++m) {
         const std::int32_t value = sorted[m];
         std::size_t position = m;
-        for (; position > 0 && sorted[position - 1] > value; --position) sorted[position] = sorted[position - 1];
-        sorted[position] = value;
+        for (; position > 0 && data[position - 1] > value; --position) data[position] = data[position - 1];
+        data[position] = value;
     }
-    values.swap(sorted);
 }
 
 /// The sorted sources of one block of one row, drawn from that row's own stream.
@@ -264,6 +276,72 @@ void RandomBlocks::e_sources(std::int64_t target, std::vector<std::int32_t>& out
 void RandomBlocks::i_sources(std::int64_t target, std::vector<std::int32_t>& out) const {
     draw_block(block_from_i(target), candidates_for(target, n_e, n_i, allow_self),
                stream_key(seed, Purpose::network_i_sources, static_cast<std::uint64_t>(target)), out);
+}
+
+void RandomBlocks::draw_tiled_block(std::int64_t first_row, std::int64_t rows, int source_bits,
+                                    DrawnBlock& out) const {
+    const std::int64_t n = n_e + n_i, tile_size = std::int64_t{1} << source_bits;
+    out.tile_first.clear();
+    for (std::int64_t s = 0; s < n_e; s += tile_size) out.tile_first.push_back(s);
+    const auto e_tiles = static_cast<std::int64_t>(out.tile_first.size());
+    for (std::int64_t s = n_e; s < n; s += tile_size) out.tile_first.push_back(s);
+    out.tile_first.push_back(n);
+    out.tile_words.resize(out.tile_first.size() - 1);
+    for (auto& words : out.tile_words) words.clear();
+    out.row_ends.resize(static_cast<std::size_t>(2 * rows));
+    out.redraw_rows.clear();
+
+    // Every edge goes straight into its tile, as it is drawn. Rows come in ascending
+    // order, so a tile's words are already ordered by row; within a row, the new word is
+    // put in order with the last one without a branch (a row has about k · 2^source_bits
+    // / N edges in a tile, below one), and only a third edge of the row in the tile can
+    // need the rare branch that moves it further. A word equal to its neighbour is a
+    // source drawn twice.
+    std::int64_t row = 0, edges = 0;
+    auto add = [&](std::int64_t s) {
+        const auto t = static_cast<std::size_t>(s < n_e ? s >> source_bits : e_tiles + ((s - n_e) >> source_bits));
+        const auto word = (static_cast<std::uint32_t>(2 * row) << (source_bits + 1)) |
+                          static_cast<std::uint32_t>(2 * (s - out.tile_first[t]));
+        std::vector<std::uint32_t>& words = out.tile_words[t];
+        words.push_back(word);
+        ++edges;
+        const std::size_t last = words.size() - 1;
+        if (last == 0) return;
+        std::uint32_t* w = words.data();
+        const std::uint32_t previous = w[last - 1];
+        w[last - 1] = std::min(previous, word);
+        w[last] = std::max(previous, word);
+        if (previous == word) {
+            out.redraw_rows.push_back(row);
+        } else if (word < previous && last > 1 && w[last - 2] >= word) {  // the new word goes further down
+            std::size_t position = last - 1;
+            for (; position > 0 && w[position - 1] > w[position]; --position) std::swap(w[position - 1], w[position]);
+            if (position > 0 && w[position - 1] == w[position]) out.redraw_rows.push_back(row);
+        }
+    };
+    // A sparse fixed-degree block (the common case) is added as drawn: its first k
+    // draws, which are the row's sources unless two coincide (k² / 2n per row; then the
+    // row is listed in redraw_rows). Other blocks are drawn whole by draw_block.
+    auto add_block = [&](const BlockSpec& spec, const Candidates& candidates, Purpose purpose) {
+        const std::int64_t k = spec.in_degree, available = candidates.count;
+        const std::int64_t target = first_row + row;
+        if (spec.fixed_degree && k > 0 && 4 * k < available) {
+            StreamGenerator stream(stream_key(seed, purpose, static_cast<std::uint64_t>(target)));
+            for (std::int64_t m = 0; m < k; ++m)
+                add(candidates.source(static_cast<std::int64_t>(stream.next_index(static_cast<std::uint64_t>(available)))));
+            return;
+        }
+        if (purpose == Purpose::network_e_sources) e_sources(target, out.row);
+        else i_sources(target, out.row);
+        for (const auto s : out.row) add(s);
+    };
+    for (; row < rows; ++row) {
+        const std::int64_t i = first_row + row;
+        add_block(block_from_e(i), candidates_for(i, 0, n_e, allow_self), Purpose::network_e_sources);
+        out.row_ends[static_cast<std::size_t>(2 * row)] = edges;
+        add_block(block_from_i(i), candidates_for(i, n_e, n_i, allow_self), Purpose::network_i_sources);
+        out.row_ends[static_cast<std::size_t>(2 * row + 1)] = edges;
+    }
 }
 
 CsrNetwork CsrNetwork::random(const RandomBlocks& rule, int threads) {

@@ -1,5 +1,6 @@
 // Networks: user CSR input (sorting, checks), random networks (rows, thread-count
 // independence, the same rows as a procedural network draws), memory estimates.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -97,6 +98,46 @@ void test_procedural_rows_are_the_stored_rows() {
     CHECK_EQ(redrawn, net.indices);
 }
 
+/// A block drawn tile by tile (the procedural gather of large networks) holds each row's
+/// sources in ascending order, tile after tile, except the rows it lists for a redraw,
+/// which are exactly the rows whose first draws repeated a source.
+void test_tiled_block_holds_the_rows() {
+    // Small tiles (2^3 sources) so that rows share tiles, and degrees high enough that
+    // some rows draw a source twice; one ER block takes the general path.
+    RandomBlocks rule = fixed_degree_rule(50, 8, 5);
+    rule.n_e = 400;
+    rule.n_i = 100;
+    rule.blocks[0].in_degree = 60;
+    rule.blocks[2].in_degree = 60;
+    rule.blocks[3] = BlockSpec{false, 0, 0.1};
+    const int source_bits = 3;
+    eikura::DrawnBlock block;
+    std::int64_t redrawn_rows = 0;
+    for (const std::int64_t first_row : {std::int64_t{0}, std::int64_t{256}, std::int64_t{384}}) {
+        const std::int64_t rows = first_row == 384 ? 116 : 128;
+        rule.draw_tiled_block(first_row, rows, source_bits, block);
+        std::vector<std::vector<std::int32_t>> decoded(static_cast<std::size_t>(rows));
+        for (std::size_t t = 0; t + 1 < block.tile_first.size(); ++t)
+            for (const std::uint32_t word : block.tile_words[t])
+                decoded[word >> (source_bits + 2)].push_back(
+                    static_cast<std::int32_t>(block.tile_first[t] + (word & 15U) / 2));
+        std::vector<std::int32_t> e_sources, i_sources;
+        for (std::int64_t r = 0; r < rows; ++r) {
+            rule.e_sources(first_row + r, e_sources);
+            rule.i_sources(first_row + r, i_sources);
+            e_sources.insert(e_sources.end(), i_sources.begin(), i_sources.end());
+            const auto& row = decoded[static_cast<std::size_t>(r)];
+            const bool listed = std::find(block.redraw_rows.begin(), block.redraw_rows.end(), r) !=
+                                block.redraw_rows.end();
+            const bool repeated = std::adjacent_find(row.begin(), row.end()) != row.end();
+            CHECK_EQ(listed, repeated);
+            if (listed) ++redrawn_rows;
+            else CHECK_EQ(row, e_sources);
+        }
+    }
+    CHECK(redrawn_rows > 0);  // the redraw path is exercised
+}
+
 void test_invalid_rules() {
     CHECK_THROWS(CsrNetwork::random(fixed_degree_rule(n_e, 3, 1), 1), "k_ee");  // > n_e - 1
     CHECK_THROWS(CsrNetwork::random(fixed_degree_rule(-1, 3, 1), 1), "k_ee");
@@ -119,6 +160,7 @@ int main() {
     test_user_csr();
     test_random_networks();
     test_procedural_rows_are_the_stored_rows();
+    test_tiled_block_holds_the_rows();
     test_invalid_rules();
     return eikura_test::report("network");
 }

@@ -20,6 +20,8 @@ struct BlockSpec {
 /// from streams of its own keyed by (seed, row). CsrNetwork::random stores the drawn
 /// network; a procedural model redraws the same rows at every evaluation instead, so
 /// both give the very same network for the same seed.
+struct DrawnBlock;
+
 struct RandomBlocks {
     std::int64_t n_e = 0;
     std::int64_t n_i = 0;
@@ -34,6 +36,26 @@ struct RandomBlocks {
     /// The sorted excitatory / inhibitory sources of row `target` (replaces `out`).
     void e_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
     void i_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
+    /// Draw rows [first_row, first_row + rows) and lay their edges out as one block of
+    /// GatherTiles with tiles of 2^source_bits sources (rows <= 2^(30 - source_bits)): the
+    /// procedural network's cache-blocked gather.
+    void draw_tiled_block(std::int64_t first_row, std::int64_t rows, int source_bits,
+                          DrawnBlock& out) const;
+};
+
+/// One block of rows of a procedural network, drawn and laid out tile by tile as in
+/// GatherTiles (the buffers are reused from block to block).
+struct DrawnBlock {
+    std::vector<std::int64_t> tile_first;  // first source of each tile, then N
+    /// Per tile, its edges (2·row << (source_bits + 1)) | 2·(source − tile_first): by row,
+    /// each row's in ascending source order, as in a stored network.
+    std::vector<std::vector<std::uint32_t>> tile_words;
+    std::vector<std::int64_t> row_ends;     // per row: edges drawn up to its E, its I sources
+    /// Rows (ascending, maybe repeated) that drew a source twice: their words are not
+    /// their sources (a row's first k draws are, unless two coincide), so the caller
+    /// redraws them with e_sources/i_sources.
+    std::vector<std::int64_t> redraw_rows;
+    std::vector<std::int32_t> row;  // scratch: one row's sources
 };
 
 /// The edge order of a large network, laid out for a cache-blocked gather (see rhs.cpp).

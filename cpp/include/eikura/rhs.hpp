@@ -78,8 +78,8 @@ class RightHandSide {
     HugePageVector<float> sincos32_;     // the same in float (float32_tables only)
     std::vector<double> chunk_sums_;     // 4 per chunk: cos_E, sin_E, cos_I, sin_I
     std::vector<detail::InverseNorms> inverse_norms_;  // 1 / n_i^Y per row (stored sparse only)
-    PerThread<std::vector<std::int32_t>> thread_sources_;  // procedural: a row's sources
-    PerThread<std::vector<double>> thread_row_sums_;       // tiled: sums of a block's rows
+    PerThread<DrawnBlock> thread_sources_;            // procedural: a block's drawn rows
+    PerThread<std::vector<double>> thread_row_sums_;  // tiled, procedural: sums of a block's rows
 };
 
 }  // namespace eikura
