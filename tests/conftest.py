@@ -84,6 +84,7 @@ def run_both(
         theta0, omega, int(model.n_e), reference_couplings(model), adjacency=adjacency,
         normalization=model.normalization, method=method, dt=dt, n_steps=n_steps,
         noise=tuple(model.noise), seed=seed, record_every=record_every, wrap=wrap,
+        phase_lags=model.phase_lags,
     )
     return run, expected
 

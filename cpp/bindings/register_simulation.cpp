@@ -34,13 +34,16 @@ std::unique_ptr<Simulation> make_simulation(
     const py::object& network, const std::string& normalization,
     const std::string& method, double dt, std::int64_t n_steps, std::int64_t record_every,
     std::int64_t snapshot_every, std::int64_t frequency_from_step, bool wrap, std::uint64_t seed,
-    int threads, const DoubleArray& initial, const std::string& precision) {
+    int threads, const DoubleArray& initial, const std::string& precision,
+    const std::vector<double>& phase_lags) {
     if (couplings.size() != 4) throw std::invalid_argument("couplings: expected 4 schedules (ee, ei, ie, ii)");
     Model model;
     model.n_e = n_e;
     model.n_i = n_i;
     model.omega = to_vector(omega);
     model.couplings = {couplings[0], couplings[1], couplings[2], couplings[3]};
+    if (phase_lags.size() != 4) throw std::invalid_argument("phase_lag: expected 4 lags (ee, ei, ie, ii)");
+    model.phase_lags = {phase_lags[0], phase_lags[1], phase_lags[2], phase_lags[3]};
     model.noise_e = noise_e;
     model.noise_i = noise_i;
     // None: all-to-all; a CsrNetwork: stored; a RandomBlocks rule: procedural.
@@ -75,7 +78,8 @@ void register_simulation(py::module_& m) {
              py::arg("normalization"), py::arg("method"), py::arg("dt"), py::arg("n_steps"),
              py::arg("record_every"), py::arg("snapshot_every"), py::arg("frequency_from_step"),
              py::arg("wrap"), py::arg("seed"), py::arg("threads"), py::arg("initial"),
-             py::arg("precision") = "float64")
+             py::arg("precision") = "float64",
+             py::arg("phase_lags") = std::vector<double>{0.0, 0.0, 0.0, 0.0})
         .def(
             "advance",
             [](Simulation& sim, std::int64_t max_steps) {

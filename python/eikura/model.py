@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
@@ -12,7 +13,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._display import html_table
 from ._validation import (
+    BLOCKS,
     MAX_OSCILLATORS,
+    check_blocks,
     check_choice,
     check_finite_array,
     check_int,
@@ -50,9 +53,10 @@ class EIKuramoto:
     For oscillator i in population X ∈ {E, I}::
 
         dθ_i/dt = ω_i + K_XE c_i^E − K_XI c_i^I + sqrt(2 D_X) ξ_i(t)
-        c_i^Y   = (1/n_i^Y) Σ_{j∈Y, j→i} w_ij sin(θ_j − θ_i)
+        c_i^Y   = (1/n_i^Y) Σ_{j∈Y, j→i} w_ij sin(θ_j − θ_i − α_XY)
 
-    Excitatory inputs attract, inhibitory inputs repel.
+    Excitatory inputs attract, inhibitory inputs repel (with the phase lags α_XY = 0,
+    the default).
 
     Parameters
     ----------
@@ -74,6 +78,11 @@ class EIKuramoto:
         ``n_i^Y``: ``"in-degree"`` (default: inputs from Y; N_Y for all-to-all, so
         sparse networks share the mean-field limit), ``"population"`` (N_Y) or
         ``"none"`` (1: raw weighted sum).
+    phase_lag
+        Phase lags ``α_XY`` in radians: one number for all four blocks, or a dict with
+        the keys ``"ee", "ei", "ie", "ii"`` (``K_post,pre`` order). Block XY couples
+        through ``K_XY sin(θ_j − θ_i − α_XY)``; inhibitory blocks keep their minus sign.
+        Default 0.
 
     Examples
     --------
@@ -96,6 +105,7 @@ class EIKuramoto:
     noise: float | tuple[float, float] = 0.0
     network: Network = field(default_factory=AllToAll)
     normalization: str = "in-degree"
+    phase_lag: float | Mapping[str, float] = 0.0
 
     def __post_init__(self) -> None:
         network = check_network(self.network)
@@ -119,6 +129,7 @@ class EIKuramoto:
         object.__setattr__(self, "frequencies", _check_frequencies(self.frequencies, n_e + n_i))
         object.__setattr__(self, "noise", check_pair("noise", self.noise, check_nonnegative))
         check_choice("normalization", self.normalization, NORMALIZATIONS)
+        object.__setattr__(self, "phase_lag", check_blocks("phase_lag", self.phase_lag))
 
     def __repr__(self) -> str:
         return f"EIKuramoto({', '.join(f'{name}={value}' for name, value in self._parts())})"
@@ -141,7 +152,17 @@ class EIKuramoto:
         return [("n_e", str(self.n_e)), ("n_i", str(self.n_i)), *couplings,
                 ("frequencies", frequencies_text),
                 ("noise", f"{noise[0]:g}" if noise[0] == noise[1] else f"({noise[0]:g}, {noise[1]:g})"),
-                ("network", repr(self.network)), ("normalization", repr(self.normalization))]
+                ("network", repr(self.network)), ("normalization", repr(self.normalization)),
+                *self._lag_parts()]
+
+    def _lag_parts(self) -> list[tuple[str, str]]:
+        lags = self.phase_lags
+        if not any(lags):
+            return []
+        if len(set(lags)) == 1:
+            return [("phase_lag", f"{lags[0]:g}")]
+        return [("phase_lag", "{" + ", ".join(f"{b!r}: {a:g}" for b, a in zip(BLOCKS, lags, strict=True))
+                 + "}")]
 
     @property
     def n(self) -> int:
@@ -151,6 +172,12 @@ class EIKuramoto:
     @property
     def has_noise(self) -> bool:
         return any(d > 0 for d in self.noise)  # type: ignore[union-attr]
+
+    @property
+    def phase_lags(self) -> tuple[float, float, float, float]:
+        """The phase lags ``(α_EE, α_EI, α_IE, α_II)`` in radians (``K_post,pre`` order)."""
+        lag = cast(dict[str, float], self.phase_lag)
+        return lag["ee"], lag["ei"], lag["ie"], lag["ii"]
 
     @property
     def couplings(self) -> dict[str, Schedule]:
@@ -242,6 +269,7 @@ class EIKuramoto:
             for name in COUPLINGS:
                 settings[name] = schedule_from_dict(name, settings[name])
             settings["noise"] = tuple(settings["noise"])
+            settings["phase_lag"] = settings.get("phase_lag", 0.0)
             return cls(**settings)
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"description: not an eikura model description ({error!r})") from None
@@ -251,8 +279,9 @@ class EIKuramoto:
 
         Per population X: ``K_XE + K_XI`` (the largest coupling terms, at their peak over
         time) plus the spread of X's natural frequencies (a common frequency only rotates
-        every phase and does not count). Fixed-step integrators resolve the dynamics while
-        ``dt`` times this rate is well below 1.
+        every phase and does not count). Phase lags shift each coupling term's sine but
+        not its amplitude, so they leave the rate as it is. Fixed-step integrators resolve
+        the dynamics while ``dt`` times this rate is well below 1.
         """
         spreads = self._frequency_spreads()
         rates = []
@@ -297,4 +326,7 @@ class EIKuramoto:
             "noise": list(self.noise),  # type: ignore[arg-type]
             "network": self.network.to_dict(),
             "normalization": self.normalization,
+            # Only where some lag is not 0: models without lags keep their fingerprints.
+            **({"phase_lag": dict(cast(dict[str, float], self.phase_lag))}
+               if any(self.phase_lags) else {}),
         }

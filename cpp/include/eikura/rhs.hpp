@@ -80,6 +80,8 @@ class RightHandSide {
     std::vector<detail::InverseNorms> inverse_norms_;  // 1 / n_i^Y per row (stored sparse only)
     PerThread<std::vector<std::int32_t>> thread_sources_;  // procedural: a row's sources
     PerThread<std::vector<double>> thread_row_sums_;       // tiled: sums of a block's rows
+    bool lagged_ = false;                    // some α_XY ≠ 0 (set per evaluation)
+    detail::LaggedStrengths lagged_onto_[2]{};  // K_XY e^{−iα_XY} onto E, onto I
 };
 
 }  // namespace eikura
