@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._validation import check_choice, check_finite, check_int, check_positive
 from ..schedules import Constant, CouplingLike, Schedule, Sinusoid, as_schedule
 from ._equations import modes_needed
+from ._lagged import check_phase_lag, has_lag, lag_factors
 from ._params import (
     COUPLING_NAMES,
     NOISE_FOKKER_PLANCK,
@@ -25,8 +27,13 @@ __all__ = ["reduced_rhs", "integrate_reduced", "ReducedRun"]
 METHODS = ("rk4", "dop853")
 
 
-def _coupling_values(schedules: dict[str, Schedule], t: Any) -> list[Any]:
-    return [schedules[name](t) for name in COUPLING_NAMES]
+def _coupling_values(schedules: dict[str, Schedule], t: Any,
+                     factors: tuple[complex, ...] | None = None) -> list[Any]:
+    """``K_XY(t)``, times ``e^{−iα_XY}`` where there are lags (``factors``)."""
+    values = [schedules[name](t) for name in COUPLING_NAMES]
+    if factors is None:
+        return values
+    return [value * factor for value, factor in zip(values, factors, strict=True)]
 
 
 def reduced_rhs(
@@ -40,10 +47,13 @@ def reduced_rhs(
     width_i: float = 1.0,
     center_e: float = 0.0,
     center_i: float = 0.0,
+    *,
+    phase_lag: float | Mapping[str, float] = 0.0,
 ) -> NDArray[np.complex128]:
     """Right-hand side of the Ott–Antonsen equations at time ``t``.
 
-    ``dz_X/dt = (iω_X − Δ_X) z_X + ½ (H_X − conj(H_X) z_X²)``, ``H_X = K_XE z_E − K_XI z_I``.
+    ``dz_X/dt = (iω_X − Δ_X) z_X + ½ (H_X − conj(H_X) z_X²)``,
+    ``H_X = K_XE e^{−iα_XE} z_E − K_XI e^{−iα_XI} z_I`` (phase lags α, default 0).
 
     Parameters
     ----------
@@ -55,6 +65,8 @@ def reduced_rhs(
         Couplings ``K_post,pre``: floats >= 0 or schedules.
     width_e, width_i, center_e, center_i
         Half-widths and centres of the Lorentzian frequency distributions.
+    phase_lag
+        Phase lags ``α_XY`` (radians): one number or ``{"ee", "ei", "ie", "ii"}``.
 
     Returns
     -------
@@ -76,7 +88,8 @@ def reduced_rhs(
     z = np.asarray(z, dtype=complex)
     if z.shape[:1] != (2,):
         raise ValueError(f"z: expected [z_E, z_I] (first axis of length 2), got shape {z.shape}")
-    k = _coupling_values(schedules, t)
+    lags = check_phase_lag(phase_lag)
+    k = _coupling_values(schedules, t, lag_factors(lags) if has_lag(lags) else None)
     z_e, z_i = z[0], z[1]
     h_e = k[0] * z_e - k[1] * z_i
     h_i = k[2] * z_e - k[3] * z_i
@@ -205,6 +218,7 @@ def integrate_reduced(
     noise_treatment: str = "auto",
     method: str = "rk4",
     n_modes: int | None = None,
+    phase_lag: float | Mapping[str, float] = 0.0,
 ) -> ReducedRun:
     """Integrate the mean-field equations in time.
 
@@ -248,6 +262,10 @@ def integrate_reduced(
     n_modes
         Fourier modes kept in the hierarchy (Fokker–Planck treatment only); default:
         enough for the strongest possible field.
+    phase_lag
+        Phase lags ``α_XY`` (radians): one number or ``{"ee", "ei", "ie", "ii"}``;
+        ``H_X = K_XE e^{−iα_XE} z_E − K_XI e^{−iα_XI} z_I``. Not with the Fokker–Planck
+        treatment (use ``noise_treatment="quick"`` with noise).
 
     Returns
     -------
@@ -274,6 +292,11 @@ def integrate_reduced(
     method = check_choice("method", method, METHODS)
     treatment = resolve_noise_treatment(noise_e, noise_i, noise_treatment)
     z_e0, z_i0 = _check_initial(z0)
+    lags = check_phase_lag(phase_lag)
+    factors = lag_factors(lags) if has_lag(lags) else None
+    if factors is not None and treatment == NOISE_FOKKER_PLANCK:
+        raise ValueError("phase_lag: with noise, phase lags need noise_treatment='quick' "
+                         "(Δ → Δ + D); the Fokker–Planck hierarchy does not take lags yet")
     n_steps = int(round(t_max / dt))
     if n_steps < 1:
         raise ValueError(f"dt: must be <= t_max ({t_max}), got {dt}")
@@ -288,6 +311,8 @@ def integrate_reduced(
         "t_max": t_max,
         "dt": dt,
         "record_every": record_every,
+        **({"phase_lag": dict(zip(("ee", "ei", "ie", "ii"), lags, strict=True))}
+           if factors is not None else {}),
     }
     if treatment == NOISE_QUICK:
         width_e, width_i = width_e + noise_e, width_i + noise_i
@@ -321,11 +346,12 @@ def integrate_reduced(
         )
     elif method == "rk4":
         z_e, z_i = _integrate_rk4(
-            schedules, width_e, width_i, center_e, center_i, dt, n_steps, record_every, z_e0, z_i0
+            schedules, width_e, width_i, center_e, center_i, dt, n_steps, record_every, z_e0, z_i0,
+            factors,
         )
     else:
         z_e, z_i = _integrate_adaptive(
-            schedules, width_e, width_i, center_e, center_i, t_record, z_e0, z_i0
+            schedules, width_e, width_i, center_e, center_i, t_record, z_e0, z_i0, factors
         )
     _warn_outside_disc(z_e, z_i, dt)
     return ReducedRun(t_record, z_e, z_i, treatment, method, parameters)
@@ -361,9 +387,11 @@ def _schedule_max(schedule: Schedule) -> float:
 
 
 def _stage_couplings(
-    schedules: dict[str, Schedule], dt: float, n_steps: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Couplings at step starts (n_steps + 1 values) and midpoints (n_steps), per name."""
+    schedules: dict[str, Schedule], dt: float, n_steps: int,
+    factors: tuple[complex, ...] | None = None,
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Couplings at step starts (n_steps + 1 values) and midpoints (n_steps), per name;
+    times ``e^{−iα_XY}`` where there are lags."""
     starts = np.arange(n_steps + 1) * dt
     middles = starts[:-1] + 0.5 * dt
     at_start = np.array(
@@ -372,6 +400,9 @@ def _stage_couplings(
     at_middle = np.array(
         [np.broadcast_to(schedules[n](middles), middles.shape) for n in COUPLING_NAMES]
     )
+    if factors is not None:
+        rotation = np.array(factors)[:, None]
+        at_start, at_middle = at_start * rotation, at_middle * rotation
     return at_start.T.copy(), at_middle.T.copy()
 
 
@@ -386,8 +417,9 @@ def _integrate_rk4(
     record_every: int,
     z_e: Any,
     z_i: Any,
+    factors: tuple[complex, ...] | None = None,
 ) -> tuple[NDArray[np.complex128], NDArray[np.complex128]]:
-    at_start, at_middle = _stage_couplings(schedules, dt, n_steps)
+    at_start, at_middle = _stage_couplings(schedules, dt, n_steps, factors)
     scalar = z_e.ndim == 0
     if scalar:  # plain Python complex arithmetic is much faster than 0-d arrays
         z_e, z_i = complex(z_e), complex(z_i)
@@ -433,6 +465,7 @@ def _integrate_adaptive(
     t_record: NDArray[np.float64],
     z_e0: Any,
     z_i0: Any,
+    factors: tuple[complex, ...] | None = None,
 ) -> tuple[NDArray[np.complex128], NDArray[np.complex128]]:
     from scipy.integrate import solve_ivp
 
@@ -442,7 +475,7 @@ def _integrate_adaptive(
     size = int(np.prod(shape)) if shape else 1
 
     def rhs(t: float, y: NDArray[np.complex128]) -> NDArray[np.complex128]:
-        k_ee, k_ei, k_ie, k_ii = _coupling_values(schedules, t)
+        k_ee, k_ei, k_ie, k_ii = _coupling_values(schedules, t, factors)
         z_e, z_i = y[:size], y[size:]
         h_e = k_ee * z_e - k_ei * z_i
         h_i = k_ie * z_e - k_ii * z_i
