@@ -22,6 +22,9 @@ Conventions (identical to the C++ engine)
   ``wrap=False``.
 * ``phase_lags`` is a 4-tuple ``(a_ee, a_ei, a_ie, a_ii)`` (radians, ``K_post,pre``
   order, default all 0): block XY couples through ``sin(theta_j - theta_i - a_XY)``.
+* ``drives`` is a sequence of ``(amplitude, frequency, phase, mask)``: each adds
+  ``F(t) sin(Omega t + phi - theta_i)`` to the oscillators where ``mask`` is True
+  (``amplitude`` a float or a callable of t).
 * Noise uses the counter-based generator defined below, bit-compatible with
   ``cpp/include/eikura/random.hpp``.
 
@@ -51,6 +54,7 @@ __all__ = [
     "rhs_mean_field",
     "rhs_pairwise",
     "rhs_sparse",
+    "drive_terms",
 ]
 
 TWO_PI = 2.0 * np.pi
@@ -352,6 +356,16 @@ def rhs_mean_field(theta, t, omega, n_e, couplings, normalization="population",
     return np.asarray(omega, dtype=np.float64) + np.imag(h * np.conj(e))
 
 
+def drive_terms(theta, t, drives) -> np.ndarray:
+    """sum over drives of F(t) sin(Omega t + phi - theta_i) on the targeted oscillators."""
+    theta = np.asarray(theta, dtype=np.float64)
+    out = np.zeros_like(theta)
+    for amplitude, frequency, phase, mask in drives:
+        f = float(amplitude(t)) if callable(amplitude) else float(amplitude)
+        out += np.where(mask, f * np.sin(frequency * t + phase - theta), 0.0)
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 # Integration.  Fixed dt; step n goes from t_n = n*dt to t_{n+1}.
 # ---------------------------------------------------------------------------------------
@@ -399,6 +413,7 @@ def integrate(
     wrap=True,
     rhs="auto",
     phase_lags=(0.0, 0.0, 0.0, 0.0),
+    drives=(),
 ) -> dict:
     """Integrate the EI-Kuramoto model with a fixed step.
 
@@ -444,6 +459,8 @@ def integrate(
     f_raw = _make_rhs(rhs, adjacency, n, n_e, normalization, phase_lags)
 
     def f(th, t):
+        if drives:
+            return f_raw(th, t, omega, couplings) + drive_terms(th, t, drives)
         return f_raw(th, t, omega, couplings)
 
     if noisy:

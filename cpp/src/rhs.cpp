@@ -6,6 +6,7 @@
 #include "eikura/rhs.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 
 #if defined(__SSE2__)
@@ -202,6 +203,19 @@ void RightHandSide::evaluate_with(Table* sc, const double* base, const double* s
     else if (model_.procedural) procedural_rows(sc, k, out);
     else if (model_.network->tiled()) tiled_rows(sc, k, out);
     else csr_rows(sc, k, out);
+    if (!model_.drives.empty()) add_drives(sc, t, out);
+}
+
+template <class Table>
+void RightHandSide::add_drives(const Table* sc, double t, double* out) {
+    for (const Drive& drive : model_.drives) {
+        const double amplitude = drive.amplitude(t), angle = drive.frequency * t + drive.phase;
+        const detail::MeanField forcing{amplitude * std::cos(angle), amplitude * std::sin(angle)};
+        const std::uint8_t* targets = drive.targets.data();
+        parallel_for(threads_, model_.size(), [&](std::int64_t i) {
+            if (targets[i]) out[i] += detail::drive_term(forcing, sc[2 * i], sc[2 * i + 1]);
+        });
+    }
 }
 
 template <class Table>

@@ -88,6 +88,12 @@ inline double phase_velocity_all_to_all(double omega_i, MeanField drive, double 
     return omega_i + drive.im * cos_theta_i - drive.re * sin_theta_i;
 }
 
+/// An external drive F sin(Ωt + φ − θ_i) = Im[F e^{i(Ωt + φ)} e^{−iθ_i}]: the same form as
+/// the mean-field term, with the forcing F e^{i(Ωt + φ)} in place of H_X.
+inline double drive_term(MeanField forcing, double sin_theta_i, double cos_theta_i) {
+    return forcing.im * cos_theta_i - forcing.re * sin_theta_i;
+}
+
 /// K_XY e^{−iα_XY} for the inputs from E and from I onto one population: a phase lag
 /// only rotates each block's strength in the complex plane.
 struct LaggedStrengths {

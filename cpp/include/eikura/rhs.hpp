@@ -59,6 +59,9 @@ class RightHandSide {
     template <class Table>
     void procedural_rows(const Table* sc, const Couplings& k, double* out);
 
+    /// out[i] += F(t) sin(Ωt + φ − θ_i) for every drive that targets i.
+    template <class Table>
+    void add_drives(const Table* sc, double t, double* out);
     /// dθ_i/dt from the sums over row i's inputs (the gather strategies end here).
     template <class Table>
     double finish_row(std::int64_t i, const Table* sc, const Couplings& k,
