@@ -237,3 +237,15 @@ def test_tiled_network_with_lags_and_drive_matches_procedural_and_reference(ref,
                               built_adjacency(stored, 3), "in-degree", tuple(LAGS.values()))
     expected += ref.drive_terms(theta, 0.5, [(1.2, 0.8, 0.3, np.arange(n_e + n_i) >= n_e)])
     np.testing.assert_allclose(engine, expected, rtol=0, atol=1e-11)
+
+
+def test_sweep_config_files_take_phase_lags(tmp_path):
+    from eikura.sweep._config import read_config
+
+    path = tmp_path / "sweep.toml"
+    path.write_text('[model]\nn_e = 80\nn_i = 20\nk_ee = 4.0\n'
+                    'phase_lag = {ee = 0.3, ei = 0.0, ie = 0.1, ii = 0.0}\n'
+                    '[over]\nphase_lag.ii = [0.0, 0.5]\n[run]\nt_max = 20.0\ndt = 0.05\n')
+    arguments = read_config(path)
+    assert arguments["model"].phase_lags == (0.3, 0.0, 0.1, 0.0)
+    assert list(arguments["over"]["phase_lag.ii"]) == [0.0, 0.5]
