@@ -57,6 +57,18 @@ def reference_adjacency(model: ek.EIKuramoto, seed: int) -> sp.csr_matrix | None
     return csr_to_scipy(network, model.n)
 
 
+def reference_drives(model: ek.EIKuramoto) -> list[tuple[Any, float, float, np.ndarray]]:
+    """The model's drives as the oracle wants them: (amplitude, Ω, φ, mask)."""
+    n_e, n_i = int(model.n_e), int(model.n_i)  # type: ignore[arg-type]
+    out = []
+    for drive in model.drives:
+        schedule = drive.amplitude_schedule
+        amplitude = schedule.value if isinstance(schedule, ek.Constant) else (
+            lambda t, s=schedule: float(s(t)))
+        out.append((amplitude, drive.frequency, drive.phase, drive.mask(n_e, n_i)))
+    return out
+
+
 def run_both(
     model: ek.EIKuramoto,
     theta0: np.ndarray,
@@ -84,6 +96,7 @@ def run_both(
         theta0, omega, int(model.n_e), reference_couplings(model), adjacency=adjacency,
         normalization=model.normalization, method=method, dt=dt, n_steps=n_steps,
         noise=tuple(model.noise), seed=seed, record_every=record_every, wrap=wrap,
+        phase_lags=model.phase_lags, drives=reference_drives(model),
     )
     return run, expected
 

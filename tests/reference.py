@@ -20,6 +20,11 @@ Conventions (identical to the C++ engine)
   ``"none"`` (``n_i^Y = 1``).
 * Phases are wrapped with ``np.mod(theta, 2*pi)`` after every full step unless
   ``wrap=False``.
+* ``phase_lags`` is a 4-tuple ``(a_ee, a_ei, a_ie, a_ii)`` (radians, ``K_post,pre``
+  order, default all 0): block XY couples through ``sin(theta_j - theta_i - a_XY)``.
+* ``drives`` is a sequence of ``(amplitude, frequency, phase, mask)``: each adds
+  ``F(t) sin(Omega t + phi - theta_i)`` to the oscillators where ``mask`` is True
+  (``amplitude`` a float or a callable of t).
 * Noise uses the counter-based generator defined below, bit-compatible with
   ``cpp/include/eikura/random.hpp``.
 
@@ -49,6 +54,7 @@ __all__ = [
     "rhs_mean_field",
     "rhs_pairwise",
     "rhs_sparse",
+    "drive_terms",
 ]
 
 TWO_PI = 2.0 * np.pi
@@ -190,6 +196,11 @@ def _per_oscillator_couplings(k, n_e: int, n: int) -> tuple[np.ndarray, np.ndarr
     return k_from_e, k_from_i
 
 
+def _per_oscillator_lags(lags, n_e: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors a_{X(i)E} and a_{X(i)I}: the phase lags of the inputs onto every i."""
+    return _per_oscillator_couplings(tuple(float(a) for a in lags), n_e, n)
+
+
 def _safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num / den, with 0 where den == 0 (an oscillator with no inputs from Y gets c^Y = 0)."""
     out = np.zeros_like(num, dtype=np.float64)
@@ -215,7 +226,9 @@ def order_parameters(theta: np.ndarray, n_e: int) -> tuple[complex, complex, com
 # Right-hand sides.  The model equation, for oscillator i in population X:
 #
 #     dtheta_i/dt = omega_i + K_XE c_i^E - K_XI c_i^I
-#     c_i^Y       = (1 / n_i^Y) sum_{j in Y, j -> i} w_ij sin(theta_j - theta_i)
+#     c_i^Y       = (1 / n_i^Y) sum_{j in Y, j -> i} w_ij sin(theta_j - theta_i - a_XY)
+#
+# with the phase lags a_XY (all 0 by default).
 # ---------------------------------------------------------------------------------------
 def _dense_weights(adjacency, n: int) -> np.ndarray:
     if adjacency is None:
@@ -227,7 +240,8 @@ def _dense_weights(adjacency, n: int) -> np.ndarray:
     return w
 
 
-def rhs_pairwise(theta, t, omega, n_e, couplings, adjacency=None, normalization="in-degree"):
+def rhs_pairwise(theta, t, omega, n_e, couplings, adjacency=None, normalization="in-degree",
+                 phase_lags=(0.0, 0.0, 0.0, 0.0)):
     """Literal O(N^2) right-hand side: builds sin(theta_j - theta_i) for every pair.
 
     ``adjacency`` None means all-to-all (W = ones, self term included, sin 0 = 0).
@@ -239,14 +253,16 @@ def rhs_pairwise(theta, t, omega, n_e, couplings, adjacency=None, normalization=
     n = theta.size
     w = _dense_weights(adjacency, n)
     k_from_e, k_from_i = _per_oscillator_couplings(_couplings_at(couplings, t), n_e, n)
+    lag = dict(zip("EI", _per_oscillator_lags(phase_lags, n_e, n), strict=True))
 
-    # S[i, j] = w_ij * sin(theta_j - theta_i)   (row = target i, column = source j)
-    s = w * np.sin(theta[np.newaxis, :] - theta[:, np.newaxis])
+    # D[i, j] = theta_j - theta_i   (row = target i, column = source j)
+    d = theta[np.newaxis, :] - theta[:, np.newaxis]
     edges = w != 0  # an edge exists where the weight is non-zero
 
     coupling = {}
     for name, cols in (("E", slice(0, n_e)), ("I", slice(n_e, n))):
-        raw = s[:, cols].sum(axis=1)  # sum_{j in Y} w_ij sin(theta_j - theta_i)
+        # sum_{j in Y} w_ij sin(theta_j - theta_i - a_XY)
+        raw = (w[:, cols] * np.sin(d[:, cols] - lag[name][:, np.newaxis])).sum(axis=1)
         n_y = cols.stop - cols.start
         if normalization == "in-degree":
             norm = edges[:, cols].sum(axis=1).astype(np.float64)  # n_i^Y = #edges from Y
@@ -286,33 +302,39 @@ class SparseOperator:
             else:
                 self.norm[name] = np.ones(n)
 
-    def __call__(self, theta, t, omega, couplings):
+    def __call__(self, theta, t, omega, couplings, phase_lags=(0.0, 0.0, 0.0, 0.0)):
         theta = np.asarray(theta, dtype=np.float64)
         k_from_e, k_from_i = _per_oscillator_couplings(_couplings_at(couplings, t), self.n_e, self.n)
-        # sin(theta_j - theta_i) = sin theta_j cos theta_i - cos theta_j sin theta_i
+        lag = dict(zip("EI", _per_oscillator_lags(phase_lags, self.n_e, self.n), strict=True))
+        # sin(theta_j - theta_i - a) = sin theta_j cos(theta_i + a) - cos theta_j sin(theta_i + a)
         sin_t, cos_t = np.sin(theta), np.cos(theta)
         c = {}
         for name, cols in (("E", slice(0, self.n_e)), ("I", slice(self.n_e, self.n))):
             a = self.blocks[name]
-            raw = (a @ sin_t[cols]) * cos_t - (a @ cos_t[cols]) * sin_t
+            shifted = theta + lag[name]
+            raw = (a @ sin_t[cols]) * np.cos(shifted) - (a @ cos_t[cols]) * np.sin(shifted)
             c[name] = _safe_divide(raw, self.norm[name])
         return np.asarray(omega, dtype=np.float64) + k_from_e * c["E"] - k_from_i * c["I"]
 
 
-def rhs_sparse(theta, t, omega, n_e, couplings, adjacency, normalization="in-degree"):
+def rhs_sparse(theta, t, omega, n_e, couplings, adjacency, normalization="in-degree",
+               phase_lags=(0.0, 0.0, 0.0, 0.0)):
     """Sparse right-hand side using sin(theta_j - theta_i) = sin_j cos_i - cos_j sin_i.
 
     ``adjacency`` may be a scipy.sparse matrix, a dense array, or None (all-to-all,
     built as a full sparse matrix).
     """
     theta = np.asarray(theta, dtype=np.float64)
-    return SparseOperator(adjacency, theta.size, n_e, normalization)(theta, t, omega, couplings)
+    return SparseOperator(adjacency, theta.size, n_e, normalization)(theta, t, omega, couplings,
+                                                                     phase_lags)
 
 
-def rhs_mean_field(theta, t, omega, n_e, couplings, normalization="population"):
+def rhs_mean_field(theta, t, omega, n_e, couplings, normalization="population",
+                   phase_lags=(0.0, 0.0, 0.0, 0.0)):
     """All-to-all right-hand side in O(N) via the complex mean fields:
 
-        dtheta_i/dt = omega_i + Im[H_X e^{-i theta_i}],   H_X = K_XE Z_E - K_XI Z_I
+        dtheta_i/dt = omega_i + Im[H_X e^{-i theta_i}],
+        H_X = K_XE e^{-i a_XE} Z_E - K_XI e^{-i a_XI} Z_I
 
     For all-to-all coupling "in-degree" and "population" coincide (n_i^Y = N_Y); with
     "none" the Y term is the raw sum, i.e. Z_Y is multiplied by N_Y.
@@ -328,9 +350,20 @@ def rhs_mean_field(theta, t, omega, n_e, couplings, normalization="population"):
     if normalization == "none":
         z_e, z_i = z_e * n_e, z_i * n_i
     h = np.empty(n, dtype=np.complex128)
-    h[:n_e] = k_ee * z_e - k_ei * z_i  # H_E
-    h[n_e:] = k_ie * z_e - k_ii * z_i  # H_I
+    a_ee, a_ei, a_ie, a_ii = (float(a) for a in phase_lags)
+    h[:n_e] = k_ee * np.exp(-1j * a_ee) * z_e - k_ei * np.exp(-1j * a_ei) * z_i  # H_E
+    h[n_e:] = k_ie * np.exp(-1j * a_ie) * z_e - k_ii * np.exp(-1j * a_ii) * z_i  # H_I
     return np.asarray(omega, dtype=np.float64) + np.imag(h * np.conj(e))
+
+
+def drive_terms(theta, t, drives) -> np.ndarray:
+    """sum over drives of F(t) sin(Omega t + phi - theta_i) on the targeted oscillators."""
+    theta = np.asarray(theta, dtype=np.float64)
+    out = np.zeros_like(theta)
+    for amplitude, frequency, phase, mask in drives:
+        f = float(amplitude(t)) if callable(amplitude) else float(amplitude)
+        out += np.where(mask, f * np.sin(frequency * t + phase - theta), 0.0)
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -339,7 +372,7 @@ def rhs_mean_field(theta, t, omega, n_e, couplings, normalization="population"):
 _METHODS = ("euler", "heun", "rk4")
 
 
-def _make_rhs(rhs: str, adjacency, n: int, n_e: int, normalization: str):
+def _make_rhs(rhs: str, adjacency, n: int, n_e: int, normalization: str, phase_lags=(0.0,) * 4):
     """Return f(theta, t, omega, couplings) for the chosen right-hand side."""
     if rhs == "auto":
         if adjacency is None:
@@ -352,13 +385,14 @@ def _make_rhs(rhs: str, adjacency, n: int, n_e: int, normalization: str):
         if adjacency is not None:
             raise ValueError("rhs='mean_field' requires adjacency=None (all-to-all)")
         _check_normalization(normalization)
-        return lambda th, t, om, k: rhs_mean_field(th, t, om, n_e, k, normalization)
+        return lambda th, t, om, k: rhs_mean_field(th, t, om, n_e, k, normalization, phase_lags)
     if rhs == "sparse":
-        return SparseOperator(adjacency, n, n_e, normalization)
+        operator = SparseOperator(adjacency, n, n_e, normalization)
+        return lambda th, t, om, k: operator(th, t, om, k, phase_lags)
     if rhs == "pairwise":
         _check_normalization(normalization)
         w = _dense_weights(adjacency, n)  # validate / convert once
-        return lambda th, t, om, k: rhs_pairwise(th, t, om, n_e, k, w, normalization)
+        return lambda th, t, om, k: rhs_pairwise(th, t, om, n_e, k, w, normalization, phase_lags)
     raise ValueError(f"rhs must be 'auto', 'pairwise', 'sparse' or 'mean_field', got {rhs!r}")
 
 
@@ -378,6 +412,8 @@ def integrate(
     record_every=1,
     wrap=True,
     rhs="auto",
+    phase_lags=(0.0, 0.0, 0.0, 0.0),
+    drives=(),
 ) -> dict:
     """Integrate the EI-Kuramoto model with a fixed step.
 
@@ -420,9 +456,11 @@ def integrate(
     if noisy and method == "rk4":
         raise ValueError("method 'rk4' does not support noise; use 'euler' or 'heun'")
 
-    f_raw = _make_rhs(rhs, adjacency, n, n_e, normalization)
+    f_raw = _make_rhs(rhs, adjacency, n, n_e, normalization, phase_lags)
 
     def f(th, t):
+        if drives:
+            return f_raw(th, t, omega, couplings) + drive_terms(th, t, drives)
         return f_raw(th, t, omega, couplings)
 
     if noisy:

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "eikura/simulation.hpp"
 #include "register.hpp"
@@ -13,6 +14,9 @@ namespace eikura::bindings {
 namespace {
 
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using MaskArray = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>;
+/// A drive as Python passes it: (amplitude, frequency, phase, target mask).
+using DriveTuple = std::tuple<Schedule, double, double, MaskArray>;
 
 Method method_from_name(const std::string& name) {
     if (name == "euler") return Method::euler;
@@ -36,13 +40,20 @@ std::unique_ptr<Simulation> make_simulation(
     const std::string& method, double dt, std::int64_t n_steps, std::int64_t record_every,
     std::int64_t snapshot_every, std::int64_t frequency_from_step, bool wrap, std::uint64_t seed,
     int threads, const DoubleArray& initial, const std::string& precision, double rtol,
-    double atol) {
+    double atol, const std::vector<double>& phase_lags, const std::vector<DriveTuple>& drives) {
     if (couplings.size() != 4) throw std::invalid_argument("couplings: expected 4 schedules (ee, ei, ie, ii)");
     Model model;
     model.n_e = n_e;
     model.n_i = n_i;
     model.omega = to_vector(omega);
     model.couplings = {couplings[0], couplings[1], couplings[2], couplings[3]};
+    if (phase_lags.size() != 4) throw std::invalid_argument("phase_lag: expected 4 lags (ee, ei, ie, ii)");
+    model.phase_lags = {phase_lags[0], phase_lags[1], phase_lags[2], phase_lags[3]};
+    for (const auto& [amplitude, frequency, phase, mask] : drives) {
+        const auto* begin = mask.data();
+        model.drives.push_back({amplitude, frequency, phase,
+                                std::vector<std::uint8_t>(begin, begin + mask.size())});
+    }
     model.noise_e = noise_e;
     model.noise_i = noise_i;
     // None: all-to-all; a CsrNetwork: stored; a RandomBlocks rule: procedural.
@@ -79,7 +90,9 @@ void register_simulation(py::module_& m) {
              py::arg("normalization"), py::arg("method"), py::arg("dt"), py::arg("n_steps"),
              py::arg("record_every"), py::arg("snapshot_every"), py::arg("frequency_from_step"),
              py::arg("wrap"), py::arg("seed"), py::arg("threads"), py::arg("initial"),
-             py::arg("precision") = "float64", py::arg("rtol") = 1e-6, py::arg("atol") = 1e-8)
+             py::arg("precision") = "float64", py::arg("rtol") = 1e-6, py::arg("atol") = 1e-8,
+             py::arg("phase_lags") = std::vector<double>{0.0, 0.0, 0.0, 0.0},
+             py::arg("drives") = std::vector<DriveTuple>{})
         .def(
             "advance",
             [](Simulation& sim, std::int64_t max_steps) {

@@ -14,8 +14,16 @@ void Model::validate() const {
         throw std::invalid_argument("frequencies: expected N = " + std::to_string(size()) + " values");
     for (double w : omega)
         if (!std::isfinite(w)) throw std::invalid_argument("frequencies: must be finite");
+    for (double lag : {phase_lags.ee, phase_lags.ei, phase_lags.ie, phase_lags.ii})
+        if (!std::isfinite(lag)) throw std::invalid_argument("phase_lag: must be finite");
     if (!(noise_e >= 0.0) || !(noise_i >= 0.0) || !std::isfinite(noise_e) || !std::isfinite(noise_i))
         throw std::invalid_argument("noise: must be finite and >= 0");
+    for (const Drive& drive : drives) {
+        if (static_cast<std::int64_t>(drive.targets.size()) != size())
+            throw std::invalid_argument("drive: expected a target mask of N = " + std::to_string(size()) + " values");
+        if (!std::isfinite(drive.frequency) || !std::isfinite(drive.phase))
+            throw std::invalid_argument("drive: frequency and phase must be finite");
+    }
     if (network && (network->n_e != n_e || network->n_i != n_i))
         throw std::invalid_argument("network: population sizes differ from the model's");
     if (network && procedural) throw std::invalid_argument("network: stored or procedural, not both");

@@ -6,6 +6,7 @@
 #include "eikura/rhs.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 
 #if defined(__SSE2__)
@@ -192,11 +193,29 @@ template <class Table>
 void RightHandSide::evaluate_with(Table* sc, const double* base, const double* slope, double h,
                                   const double* kick, double t, double* out) {
     const Couplings k = model_.couplings.at(t);
+    // Phase lags rotate each block's strength: K_XY e^{−iα_XY}, once per evaluation.
+    lagged_ = model_.phase_lags.any();
+    if (lagged_)
+        for (bool excitatory : {true, false})
+            lagged_onto_[excitatory ? 0 : 1] = detail::lagged_strengths_onto(k, model_.phase_lags, excitatory);
     stage_sin_cos(sc, base, slope, h, kick);
     if (model_.all_to_all()) all_to_all_rows(k, out);  // (float_tables_ is off: sc is sincos_)
     else if (model_.procedural) procedural_rows(sc, k, out);
     else if (model_.network->tiled()) tiled_rows(sc, k, out);
     else csr_rows(sc, k, out);
+    if (!model_.drives.empty()) add_drives(sc, t, out);
+}
+
+template <class Table>
+void RightHandSide::add_drives(const Table* sc, double t, double* out) {
+    for (const Drive& drive : model_.drives) {
+        const double amplitude = drive.amplitude(t), angle = drive.frequency * t + drive.phase;
+        const detail::MeanField forcing{amplitude * std::cos(angle), amplitude * std::sin(angle)};
+        const std::uint8_t* targets = drive.targets.data();
+        parallel_for(threads_, model_.size(), [&](std::int64_t i) {
+            if (targets[i]) out[i] += detail::drive_term(forcing, sc[2 * i], sc[2 * i + 1]);
+        });
+    }
 }
 
 template <class Table>
@@ -223,6 +242,10 @@ template <class Table>
 double RightHandSide::finish_row(std::int64_t i, const Table* sc, const Couplings& k,
                                  detail::InverseNorms inverse_norm,
                                  const detail::InputSums& sums) const {
+    if (lagged_)
+        return detail::phase_velocity_lagged(model_.omega[static_cast<std::size_t>(i)],
+                                             lagged_onto_[i < model_.n_e ? 0 : 1], inverse_norm,
+                                             sums, sc[2 * i], sc[2 * i + 1]);
     return detail::phase_velocity(model_.omega[static_cast<std::size_t>(i)],
                                   detail::strengths_onto(k, i < model_.n_e), inverse_norm, sums,
                                   sc[2 * i], sc[2 * i + 1]);
@@ -238,8 +261,12 @@ void RightHandSide::all_to_all_rows(const Couplings& k, double* out) {
         detail::inverse_norms(model_.normalization, size_e, size_i, size_e, size_i);
     const detail::MeanField z_e{totals[0] * scale.e, totals[1] * scale.e};
     const detail::MeanField z_i{totals[2] * scale.i, totals[3] * scale.i};
-    const detail::MeanField drive_e = detail::mean_field_drive(detail::strengths_onto(k, true), z_e, z_i);
-    const detail::MeanField drive_i = detail::mean_field_drive(detail::strengths_onto(k, false), z_e, z_i);
+    const detail::MeanField drive_e =
+        lagged_ ? detail::mean_field_drive(lagged_onto_[0], z_e, z_i)
+                : detail::mean_field_drive(detail::strengths_onto(k, true), z_e, z_i);
+    const detail::MeanField drive_i =
+        lagged_ ? detail::mean_field_drive(lagged_onto_[1], z_e, z_i)
+                : detail::mean_field_drive(detail::strengths_onto(k, false), z_e, z_i);
     const double* omega = model_.omega.data();
     const double* sc = sincos_.data();
     parallel_for(threads_, n, [&](std::int64_t i) {

@@ -52,6 +52,7 @@ from ._engine import MemoryLimitError, StepSizeWarning, estimate_memory, threads
 from .checkpoint import resume  # noqa: E402
 from .classify import Classification, classify, classify_two_start  # noqa: E402
 from .distributions import Gaussian, Lorentzian, Uniform  # noqa: E402
+from .drives import Drive  # noqa: E402
 from .files import DamagedFileError  # noqa: E402
 from .model import EIKuramoto  # noqa: E402
 from .networks import AllToAll, ErdosRenyi, FixedInDegree, Graph, Procedural  # noqa: E402
@@ -73,6 +74,7 @@ __all__ = [
     "Procedural",
     "Constant",
     "Sinusoid",
+    "Drive",
     "PiecewiseLinear",
     "simulate",
     "resume",

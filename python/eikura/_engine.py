@@ -322,6 +322,7 @@ def core_simulation(model: EIKuramoto, omega: NDArray[np.float64], phases: NDArr
         omega=omega, couplings=model.core_couplings(),
         noise_e=model.noise[0], noise_i=model.noise[1],  # type: ignore[index]
         network=network_for(model, seed, threads), normalization=model.normalization,
+        phase_lags=list(model.phase_lags), drives=model.core_drives(),
         seed=seed, threads=threads, initial=phases, **settings,
     )
 

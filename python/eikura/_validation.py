@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,22 @@ def check_finite_array(
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name}: contains NaN or infinite values")
     return array
+
+
+BLOCKS = ("ee", "ei", "ie", "ii")  # K_post,pre order
+
+
+def check_blocks(name: str, value: Any) -> dict[str, float]:
+    """A finite value per coupling block: one number for all four, or a dict with the keys
+    ``"ee", "ei", "ie", "ii"`` (all of them)."""
+    if isinstance(value, Mapping):
+        keys = set(value)
+        if keys != set(BLOCKS):
+            raise ValueError(f"{name}: expected the keys 'ee', 'ei', 'ie', 'ii', got "
+                             f"{sorted(map(str, keys))}")
+        return {block: check_finite(f"{name}[{block!r}]", value[block]) for block in BLOCKS}
+    number = check_finite(name, value)
+    return dict.fromkeys(BLOCKS, number)
 
 
 def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
@@ -12,7 +13,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._display import html_table
 from ._validation import (
+    BLOCKS,
     MAX_OSCILLATORS,
+    check_blocks,
     check_choice,
     check_finite_array,
     check_int,
@@ -20,6 +23,7 @@ from ._validation import (
     check_pair,
 )
 from .distributions import Distribution, Gaussian, Lorentzian, Uniform, distribution_from_dict
+from .drives import Drive, drive_from_dict
 from .networks import AllToAll, Graph, Network, check_network, network_from_dict
 from .schedules import Constant, CouplingLike, Schedule, as_schedule, schedule_from_dict
 
@@ -43,6 +47,16 @@ def _check_frequencies(value: Any, n: int) -> Any:
     return check_finite_array("frequencies", value, ndim=1, length=n)
 
 
+def _check_drives(value: Any, n_e: int, n_i: int) -> tuple[Drive, ...]:
+    drives = () if value is None else (value,) if isinstance(value, Drive) else value
+    if isinstance(drives, (str, bytes)) or not isinstance(drives, Sequence) or not all(
+            isinstance(drive, Drive) for drive in drives):
+        raise TypeError("drive: expected an ek.Drive, a list of them, or None")
+    for drive in drives:
+        drive.mask(n_e, n_i)  # a mask target must have N values
+    return tuple(drives)
+
+
 @dataclass(frozen=True, eq=False)
 class EIKuramoto:
     """Excitatory–inhibitory Kuramoto model (Kuroki & Mizuseki, Neural Computation 2025).
@@ -50,9 +64,10 @@ class EIKuramoto:
     For oscillator i in population X ∈ {E, I}::
 
         dθ_i/dt = ω_i + K_XE c_i^E − K_XI c_i^I + sqrt(2 D_X) ξ_i(t)
-        c_i^Y   = (1/n_i^Y) Σ_{j∈Y, j→i} w_ij sin(θ_j − θ_i)
+        c_i^Y   = (1/n_i^Y) Σ_{j∈Y, j→i} w_ij sin(θ_j − θ_i − α_XY)
 
-    Excitatory inputs attract, inhibitory inputs repel.
+    Excitatory inputs attract, inhibitory inputs repel (with the phase lags α_XY = 0,
+    the default).
 
     Parameters
     ----------
@@ -74,6 +89,15 @@ class EIKuramoto:
         ``n_i^Y``: ``"in-degree"`` (default: inputs from Y; N_Y for all-to-all, so
         sparse networks share the mean-field limit), ``"population"`` (N_Y) or
         ``"none"`` (1: raw weighted sum).
+    phase_lag
+        Phase lags ``α_XY`` in radians: one number for all four blocks, or a dict with
+        the keys ``"ee", "ei", "ie", "ii"`` (``K_post,pre`` order). Block XY couples
+        through ``K_XY sin(θ_j − θ_i − α_XY)``; inhibitory blocks keep their minus sign.
+        Default 0.
+    drive
+        External periodic drive(s): an ``ek.Drive(amplitude, frequency, phase=0.0,
+        target="e" | "i" | "both" | mask)`` or a list of them; each adds
+        ``F(t) sin(Ω t + φ − θ_i)`` to the oscillators it targets. Default none.
 
     Examples
     --------
@@ -96,6 +120,8 @@ class EIKuramoto:
     noise: float | tuple[float, float] = 0.0
     network: Network = field(default_factory=AllToAll)
     normalization: str = "in-degree"
+    phase_lag: float | Mapping[str, float] = 0.0
+    drive: Drive | Sequence[Drive] | None = None
 
     def __post_init__(self) -> None:
         network = check_network(self.network)
@@ -119,6 +145,8 @@ class EIKuramoto:
         object.__setattr__(self, "frequencies", _check_frequencies(self.frequencies, n_e + n_i))
         object.__setattr__(self, "noise", check_pair("noise", self.noise, check_nonnegative))
         check_choice("normalization", self.normalization, NORMALIZATIONS)
+        object.__setattr__(self, "phase_lag", check_blocks("phase_lag", self.phase_lag))
+        object.__setattr__(self, "drive", _check_drives(self.drive, n_e, n_i))
 
     def __repr__(self) -> str:
         return f"EIKuramoto({', '.join(f'{name}={value}' for name, value in self._parts())})"
@@ -141,7 +169,18 @@ class EIKuramoto:
         return [("n_e", str(self.n_e)), ("n_i", str(self.n_i)), *couplings,
                 ("frequencies", frequencies_text),
                 ("noise", f"{noise[0]:g}" if noise[0] == noise[1] else f"({noise[0]:g}, {noise[1]:g})"),
-                ("network", repr(self.network)), ("normalization", repr(self.normalization))]
+                ("network", repr(self.network)), ("normalization", repr(self.normalization)),
+                *self._lag_parts(),
+                *([("drive", ", ".join(map(repr, self.drives)))] if self.drives else [])]
+
+    def _lag_parts(self) -> list[tuple[str, str]]:
+        lags = self.phase_lags
+        if not any(lags):
+            return []
+        if len(set(lags)) == 1:
+            return [("phase_lag", f"{lags[0]:g}")]
+        return [("phase_lag", "{" + ", ".join(f"{b!r}: {a:g}" for b, a in zip(BLOCKS, lags, strict=True))
+                 + "}")]
 
     @property
     def n(self) -> int:
@@ -151,6 +190,22 @@ class EIKuramoto:
     @property
     def has_noise(self) -> bool:
         return any(d > 0 for d in self.noise)  # type: ignore[union-attr]
+
+    @property
+    def phase_lags(self) -> tuple[float, float, float, float]:
+        """The phase lags ``(α_EE, α_EI, α_IE, α_II)`` in radians (``K_post,pre`` order)."""
+        lag = cast(dict[str, float], self.phase_lag)
+        return lag["ee"], lag["ei"], lag["ie"], lag["ii"]
+
+    @property
+    def drives(self) -> tuple[Drive, ...]:
+        """The external drives (empty without any)."""
+        return cast(tuple[Drive, ...], self.drive)
+
+    def core_drives(self) -> list[Any]:
+        """The drives in the C++ form (amplitude, Ω, φ, uint8 target mask)."""
+        n_e, n_i = cast(int, self.n_e), cast(int, self.n_i)
+        return [drive.to_core(n_e, n_i) for drive in self.drives]
 
     @property
     def couplings(self) -> dict[str, Schedule]:
@@ -186,7 +241,9 @@ class EIKuramoto:
         array and a user graph's edges (empty if there are none)."""
         frequencies = self.frequencies
         own = {"frequencies": frequencies} if isinstance(frequencies, np.ndarray) else {}
-        return {**own, **self.network.content_arrays()}
+        masks = {f"drive_mask_{k}": np.asarray(drive.target, dtype=np.uint8)  # NetCDF: no bool
+                 for k, drive in enumerate(self.drives) if not isinstance(drive.target, str)}
+        return {**own, **masks, **self.network.content_arrays()}
 
     def fingerprint(self) -> str:
         """A SHA-256 digest of everything that defines the dynamics: sizes, coupling
@@ -242,6 +299,9 @@ class EIKuramoto:
             for name in COUPLINGS:
                 settings[name] = schedule_from_dict(name, settings[name])
             settings["noise"] = tuple(settings["noise"])
+            settings["phase_lag"] = settings.get("phase_lag", 0.0)
+            settings["drive"] = [drive_from_dict(part, arrays.get(f"drive_mask_{k}"))
+                                 for k, part in enumerate(settings.get("drive", []))]
             return cls(**settings)
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"description: not an eikura model description ({error!r})") from None
@@ -251,8 +311,9 @@ class EIKuramoto:
 
         Per population X: ``K_XE + K_XI`` (the largest coupling terms, at their peak over
         time) plus the spread of X's natural frequencies (a common frequency only rotates
-        every phase and does not count). Fixed-step integrators resolve the dynamics while
-        ``dt`` times this rate is well below 1.
+        every phase and does not count). Phase lags shift each coupling term's sine but
+        not its amplitude, so they leave the rate as it is. Fixed-step integrators resolve
+        the dynamics while ``dt`` times this rate is well below 1.
         """
         spreads = self._frequency_spreads()
         rates = []
@@ -261,12 +322,23 @@ class EIKuramoto:
             coupling = sum(getattr(self, name).peak() for name in names)
             reason = (f"K_{population.upper()}E + K_{population.upper()}I = {coupling:.3g} and a "
                       f"frequency spread of {spread:.3g}")
-            rates.append((coupling + spread, reason))
+            drives = self._drive_peak(population)
+            if drives:
+                reason += f" and drives of amplitude {drives:.3g}"
+            rates.append((coupling + spread + drives, reason))
         if self.n_i == 0:
             return rates[0]
         if self.n_e == 0:
             return rates[1]
         return max(rates)
+
+    def _drive_peak(self, population: str) -> float:
+        """The summed peak amplitude of the drives on population ``population`` (a drive
+        moves the phases it targets against the others at up to its amplitude)."""
+        n_e, n_i = cast(int, self.n_e), cast(int, self.n_i)
+        part = slice(0, n_e) if population == "e" else slice(n_e, n_e + n_i)
+        return sum(drive.amplitude_schedule.peak() for drive in self.drives
+                   if drive.mask(n_e, n_i)[part].any())
 
     def _frequency_spreads(self) -> tuple[float, float]:
         frequencies = self.frequencies
@@ -297,4 +369,9 @@ class EIKuramoto:
             "noise": list(self.noise),  # type: ignore[arg-type]
             "network": self.network.to_dict(),
             "normalization": self.normalization,
+            # Only where some lag is not 0: models without lags keep their fingerprints.
+            **({"phase_lag": dict(cast(dict[str, float], self.phase_lag))}
+               if any(self.phase_lags) else {}),
+            # Only where there are drives, for the same reason.
+            **({"drive": [drive.to_dict() for drive in self.drives]} if self.drives else {}),
         }

@@ -14,8 +14,13 @@
 /// a row then only sums precomputed values (no sin per edge). For all-to-all coupling the
 /// sums are the same for every row, see phase_velocity_all_to_all.
 ///
+/// With phase lags α_XY the coupling of block XY reads K_XY sin(θ_j − θ_i − α_XY): see
+/// phase_velocity_lagged. Zero lags take the unlagged functions, bit for bit as before.
+///
 /// The order of the floating-point operations here fixes the bits of every result:
 /// change it only on purpose (tools/golden_outputs.py records them).
+#include <cmath>
+
 #include "eikura/network.hpp"   // Normalization
 #include "eikura/schedule.hpp"  // Couplings
 
@@ -81,6 +86,52 @@ inline MeanField mean_field_drive(InputStrengths k, MeanField z_e, MeanField z_i
 inline double phase_velocity_all_to_all(double omega_i, MeanField drive, double sin_theta_i,
                                         double cos_theta_i) {
     return omega_i + drive.im * cos_theta_i - drive.re * sin_theta_i;
+}
+
+/// An external drive F sin(Ωt + φ − θ_i) = Im[F e^{i(Ωt + φ)} e^{−iθ_i}]: the same form as
+/// the mean-field term, with the forcing F e^{i(Ωt + φ)} in place of H_X.
+inline double drive_term(MeanField forcing, double sin_theta_i, double cos_theta_i) {
+    return forcing.im * cos_theta_i - forcing.re * sin_theta_i;
+}
+
+/// K_XY e^{−iα_XY} for the inputs from E and from I onto one population: a phase lag
+/// only rotates each block's strength in the complex plane.
+struct LaggedStrengths {
+    MeanField from_e, from_i;
+};
+
+inline LaggedStrengths lagged_strengths_onto(const Couplings& k, const PhaseLags& lag,
+                                             bool excitatory) {
+    const InputStrengths s = strengths_onto(k, excitatory);
+    const double lag_e = excitatory ? lag.ee : lag.ie, lag_i = excitatory ? lag.ei : lag.ii;
+    return {{s.from_e * std::cos(lag_e), -s.from_e * std::sin(lag_e)},
+            {s.from_i * std::cos(lag_i), -s.from_i * std::sin(lag_i)}};
+}
+
+/// H = K_XE e^{−iα_XE} Z_E − K_XI e^{−iα_XI} Z_I (complex products).
+inline MeanField mean_field_drive(const LaggedStrengths& k, MeanField z_e, MeanField z_i) {
+    const double re_e = k.from_e.re * z_e.re - k.from_e.im * z_e.im;
+    const double im_e = k.from_e.re * z_e.im + k.from_e.im * z_e.re;
+    const double re_i = k.from_i.re * z_i.re - k.from_i.im * z_i.im;
+    const double im_i = k.from_i.re * z_i.im + k.from_i.im * z_i.re;
+    return {re_e - re_i, im_e - im_i};
+}
+
+/// The model equation with phase lags:
+///
+///     dθ_i/dt = ω_i + K_XE c_i^E(α_XE) − K_XI c_i^I(α_XI),
+///     c_i^Y(α) = (1 / n_i^Y) Σ w_ij sin(θ_j − θ_i − α) = Im[e^{−iα} Z_i^Y e^{−iθ_i}],
+///
+/// with the row's own mean field Z_i^Y = (1 / n_i^Y) Σ w_ij e^{iθ_j} (from the same sums
+/// as phase_velocity). sin(x − α) = sin x cos α − cos x sin α costs a few products per
+/// row, never a sin per edge.
+inline double phase_velocity_lagged(double omega_i, const LaggedStrengths& k,
+                                    InverseNorms inverse_norm, const InputSums& sums,
+                                    double sin_theta_i, double cos_theta_i) {
+    const MeanField z_e{inverse_norm.e * sums.cos_e, inverse_norm.e * sums.sin_e};
+    const MeanField z_i{inverse_norm.i * sums.cos_i, inverse_norm.i * sums.sin_i};
+    return phase_velocity_all_to_all(omega_i, mean_field_drive(k, z_e, z_i), sin_theta_i,
+                                     cos_theta_i);
 }
 
 }  // namespace eikura::detail

@@ -9,12 +9,22 @@
 
 namespace eikura {
 
+/// An external periodic drive F(t) sin(Ω t + φ − θ_i) on the oscillators it targets.
+struct Drive {
+    Schedule amplitude;                 // F(t) >= 0
+    double frequency = 0.0;             // Ω
+    double phase = 0.0;                 // φ
+    std::vector<std::uint8_t> targets;  // 1 for a driven oscillator, size N (E first)
+};
+
 /// Everything that defines dθ/dt; oscillators stored E first, then I.
 struct Model {
     std::int64_t n_e = 0;
     std::int64_t n_i = 0;
     std::vector<double> omega;     // natural frequencies ω_i, size N
     CouplingSchedules couplings;   // K_EE, K_EI, K_IE, K_II (post, pre), maybe time-varying
+    PhaseLags phase_lags;          // α_EE, α_EI, α_IE, α_II; all 0: the plain model
+    std::vector<Drive> drives;     // external drives (none: the plain model)
     double noise_e = 0.0;          // D_E
     double noise_i = 0.0;          // D_I
     std::shared_ptr<const CsrNetwork> network;     // stored sparse network, or

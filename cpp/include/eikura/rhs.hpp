@@ -59,6 +59,9 @@ class RightHandSide {
     template <class Table>
     void procedural_rows(const Table* sc, const Couplings& k, double* out);
 
+    /// out[i] += F(t) sin(Ωt + φ − θ_i) for every drive that targets i.
+    template <class Table>
+    void add_drives(const Table* sc, double t, double* out);
     /// dθ_i/dt from the sums over row i's inputs (the gather strategies end here).
     template <class Table>
     double finish_row(std::int64_t i, const Table* sc, const Couplings& k,
@@ -80,6 +83,8 @@ class RightHandSide {
     std::vector<detail::InverseNorms> inverse_norms_;  // 1 / n_i^Y per row (stored sparse only)
     PerThread<DrawnBlock> thread_sources_;            // procedural: a block's drawn rows
     PerThread<std::vector<double>> thread_row_sums_;  // tiled, procedural: sums of a block's rows
+    bool lagged_ = false;                    // some α_XY ≠ 0 (set per evaluation)
+    detail::LaggedStrengths lagged_onto_[2]{};  // K_XY e^{−iα_XY} onto E, onto I
 };
 
 }  // namespace eikura

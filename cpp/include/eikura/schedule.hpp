@@ -28,6 +28,13 @@ struct Couplings {
     double ee = 0.0, ei = 0.0, ie = 0.0, ii = 0.0;
 };
 
+/// Phase lags α_XY (radians, K_post,pre order): block XY couples through
+/// sin(θ_j − θ_i − α_XY).
+struct PhaseLags {
+    double ee = 0.0, ei = 0.0, ie = 0.0, ii = 0.0;
+    bool any() const { return ee != 0.0 || ei != 0.0 || ie != 0.0 || ii != 0.0; }
+};
+
 struct CouplingSchedules {
     Schedule ee, ei, ie, ii;
     Couplings at(double t) const { return {ee(t), ei(t), ie(t), ii(t)}; }

@@ -103,7 +103,8 @@ def run_members(models: Sequence[EIKuramoto], seeds: Sequence[int], initials: Se
 
 
 def _theory_applies(model: EIKuramoto) -> bool:
-    """Constant couplings, Lorentzians of one centre, a mean-field normalization."""
+    """Constant couplings, Lorentzians of one centre, a mean-field normalization, no phase
+    lags (``eikura.theory.classify`` does not take them yet; ``steady_states`` does)."""
     couplings = [getattr(model, name) for name in COUPLINGS]
     frequencies = model.frequencies
     pair = frequencies if isinstance(frequencies, tuple) else (frequencies, frequencies)
@@ -112,6 +113,7 @@ def _theory_applies(model: EIKuramoto) -> bool:
         and isinstance(pair[0], Lorentzian) and isinstance(pair[1], Lorentzian)
         and pair[0].center == pair[1].center
         and not isinstance(model.network, Graph)
+        and not any(model.phase_lags)
         and (model.normalization == "in-degree"
              or (model.normalization == "population" and isinstance(model.network, AllToAll)))
     )

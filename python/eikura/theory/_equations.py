@@ -48,7 +48,7 @@ def oa_rhs(
     return dz_e, dz_i
 
 
-def _real_block(a: Complex, b: Complex) -> Real:
+def real_block(a: Complex, b: Complex) -> Real:
     """Real 2×2 blocks of ``δz ↦ a δz + b conj(δz)`` acting on ``(Re δz, Im δz)``."""
     plus, minus = a + b, a - b
     return np.stack(
@@ -80,7 +80,7 @@ def oa_jacobian(z_e, z_i, k_ee, k_ei, k_ie, k_ii, width_e, width_i, nu_e, nu_i) 
                 a = a + (1j * np.asarray(nu[x]) - np.asarray(width[x])) - z[x] * np.conj(h[x])
             b = -0.5 * z[x] ** 2 * np.asarray(sigma[x][y])
             a, b = (np.asarray(v, dtype=np.complex128) for v in np.broadcast_arrays(a, b))
-            jac[..., 2 * x : 2 * x + 2, 2 * y : 2 * y + 2] = _real_block(a, b)
+            jac[..., 2 * x : 2 * x + 2, 2 * y : 2 * y + 2] = real_block(a, b)
     return jac
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,8 +11,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import check_choice, check_finite, check_int, check_positive
+from ..drives import Drive
 from ..schedules import Constant, CouplingLike, Schedule, Sinusoid, as_schedule
 from ._equations import modes_needed
+from ._lagged import check_phase_lag, has_lag, lag_factors
 from ._params import (
     COUPLING_NAMES,
     NOISE_FOKKER_PLANCK,
@@ -23,10 +26,49 @@ from ._params import (
 __all__ = ["reduced_rhs", "integrate_reduced", "ReducedRun"]
 
 METHODS = ("rk4", "dop853")
+# (G_E(t), G_I(t)) for an array of times, shape (len(t), 2): the drives' forcing.
+Forcing = Callable[[NDArray[np.float64]], NDArray[np.complex128]]
 
 
-def _coupling_values(schedules: dict[str, Schedule], t: Any) -> list[Any]:
-    return [schedules[name](t) for name in COUPLING_NAMES]
+def drive_forcing(drives: Any) -> Forcing | None:
+    """The forcing ``G_X(t) = Σ F(t) e^{i(Ωt + φ)}`` over the drives that target X
+    (``"e"``, ``"i"`` or ``"both"``: a whole population, so that the Ott–Antonsen
+    reduction holds), or None without drives. A drive enters the reduced equations as
+    ``H_X → H_X + G_X``: ``dz_X/dt = … + ½ (G_X − conj(G_X) z_X²)``."""
+    if drives is None:
+        return None
+    drives = (drives,) if isinstance(drives, Drive) else tuple(drives)
+    if not all(isinstance(drive, Drive) for drive in drives):
+        raise TypeError("drive: expected an ek.Drive, a list of them, or None")
+    if not drives:
+        return None
+    for drive in drives:
+        if not isinstance(drive.target, str):
+            raise ValueError("drive.target: the mean-field theory takes drives on whole "
+                             "populations ('e', 'i' or 'both'), not a mask")
+
+    def forcing(t: NDArray[np.float64]) -> NDArray[np.complex128]:
+        out = np.zeros((t.size, 2), dtype=np.complex128)
+        for drive in drives:
+            assert isinstance(drive.target, str)
+            g = np.broadcast_to(drive.amplitude_schedule(t), t.shape) * np.exp(
+                1j * (drive.frequency * t + drive.phase))
+            if drive.target in ("e", "both"):
+                out[:, 0] += g
+            if drive.target in ("i", "both"):
+                out[:, 1] += g
+        return out
+
+    return forcing
+
+
+def _coupling_values(schedules: dict[str, Schedule], t: Any,
+                     factors: tuple[complex, ...] | None = None) -> list[Any]:
+    """``K_XY(t)``, times ``e^{−iα_XY}`` where there are lags (``factors``)."""
+    values = [schedules[name](t) for name in COUPLING_NAMES]
+    if factors is None:
+        return values
+    return [value * factor for value, factor in zip(values, factors, strict=True)]
 
 
 def reduced_rhs(
@@ -40,10 +82,13 @@ def reduced_rhs(
     width_i: float = 1.0,
     center_e: float = 0.0,
     center_i: float = 0.0,
+    *,
+    phase_lag: float | Mapping[str, float] = 0.0,
 ) -> NDArray[np.complex128]:
     """Right-hand side of the Ott–Antonsen equations at time ``t``.
 
-    ``dz_X/dt = (iω_X − Δ_X) z_X + ½ (H_X − conj(H_X) z_X²)``, ``H_X = K_XE z_E − K_XI z_I``.
+    ``dz_X/dt = (iω_X − Δ_X) z_X + ½ (H_X − conj(H_X) z_X²)``,
+    ``H_X = K_XE e^{−iα_XE} z_E − K_XI e^{−iα_XI} z_I`` (phase lags α, default 0).
 
     Parameters
     ----------
@@ -55,6 +100,8 @@ def reduced_rhs(
         Couplings ``K_post,pre``: floats >= 0 or schedules.
     width_e, width_i, center_e, center_i
         Half-widths and centres of the Lorentzian frequency distributions.
+    phase_lag
+        Phase lags ``α_XY`` (radians): one number or ``{"ee", "ei", "ie", "ii"}``.
 
     Returns
     -------
@@ -76,7 +123,8 @@ def reduced_rhs(
     z = np.asarray(z, dtype=complex)
     if z.shape[:1] != (2,):
         raise ValueError(f"z: expected [z_E, z_I] (first axis of length 2), got shape {z.shape}")
-    k = _coupling_values(schedules, t)
+    lags = check_phase_lag(phase_lag)
+    k = _coupling_values(schedules, t, lag_factors(lags) if has_lag(lags) else None)
     z_e, z_i = z[0], z[1]
     h_e = k[0] * z_e - k[1] * z_i
     h_i = k[2] * z_e - k[3] * z_i
@@ -205,6 +253,8 @@ def integrate_reduced(
     noise_treatment: str = "auto",
     method: str = "rk4",
     n_modes: int | None = None,
+    phase_lag: float | Mapping[str, float] = 0.0,
+    drive: Drive | Sequence[Drive] | None = None,
 ) -> ReducedRun:
     """Integrate the mean-field equations in time.
 
@@ -248,6 +298,15 @@ def integrate_reduced(
     n_modes
         Fourier modes kept in the hierarchy (Fokker–Planck treatment only); default:
         enough for the strongest possible field.
+    phase_lag
+        Phase lags ``α_XY`` (radians): one number or ``{"ee", "ei", "ie", "ii"}``;
+        ``H_X = K_XE e^{−iα_XE} z_E − K_XI e^{−iα_XI} z_I``. Not with the Fokker–Planck
+        treatment (use ``noise_treatment="quick"`` with noise).
+    drive
+        External drive(s) ``ek.Drive`` on whole populations (target ``"e"``, ``"i"`` or
+        ``"both"``): ``H_X → H_X + F(t) e^{i(Ωt + φ)}``, i.e.
+        ``dz_X/dt = … + (F/2) (e^{i(Ωt + φ)} − e^{−i(Ωt + φ)} z_X²)``. Not with the
+        Fokker–Planck treatment.
 
     Returns
     -------
@@ -274,6 +333,7 @@ def integrate_reduced(
     method = check_choice("method", method, METHODS)
     treatment = resolve_noise_treatment(noise_e, noise_i, noise_treatment)
     z_e0, z_i0 = _check_initial(z0)
+    factors, forcing, extra_terms = _extra_terms(phase_lag, drive, treatment)
     n_steps = int(round(t_max / dt))
     if n_steps < 1:
         raise ValueError(f"dt: must be <= t_max ({t_max}), got {dt}")
@@ -288,6 +348,7 @@ def integrate_reduced(
         "t_max": t_max,
         "dt": dt,
         "record_every": record_every,
+        **extra_terms,
     }
     if treatment == NOISE_QUICK:
         width_e, width_i = width_e + noise_e, width_i + noise_i
@@ -321,14 +382,35 @@ def integrate_reduced(
         )
     elif method == "rk4":
         z_e, z_i = _integrate_rk4(
-            schedules, width_e, width_i, center_e, center_i, dt, n_steps, record_every, z_e0, z_i0
+            schedules, width_e, width_i, center_e, center_i, dt, n_steps, record_every, z_e0, z_i0,
+            factors, forcing,
         )
     else:
         z_e, z_i = _integrate_adaptive(
-            schedules, width_e, width_i, center_e, center_i, t_record, z_e0, z_i0
+            schedules, width_e, width_i, center_e, center_i, t_record, z_e0, z_i0, factors, forcing
         )
     _warn_outside_disc(z_e, z_i, dt)
     return ReducedRun(t_record, z_e, z_i, treatment, method, parameters)
+
+
+def _extra_terms(phase_lag: Any, drive: Any, treatment: str
+                 ) -> tuple[tuple[complex, ...] | None, Forcing | None, dict[str, Any]]:
+    """The lag factors ``e^{−iα_XY}`` and the drives' forcing (None where there are none),
+    and their description for the run's parameters."""
+    lags = check_phase_lag(phase_lag)
+    factors = lag_factors(lags) if has_lag(lags) else None
+    forcing = drive_forcing(drive)
+    for name, term in (("phase_lag", factors), ("drive", forcing)):
+        if term is not None and treatment == NOISE_FOKKER_PLANCK:
+            raise ValueError(f"{name}: with noise, it needs noise_treatment='quick' "
+                             "(Δ → Δ + D); the Fokker–Planck hierarchy does not take it yet")
+    described: dict[str, Any] = {}
+    if factors is not None:
+        described["phase_lag"] = dict(zip(("ee", "ei", "ie", "ii"), lags, strict=True))
+    if forcing is not None:
+        drives = (drive,) if isinstance(drive, Drive) else tuple(drive)
+        described["drive"] = [d.to_dict() for d in drives]
+    return factors, forcing, described
 
 
 # Order parameters are averages of unit vectors: |z| <= 1. Beyond rounding, a recorded
@@ -361,9 +443,11 @@ def _schedule_max(schedule: Schedule) -> float:
 
 
 def _stage_couplings(
-    schedules: dict[str, Schedule], dt: float, n_steps: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Couplings at step starts (n_steps + 1 values) and midpoints (n_steps), per name."""
+    schedules: dict[str, Schedule], dt: float, n_steps: int,
+    factors: tuple[complex, ...] | None = None,
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Couplings at step starts (n_steps + 1 values) and midpoints (n_steps), per name;
+    times ``e^{−iα_XY}`` where there are lags."""
     starts = np.arange(n_steps + 1) * dt
     middles = starts[:-1] + 0.5 * dt
     at_start = np.array(
@@ -372,6 +456,9 @@ def _stage_couplings(
     at_middle = np.array(
         [np.broadcast_to(schedules[n](middles), middles.shape) for n in COUPLING_NAMES]
     )
+    if factors is not None:
+        rotation = np.array(factors)[:, None]
+        at_start, at_middle = at_start * rotation, at_middle * rotation
     return at_start.T.copy(), at_middle.T.copy()
 
 
@@ -386,8 +473,14 @@ def _integrate_rk4(
     record_every: int,
     z_e: Any,
     z_i: Any,
+    factors: tuple[complex, ...] | None = None,
+    forcing: Forcing | None = None,
 ) -> tuple[NDArray[np.complex128], NDArray[np.complex128]]:
-    at_start, at_middle = _stage_couplings(schedules, dt, n_steps)
+    at_start, at_middle = _stage_couplings(schedules, dt, n_steps, factors)
+    if forcing is not None:  # (G_E, G_I) as two more columns after the four couplings
+        starts: NDArray[np.float64] = np.arange(n_steps + 1, dtype=np.float64) * dt
+        at_start = np.concatenate([at_start, forcing(starts)], axis=1)
+        at_middle = np.concatenate([at_middle, forcing(starts[:-1] + 0.5 * dt)], axis=1)
     scalar = z_e.ndim == 0
     if scalar:  # plain Python complex arithmetic is much faster than 0-d arrays
         z_e, z_i = complex(z_e), complex(z_i)
@@ -396,9 +489,11 @@ def _integrate_rk4(
     a_i = 1j * center_i - width_i
 
     def rhs(z_e: Any, z_i: Any, k: Any) -> tuple[Any, Any]:
-        k_ee, k_ei, k_ie, k_ii = k
+        k_ee, k_ei, k_ie, k_ii = k[:4]
         h_e = k_ee * z_e - k_ei * z_i
         h_i = k_ie * z_e - k_ii * z_i
+        if forcing is not None:  # a drive adds its forcing F e^{i(Ωt + φ)} to the field
+            h_e, h_i = h_e + k[4], h_i + k[5]
         return (
             a_e * z_e + 0.5 * (h_e - h_e.conjugate() * z_e * z_e),
             a_i * z_i + 0.5 * (h_i - h_i.conjugate() * z_i * z_i),
@@ -433,6 +528,8 @@ def _integrate_adaptive(
     t_record: NDArray[np.float64],
     z_e0: Any,
     z_i0: Any,
+    factors: tuple[complex, ...] | None = None,
+    forcing: Forcing | None = None,
 ) -> tuple[NDArray[np.complex128], NDArray[np.complex128]]:
     from scipy.integrate import solve_ivp
 
@@ -442,10 +539,13 @@ def _integrate_adaptive(
     size = int(np.prod(shape)) if shape else 1
 
     def rhs(t: float, y: NDArray[np.complex128]) -> NDArray[np.complex128]:
-        k_ee, k_ei, k_ie, k_ii = _coupling_values(schedules, t)
+        k_ee, k_ei, k_ie, k_ii = _coupling_values(schedules, t, factors)
         z_e, z_i = y[:size], y[size:]
         h_e = k_ee * z_e - k_ei * z_i
         h_i = k_ie * z_e - k_ii * z_i
+        if forcing is not None:
+            g_e, g_i = forcing(np.array([t]))[0]
+            h_e, h_i = h_e + g_e, h_i + g_i
         return np.concatenate(
             [
                 a_e * z_e + 0.5 * (h_e - np.conj(h_e) * z_e * z_e),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,7 @@ from ._families import (
     incoherence_eigenvalues_grid,
     reduced_eigenvalues,
 )
+from ._lagged import check_phase_lag, has_lag, lagged_states
 from ._noisy import noisy_states
 from ._params import NOISE_FOKKER_PLANCK, PointParameters, check_point
 
@@ -358,6 +360,7 @@ def steady_states(
     noise_i: float = 0.0,
     noise_treatment: str = "auto",
     center: float = 0.0,
+    phase_lag: float | Mapping[str, float] = 0.0,
 ) -> list[SteadyState]:
     """Every steady state of the mean-field equations, with its stability.
 
@@ -382,6 +385,12 @@ def steady_states(
         stationary Fokker–Planck equation in Fourier modes; slower).
     center
         Common centre ω of both frequency distributions; only shifts ``omega``.
+    phase_lag
+        Phase lags ``α_XY`` (radians): one number or ``{"ee", "ei", "ie", "ii"}``. With
+        a lag, ``H_X = K_XE e^{−iα_XE} z_E − K_XI e^{−iα_XI} z_I``; states then turn at a
+        shifted frequency and are found by Newton's method from the end points of the
+        reduced flow and a grid of guesses (see ``eikura.theory._lagged``). Lags need
+        ``noise_treatment="quick"`` with noise.
 
     Returns
     -------
@@ -399,4 +408,8 @@ def steady_states(
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, center, noise_treatment
     )
+    lags = check_phase_lag(phase_lag)
+    if has_lag(lags):
+        states: list[SteadyState] = lagged_states(params, lags, SteadyState, STABILITY_TOLERANCE)
+        return states
     return states_at(params)
