@@ -1,6 +1,5 @@
-"""Measurements on one series of ``r``: episodes between the hysteresis thresholds, their
-dwell and transit times, the relaxation time of ``r`` and the modes of its density."""
-
+"""Measurements on one series of ``r``: episodes between two thresholds, their dwell and
+transit times, the relaxation time of ``r`` and the separation of two levels."""
 from __future__ import annotations
 
 import math
@@ -9,7 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ._levels import DENSITY_BIN, MAX_DIP_RATIO, MIN_DWELL_RELAXATION_TIMES
+from ._levels import (
+    MAX_DIP_RATIO,
+    MIN_DWELL_RELAXATION_TIMES,
+    Modes,
+    density_modes,
+    kernel_width,
+    weighted_mean,
+)
 
 UNASSIGNED, LOW, HIGH = -1, 0, 1  # the state of a sample (or an episode)
 
@@ -109,12 +115,6 @@ def transit_time(
     return float(durations[left : after.start].sum())
 
 
-def weighted_mean(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
-    """Weighted mean; NaN for no values or no weight."""
-    total = weights.sum()
-    return float(np.dot(values, weights) / total) if values.size and total > 0 else math.nan
-
-
 def dwell_times(
     assigned: list[Episode], durations: NDArray[np.float64], state: int
 ) -> NDArray[np.float64]:
@@ -123,7 +123,6 @@ def dwell_times(
     return np.array(
         [durations[e.start : e.stop].sum() for e in complete if e.state == state], dtype=np.float64
     )
-
 
 
 def within_state_residual(r: NDArray[np.float64], states: NDArray[np.int8]) -> NDArray[np.float64]:
@@ -151,53 +150,6 @@ def relaxation_time_of(t: NDArray[np.float64], residual: NDArray[np.float64]) ->
     below = np.flatnonzero(autocorrelation < math.exp(-1.0) * autocorrelation[0])
     lags = int(below[0]) if below.size else size
     return max(lags, 1) * step
-
-
-@dataclass(frozen=True)
-class Modes:
-    """The two density maxima of ``r`` and the dip between them."""
-
-    ratio: float  # density at the dip / the lower maximum
-    low: float  # r at the lower maximum
-    dip: float  # r at the dip
-    high: float  # r at the upper maximum
-
-
-def density_modes(
-    r: NDArray[np.float64],
-    weights: NDArray[np.float64],
-    residual: NDArray[np.float64],
-    low_level: float,
-    high_level: float,
-) -> Modes:
-    """Density at the dip between the levels over the lower of the two maxima (eikura.classify).
-
-    The density is a histogram of ``r`` smoothed by a Gaussian of Silverman's width for
-    the within-state spread, ``0.9 sigma n**(-1/5)`` (at least two bins).
-    """
-    edges = np.linspace(0.0, 1.0, int(round(1.0 / DENSITY_BIN)) + 1)
-    centres = 0.5 * (edges[1:] + edges[:-1])
-    histogram, _ = np.histogram(r, edges, weights=weights)
-    spread = float(np.sqrt(np.mean(residual**2)))
-    width = max(0.9 * spread * r.size ** (-0.2), 2.0 * DENSITY_BIN)
-    half = int(math.ceil(4.0 * width / DENSITY_BIN))
-    kernel = np.exp(-0.5 * (np.arange(-half, half + 1) * DENSITY_BIN / width) ** 2)
-    density = np.convolve(histogram, kernel / kernel.sum(), mode="same")
-    middle = int(np.searchsorted(centres, 0.5 * (low_level + high_level)))
-    middle = min(max(middle, 1), centres.size - 1)
-    # Local maxima (a rise before, no rise after); the highest one on each side of the
-    # midpoint of the levels. A tail that only falls past the midpoint has none there.
-    rising = np.diff(density) > 0
-    maxima = np.flatnonzero(np.r_[False, rising] & ~np.r_[rising, False])
-    below, above = maxima[maxima < middle], maxima[maxima >= middle]
-    if below.size == 0 or above.size == 0:
-        return Modes(1.0, low_level, math.nan, high_level)
-    low_peak = int(below[np.argmax(density[below])])
-    high_peak = int(above[np.argmax(density[above])])
-    lower_maximum = min(density[low_peak], density[high_peak])
-    dip = low_peak + int(np.argmin(density[low_peak : high_peak + 1]))
-    ratio = float(density[dip] / lower_maximum) if lower_maximum > 0.0 else 1.0
-    return Modes(ratio, float(centres[low_peak]), float(centres[dip]), float(centres[high_peak]))
 
 
 def episodes_at_levels(
@@ -253,22 +205,29 @@ def settled_episodes(
 
 
 def separate_levels(
-    episodes: list[Episode], r: NDArray[np.float64], durations: NDArray[np.float64]
+    episodes: list[Episode],
+    r: NDArray[np.float64],
+    durations: NDArray[np.float64],
+    relaxation_time: float,
 ) -> tuple[list[Episode], float, bool]:
     """Two levels only where ``r`` is bimodal and episodes reach them; else one state.
 
-    Returns the episodes, the dip ratio (NaN when only one state was seen) and whether
-    the excursions of one state were merged into it (see eikura.classify).
+    The density of ``r`` is smoothed with Silverman's width for the within-state spread
+    and one independent sample per two relaxation times. Returns the episodes, the dip
+    ratio (NaN when only one state was seen) and whether the excursions of one state
+    were merged into it (see eikura.classify).
     """
     states = states_of(episodes, r.size)
     is_low, is_high = states == LOW, states == HIGH
     if not (np.any(is_low) and np.any(is_high)):
         return episodes, math.nan, False
     assigned = states != UNASSIGNED
+    residual = within_state_residual(r, states)[assigned]
+    independent = float(durations[assigned].sum()) / (2.0 * relaxation_time)
     modes = density_modes(
         r[assigned],
         durations[assigned],
-        within_state_residual(r, states)[assigned],
+        kernel_width(float(np.sqrt(np.mean(residual**2))), independent),
         weighted_mean(r[is_low], durations[is_low]),
         weighted_mean(r[is_high], durations[is_high]),
     )

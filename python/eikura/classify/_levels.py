@@ -1,12 +1,19 @@
-"""The numbers of the classifier: the incoherent level of ``N`` oscillators, the
-hysteresis thresholds on ``r`` and the constants of the decision rules.
+"""The levels of ``r``: the incoherent level of ``N`` oscillators and the size-scaled
+thresholds, the levels the data itself has (a two-component mixture and the density of
+``r``), and the two measures of what the fluctuations around a level look like (their
+shape and their spectral peak).
 
-The docstring of :mod:`eikura.classify` justifies every one of them.
+The docstring of :mod:`eikura.classify` justifies every number defined here.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.signal import hilbert, welch
 
 from .._validation import check_int
 
@@ -19,13 +26,22 @@ SPREAD_RELATIVE_TOLERANCE = 0.25
 SPREAD_NOISE_FACTOR = 4.0
 MAX_TRANSIT_FRACTION = 0.10
 MIN_STATE_FRACTION = 0.90  # time in the one state for a plain "synchronized"/"desynchronized"
-MAX_LOW_EXCURSION_FRACTION = 0.05  # time above the high threshold inside a low state
 DEFAULT_TRANSIENT_FRACTION = 0.2
 MIN_SAMPLES = 10
 MIN_DWELL_RELAXATION_TIMES = 5.0  # shortest state, in relaxation times of r
 MAX_DIP_RATIO = 0.8  # density dip between the levels / lower peak, for bimodality
+MIN_LEVEL_SEPARATION = 2.0  # Ashman's D of the two mixture components, for two levels
+LEVEL_THRESHOLD_POSITION = 0.25  # thresholds halfway between each level and the dip
 DENSITY_BIN = 0.001  # histogram bin on r in [0, 1] for the bimodality check
 R_TOLERANCE = 1e-6  # |Z| <= 1 up to rounding (float32 records)
+INCOHERENT_SHAPE = 1.75  # <r^4>/<r^2>^2 at or above: r fluctuates around zero
+SYNCHRONIZED_SHAPE = 1.36  # <r^4>/<r^2>^2 at or below: a level clear of its fluctuations
+MAX_PEAK_FRACTION = 0.35  # share of the fluctuation power in one spectral peak
+MIN_WINDOW_RELAXATION_TIMES = 20.0  # a fluctuating level must hold this many relaxation times
+PEAK_BAND = 0.2  # relative half-width of the spectral band around the peak
+ENVELOPE_BAND = 0.3  # relative half-width of the band whose amplitude is measured
+MIXTURE_ITERATIONS = 500
+MIXTURE_TOLERANCE = 1e-10
 
 
 def incoherent_level(n: int) -> float:
@@ -53,10 +69,13 @@ def incoherent_level(n: int) -> float:
 
 
 def hysteresis_thresholds(n: int) -> tuple[float, float]:
-    """The (low, high) thresholds on ``r`` for a network of ``n`` oscillators.
+    """The size-scaled (low, high) thresholds on ``r`` for a network of ``n`` oscillators.
 
     ``low = max(3 r_inc, 0.05)`` and ``high = max(5 r_inc, 0.15)`` with
-    ``r_inc = sqrt(pi / (4 n))``; the docstring of :mod:`eikura.classify` says why.
+    ``r_inc = sqrt(pi / (4 n))``: where an ideal incoherent state of ``n`` oscillators
+    ends. The classifier uses them for a quiet state; levels found in the data (noisy
+    states, switching) get their own thresholds. The docstring of
+    :mod:`eikura.classify` says why.
 
     Parameters
     ----------
@@ -80,3 +99,209 @@ def hysteresis_thresholds(n: int) -> tuple[float, float]:
     low = max(LOW_THRESHOLD_FACTOR * level, LOW_THRESHOLD_FLOOR)
     high = max(HIGH_THRESHOLD_FACTOR * level, HIGH_THRESHOLD_FLOOR)
     return low, high
+
+
+def weighted_mean(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
+    """Weighted mean; NaN for no values or no weight."""
+    total = weights.sum()
+    return float(np.dot(values, weights) / total) if values.size and total > 0 else math.nan
+
+
+@dataclass(frozen=True)
+class Mixture:
+    """Two Gaussian components fitted to the values of ``r`` (lower one first)."""
+
+    weights: tuple[float, float]
+    means: tuple[float, float]
+    sds: tuple[float, float]
+
+    @property
+    def separation(self) -> float:
+        """Ashman's D: the distance of the means in units of the pooled spread."""
+        pooled = math.sqrt(0.5 * (self.sds[0] ** 2 + self.sds[1] ** 2))
+        return abs(self.means[1] - self.means[0]) / pooled if pooled > 0 else math.inf
+
+
+def two_component_mixture(r: NDArray[np.float64], weights: NDArray[np.float64]) -> Mixture:
+    """Maximum-likelihood mixture of two Gaussians by expectation-maximisation.
+
+    Fitted to the time-weighted histogram of ``r`` (bins of ``DENSITY_BIN``, far below
+    any spread that matters), so that the cost does not grow with the length of the run.
+    Started from the 20th and 80th percentiles; each standard deviation is kept above a
+    tenth of a bin so that a constant series does not divide by zero.
+    """
+    edges = np.linspace(0.0, 1.0, int(round(1.0 / DENSITY_BIN)) + 1)
+    counts, _ = np.histogram(r, edges, weights=weights)
+    occupied = counts > 0
+    values = 0.5 * (edges[1:] + edges[:-1])[occupied]
+    mass = counts[occupied] / counts.sum()
+    cumulative = np.cumsum(mass)
+    means = np.array([values[min(np.searchsorted(cumulative, q), values.size - 1)]
+                      for q in (0.2, 0.8)])
+    spread = max(math.sqrt(weighted_mean((values - weighted_mean(values, mass)) ** 2, mass)),
+                 DENSITY_BIN)
+    sds = np.full(2, 0.5 * spread)
+    shares = np.full(2, 0.5)
+    floor = 0.1 * DENSITY_BIN
+    previous = -math.inf
+    for _ in range(MIXTURE_ITERATIONS):
+        log_density = np.log(shares) - np.log(sds) - 0.5 * ((values[:, None] - means) / sds) ** 2
+        top = log_density.max(axis=1, keepdims=True)
+        joint = np.exp(log_density - top)
+        total = joint.sum(axis=1, keepdims=True)
+        likelihood = float(np.dot(mass, np.log(total[:, 0]) + top[:, 0]))
+        responsibility = joint / total * mass[:, None]
+        shares = np.maximum(responsibility.sum(axis=0), 1e-12)
+        means = (responsibility * values[:, None]).sum(axis=0) / shares
+        variance = (responsibility * (values[:, None] - means) ** 2).sum(axis=0) / shares
+        sds = np.maximum(np.sqrt(variance), floor)
+        if likelihood - previous < MIXTURE_TOLERANCE:
+            break
+        previous = likelihood
+    lower, upper = (0, 1) if means[0] <= means[1] else (1, 0)
+    return Mixture(
+        weights=(float(shares[lower]), float(shares[upper])),
+        means=(float(means[lower]), float(means[upper])),
+        sds=(float(sds[lower]), float(sds[upper])),
+    )
+
+
+@dataclass(frozen=True)
+class Modes:
+    """The two density maxima of ``r`` and the dip between them."""
+
+    ratio: float  # density at the dip / the lower maximum (1: no dip)
+    low: float  # r at the lower maximum
+    dip: float  # r at the dip
+    high: float  # r at the upper maximum
+
+
+def smoothed_density(
+    r: NDArray[np.float64], weights: NDArray[np.float64], width: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Histogram of ``r`` on ``[0, 1]`` smoothed by a Gaussian of ``width`` (>= 2 bins)."""
+    edges = np.linspace(0.0, 1.0, int(round(1.0 / DENSITY_BIN)) + 1)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    histogram, _ = np.histogram(r, edges, weights=weights)
+    width = max(width, 2.0 * DENSITY_BIN)
+    half = int(math.ceil(4.0 * width / DENSITY_BIN))
+    kernel = np.exp(-0.5 * (np.arange(-half, half + 1) * DENSITY_BIN / width) ** 2)
+    return centres, np.convolve(histogram, kernel / kernel.sum(), mode="same")
+
+
+def density_modes(
+    r: NDArray[np.float64],
+    weights: NDArray[np.float64],
+    width: float,
+    low_level: float,
+    high_level: float,
+) -> Modes:
+    """The highest density maximum on each side of the midpoint of two levels, and the dip.
+
+    The density is :func:`smoothed_density` with the given kernel ``width``.
+    """
+    centres, density = smoothed_density(r, weights, width)
+    middle = int(np.searchsorted(centres, 0.5 * (low_level + high_level)))
+    middle = min(max(middle, 1), centres.size - 1)
+    # Local maxima (a rise before, no rise after); the highest one on each side of the
+    # midpoint of the levels. A tail that only falls past the midpoint has none there.
+    rising = np.diff(density) > 0
+    maxima = np.flatnonzero(np.r_[False, rising] & ~np.r_[rising, False])
+    below, above = maxima[maxima < middle], maxima[maxima >= middle]
+    if below.size == 0 or above.size == 0:
+        return Modes(1.0, low_level, math.nan, high_level)
+    low_peak = int(below[np.argmax(density[below])])
+    high_peak = int(above[np.argmax(density[above])])
+    lower_maximum = min(density[low_peak], density[high_peak])
+    dip = low_peak + int(np.argmin(density[low_peak : high_peak + 1]))
+    ratio = float(density[dip] / lower_maximum) if lower_maximum > 0.0 else 1.0
+    return Modes(ratio, float(centres[low_peak]), float(centres[dip]), float(centres[high_peak]))
+
+
+def kernel_width(spread: float, independent_samples: float) -> float:
+    """Silverman's rule ``0.9 sigma n**(-1/5)`` for the within-level spread ``sigma``."""
+    return float(0.9 * spread * max(independent_samples, 1.0) ** (-0.2))
+
+
+@dataclass(frozen=True)
+class DataLevels:
+    """Two levels read from the values of ``r``, or the reason there are not two."""
+
+    two_levels: bool
+    mixture: Mixture
+    modes: Modes
+    thresholds: tuple[float, float]  # Schmitt-trigger pair between the levels and the dip
+
+
+def data_levels(
+    r: NDArray[np.float64], weights: NDArray[np.float64], independent_samples: float
+) -> DataLevels:
+    """Two levels where ``r`` has two separate modes (see eikura.classify).
+
+    A two-component mixture gives the candidate levels and their spreads; they count
+    as two levels when the components are separated (Ashman's D at least
+    ``MIN_LEVEL_SEPARATION``) and the density of ``r``, smoothed with Silverman's width
+    for the narrower component and ``independent_samples``, dips between them to at
+    most ``MAX_DIP_RATIO`` of the lower maximum. The thresholds then lie halfway
+    between each maximum and the dip.
+    """
+    mixture = two_component_mixture(r, weights)
+    width = kernel_width(min(mixture.sds), independent_samples)
+    modes = density_modes(r, weights, width, *mixture.means)
+    two = (
+        mixture.separation >= MIN_LEVEL_SEPARATION
+        and modes.ratio <= MAX_DIP_RATIO
+        and min(mixture.weights) > 0.0
+    )
+    if not two:
+        return DataLevels(False, mixture, modes, (math.nan, math.nan))
+    low = modes.dip - LEVEL_THRESHOLD_POSITION * (modes.dip - modes.low)
+    high = modes.dip + LEVEL_THRESHOLD_POSITION * (modes.high - modes.dip)
+    return DataLevels(True, mixture, modes, (low, high))
+
+
+def shape_ratio(r: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
+    """``<r^4> / <r^2>^2``: 2 when ``Z`` fluctuates around zero (a Rayleigh law), 1 for a
+    level without fluctuations (see eikura.classify); NaN for ``r = 0`` throughout."""
+    second = weighted_mean(r**2, weights)
+    return weighted_mean(r**4, weights) / second**2 if second > 0 else math.nan
+
+
+@dataclass(frozen=True)
+class Oscillation:
+    """The spectral peak of the fluctuations of ``r`` and the steadiness of its amplitude."""
+
+    peak_fraction: float  # share of the power within PEAK_BAND of the peak
+    frequency: float  # angular frequency of the peak (NaN: none)
+    amplitude_shape: float  # <A^4>/<A^2>^2 of the amplitude A(t) of the band around the peak
+
+
+def oscillation_of(t: NDArray[np.float64], residual: NDArray[np.float64]) -> Oscillation:
+    """The spectral peak of ``residual`` and the shape of its amplitude (eikura.classify).
+
+    Welch's periodogram with eight segments (at least 64 samples each); the peak is the
+    maximum of ``f S(f)`` (the power per octave, so that a red background does not hide
+    a peak). The amplitude ``A(t)`` is the modulus of the analytic signal of
+    ``residual`` filtered to ``ENVELOPE_BAND`` around the peak (its first and last
+    twentieth, where the filter wraps around, left out). A series shorter than 128
+    samples or without fluctuations has no peak: ``Oscillation(0, nan, nan)``.
+    """
+    size = residual.size
+    if size < 128 or not np.any(residual != residual[0]):
+        return Oscillation(0.0, math.nan, math.nan)
+    step = float(np.median(np.diff(t)))
+    frequencies, power = welch(residual, fs=1.0 / step, nperseg=max(64, size // 8))
+    frequencies, power = frequencies[1:], power[1:]
+    total = power.sum()
+    if total <= 0.0:
+        return Oscillation(0.0, math.nan, math.nan)
+    peak = float(frequencies[int(np.argmax(power * frequencies))])
+    band = (frequencies >= (1.0 - PEAK_BAND) * peak) & (frequencies <= (1.0 + PEAK_BAND) * peak)
+    spectrum = np.fft.rfft(residual - residual.mean())
+    fourier_frequencies = np.fft.rfftfreq(size, step)
+    outside = np.abs(fourier_frequencies - peak) > ENVELOPE_BAND * peak
+    spectrum[outside] = 0.0
+    amplitude = np.abs(hilbert(np.fft.irfft(spectrum, size)))[size // 20 : size - size // 20]
+    second = float(np.mean(amplitude**2))
+    shape = float(np.mean(amplitude**4)) / second**2 if second > 0.0 else math.nan
+    return Oscillation(float(power[band].sum() / total), 2.0 * math.pi * peak, shape)

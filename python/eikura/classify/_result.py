@@ -71,6 +71,14 @@ class Classification:
         Bimodality of ``r``: density at the dip between the low and the high level over
         the lower of the two density maxima (1 when there is no dip; at most 0.8 for
         two separate levels). NaN when only one state was seen (and for two-start).
+    shape_ratio : float
+        ``<r^4> / <r^2>^2`` (time averages): 2 for ``Z`` fluctuating around zero
+        (Rayleigh), near 1 for a level clear of its fluctuations. Over the window when
+        ``r`` holds one level, over the low episodes when it switches.
+    peak_fraction : float
+        Share of the power of the fluctuations of ``r`` (around its level, or around
+        the level of its current state) within 20 % of their spectral peak: large for
+        a limit cycle, small for noise.
     label_e, label_i : str or None
         The same classification applied to ``r_E`` (size ``N_E``) and ``r_I``
         (size ``N_I``); None when not available. Reported only, never used for
@@ -107,6 +115,8 @@ class Classification:
     incoherent_level_i: float = math.nan
     relaxation_time: float = math.nan
     dip_ratio: float = math.nan
+    shape_ratio: float = math.nan
+    peak_fraction: float = math.nan
     label_e: str | None = None
     label_i: str | None = None
     from_incoherent: Classification | None = field(default=None, repr=False)
@@ -144,6 +154,8 @@ class Classification:
             f"dwell high {_describe_dwells(self.dwell_times_high)}",
             f"  relaxation time of r = {self.relaxation_time:.3g}, "
             f"bimodality dip ratio = {self.dip_ratio:.3g} (two levels if <= {MAX_DIP_RATIO})",
+            f"  fluctuations: <r^4>/<r^2>^2 = {self.shape_ratio:.3g} (2: around zero, 1: "
+            f"a clear level), spectral peak share = {self.peak_fraction:.3g}",
         ]
         if self.label_e is not None or self.label_i is not None:
             lines.append(
