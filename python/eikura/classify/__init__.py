@@ -29,47 +29,56 @@ Gaussian with variance ``1/(2N)`` per component, so ``r`` is Rayleigh distribute
   former fixed-threshold rule; the shape test below now tells weak order from
   fluctuations, so a steady ``r = 0.1`` at ``N = 20 000`` is synchronized.
 * A level is *quiet* when the 5-95 % range of ``r`` is at most ``0.25 * level + 4
-  r_inc`` (``SPREAD_RELATIVE_TOLERANCE``, ``SPREAD_NOISE_FACTOR``): ``4 r_inc = 3.5 / sqrt(N)`` covers the 5-95 % range of finite-size
+  r_inc`` (``SPREAD_RELATIVE_TOLERANCE``, ``SPREAD_NOISE_FACTOR``): ``4 r_inc = 3.5 /
+  sqrt(N)`` covers the 5-95 % range of finite-size
   fluctuations (standard deviation up to ``~ 1 / sqrt(N)``), the relative part allows
   slow wandering of a quarter of the level. A quiet level needs no further test; one
   that fluctuates more is examined for drift and oscillation (below).
 
 Levels from the data
 --------------------
-* **Two levels.** A two-component Gaussian mixture is fitted to the values of ``r``
-  (expectation-maximisation, time-weighted). Its components are two levels only if they
-  are separated, Ashman's ``D = |mu_2 - mu_1| / sqrt((s_1^2 + s_2^2) / 2) >=
-  MIN_LEVEL_SEPARATION = 2`` (a mixture of two Gaussians is bimodal only above 2; a
-  single skewed state, such as the Rayleigh-like law of an incoherent one, splits into
-  components with ``D`` of 1.5-1.8), **and** the density of ``r`` has a maximum on each
-  side of the midpoint of the means with a dip between them of at most ``MAX_DIP_RATIO
-  = 0.8`` of the lower maximum (the excursions of one noisy state only fatten one tail:
-  ratio 1; switching runs give 0.3-0.6). The density is a histogram (bins of
-  ``DENSITY_BIN = 0.001``) smoothed with Silverman's width ``0.9 s n**(-1/5)`` for the
-  narrower component's spread ``s`` and ``n`` *independent* samples, one per two
-  relaxation times of ``r`` (correlated samples would make a too-narrow kernel and
-  spurious modes).
-* **Thresholds between the levels.** The Schmitt-trigger thresholds lie a quarter of
-  the way from the dip to each maximum (``LEVEL_THRESHOLD_POSITION = 0.25``): close to
-  the dip, so that a noisy high state whose ``r`` sags before it falls is still seen
-  high, yet on the far side of the dip for each level, so that only the tails of one
-  level reach the other's threshold - and those excursions are brief and merged (next
-  point). For the case that motivated this (``N = 1000``, ``D = 0.3``, levels 0.19 and
-  0.48, dip 0.36) they are 0.31 and 0.39, where the former fixed pair (0.084, 0.15) put
-  the whole noisy low state "high". Thresholds given by the caller replace them.
+* **Two candidate levels.** A two-component Gaussian mixture is fitted to the values of
+  ``r`` (expectation-maximisation on their time-weighted histogram, bins of
+  ``DENSITY_BIN = 0.001``, started from the percentile pairs ``MIXTURE_STARTS`` so that a
+  level visited only a few percent of the time is found too, the most likely fit kept).
+  Its components are candidates for two levels if they are at least somewhat separated,
+  Ashman's ``D = |mu_2 - mu_1| / sqrt((s_1^2 + s_2^2) / 2) >= MIN_MIXTURE_SEPARATION =
+  1.5``: the Rayleigh-like law of one noisy incoherent state splits into components with
+  ``D`` of 1.5-1.8, a broad and rarely visited low state beside a narrow high one gives
+  1.9-2, clean switching 2.6-4.5. The candidates are only a hypothesis: the episodes they
+  cut the run into decide (below).
+* **Thresholds between them.** The Schmitt trigger turns high where the mixture gives
+  the upper component ``LEVEL_POSTERIOR = 90 %`` of the posterior probability and low
+  where it gives the lower one 90 %: a sample beyond a threshold belongs to that level
+  with odds of at least 9 to 1, and the band between absorbs the overlap of the two
+  laws, however unequal their widths and weights. For the case that motivated this
+  (``N = 1000``, ``D = 0.3``, levels 0.19 and 0.48) they are 0.32 and 0.40, where the
+  former fixed pair (0.084, 0.15) put the whole noisy low state "high". Thresholds
+  given by the caller replace them.
 * **Relaxation time** ``tau``: the lag at which the autocorrelation of ``r`` minus the
   mean of its current state first drops below ``1/e`` (at least one sample). Episodes
   shorter than ``MIN_DWELL_RELAXATION_TIMES = 5`` relaxation times (or
   ``min_dwell_samples`` samples, whichever is longer) are merged into the episode before
   them: a state that does not outlast five relaxation times is a fluctuation, not a
   state.
-* **Reaching the level.** Every remaining episode must reach its level: a high
-  episode's mean ``r`` must lie above the midpoint between the dip and the upper
-  maximum, a low episode's below the midpoint between the lower maximum and the dip;
-  others are bursts (or dips) of the neighbouring state and are joined to it. The
-  bimodality test is repeated on the episodes (with their within-state spread); when it
-  fails, or no episode of one state is left, all of them go to the state that holds
-  most of the time and the run is judged as one level (the reason says so).
+* **Two levels, from the episodes.** The values of ``r`` inside the low episodes and
+  inside the high episodes must be separated, Ashman's ``D >= MIN_LEVEL_SEPARATION = 2``
+  (two Gaussians can make a bimodal law only above 2).
+  This reads the time course as well as the distribution: a single noisy state cut at
+  two thresholds gives episodes whose values overlap (``D`` of 0.4-1.0), switching
+  gives 2.5-4.5 even when the low state is broad and rarely visited and the density of
+  ``r`` shows no dip (``N = 500``, ``D = 0.3``). Every episode must also reach its level:
+  a high episode's mean ``r`` must lie above the midpoint between the middle of the two
+  levels and the high level, a low episode's below the midpoint between the low level
+  and the middle; others are bursts (or dips) of the neighbouring state and are joined
+  to it. When the separation test fails, or no episode of one state is left,
+  all of them go to the state that holds most of the time and the run is judged as one
+  level (the reason says so).
+* The density of ``r`` is reported as evidence: a histogram smoothed with Silverman's
+  width ``0.9 s n**(-1/5)`` for the narrower component's spread ``s`` and ``n``
+  *independent* samples (one per two relaxation times), and ``dip_ratio``, its minimum
+  between the two maxima over the lower maximum (``MAX_DIP_RATIO = 0.8`` or less marks
+  two clear modes).
 
 Switching
 ---------
@@ -89,19 +98,26 @@ Fewer switches are "other" (unsettled: run longer).
 
 One level: what its fluctuations look like
 ------------------------------------------
-* **Shape ratio** ``<r^4> / <r^2>^2`` (time averages). If ``Z`` fluctuates as a complex
+* **Shape ratio** ``<r>^2 / <r^2>`` (time averages). If ``Z`` fluctuates as a complex
   Gaussian around a mean of modulus ``m`` with variance ``s^2`` per component, ``r``
-  follows a Rice law and, with ``x = m^2 / (2 s^2)``, the ratio is ``(x^2 + 4x + 2) /
-  (x + 1)^2``: 2 for ``m = 0`` (an incoherent state, however large its fluctuations, has
-  a rotation-invariant ``Z``), 1 for a level without fluctuations. ``INCOHERENT_SHAPE =
-  1.75`` (``x = 1``, ``m = 1.4 s``) and above: ``r`` fluctuates around zero,
-  desynchronized. ``SYNCHRONIZED_SHAPE = 1.36`` (``x = 4``, ``m = 2.8 s``) and below,
-  with a mean of at least ``5 r_inc``: a level clear of its fluctuations, synchronized.
-  Between the two the level cannot be told from zero: "other" (this is where a network
-  sits right at a continuous transition).
-* **Drift.** A fluctuating level must last at least ``MIN_WINDOW_RELAXATION_TIMES = 20``
-  relaxation times of ``r`` (its autocorrelation as above); otherwise ``r`` varies on the
-  scale of the window (a drift, a slow transient) and the label is "other".
+  follows a Rice law; with ``x = m^2 / (2 s^2)``, ``<r^2> = 2 s^2 (1 + x)`` and ``<r> = s
+  sqrt(pi/2) L(x)``, ``L(x) = exp(-x/2) [(1 + x) I_0(x/2) + x I_1(x/2)]``. The ratio is
+  ``pi/4 = 0.785`` for ``m = 0`` (an incoherent state, however large its fluctuations,
+  has a rotation-invariant ``Z``: a Rayleigh law) and tends to 1 for a level without
+  fluctuations. ``INCOHERENT_SHAPE = 0.822`` (``x = 1``, ``m = 1.4 s``) and below: ``r``
+  fluctuates around zero, desynchronized. ``SYNCHRONIZED_SHAPE = 0.907`` (``x = 4``,
+  ``m = 2.8 s``) and above, with a mean of at least ``5 r_inc``: a level clear of its
+  fluctuations, synchronized. Between the two the level cannot be told from zero:
+  "other" (this is where a network sits right at a continuous transition). This
+  ratio of first and second moments is used rather than ``<r^4>/<r^2>^2`` because it
+  is four times less noisy: with 25 independent samples a Rayleigh law reaches 0.907
+  with probability below 0.5 %, a Rice law with ``x = 4`` falls to 0.822 with
+  probability below 0.1 %.
+* **Drift and length.** A fluctuating level must last at least
+  ``MIN_WINDOW_RELAXATION_TIMES = 50`` relaxation times of ``r`` (its autocorrelation as
+  above), i.e. 25 independent samples for the shape ratio; otherwise ``r`` varies on the
+  scale of the window (a drift, a slow transient) or the run is too short to tell, and
+  the label is "other".
 * **Oscillation: limit cycle or quasi-cycle.** A stable focus driven by finite-size or
   external noise makes ``r`` oscillate irregularly (a *quasi-cycle*); a limit cycle makes
   it oscillate with a steady amplitude. The share of the power of the fluctuations
@@ -110,8 +126,8 @@ One level: what its fluctuations look like
   it) is computed; above ``MAX_PEAK_FRACTION = 0.35`` (noise around a level gives
   0.1-0.3, limit cycles 0.5-0.9) the amplitude ``A(t)`` of the band within
   ``ENVELOPE_BAND = 30 %`` of the peak (the modulus of its analytic signal) decides,
-  with the same shape ratio and thresholds as a level: ``<A^4>/<A^2>^2 <= 1.36`` is a
-  steady amplitude, a limit cycle: "other"; ``>= 1.75`` is Gaussian narrow-band noise,
+  with the same shape ratio and thresholds as a level: ``<A>^2/<A^2> >= 0.907`` is a
+  steady amplitude, a limit cycle: "other"; ``<= 0.822`` is Gaussian narrow-band noise,
   a quasi-cycle: the run is labelled by its level as if it did not oscillate (a single
   stable state with fluctuations is that state); between: "other" (a weak limit cycle
   drowned in finite-size noise looks like that; at ``K = (4.6, 1, 12, 0.3)`` this is
@@ -155,7 +171,7 @@ from ._levels import (
     HIGH_THRESHOLD_FACTOR,
     HIGH_THRESHOLD_FLOOR,
     INCOHERENT_SHAPE,
-    LEVEL_THRESHOLD_POSITION,
+    LEVEL_POSTERIOR,
     LOW_THRESHOLD_FACTOR,
     LOW_THRESHOLD_FLOOR,
     MAX_DIP_RATIO,
@@ -163,6 +179,7 @@ from ._levels import (
     MAX_TRANSIT_FRACTION,
     MIN_DWELL_RELAXATION_TIMES,
     MIN_LEVEL_SEPARATION,
+    MIN_MIXTURE_SEPARATION,
     MIN_SAMPLES,
     MIN_STATE_FRACTION,
     MIN_WINDOW_RELAXATION_TIMES,
@@ -184,7 +201,7 @@ __all__ = [
     "HIGH_THRESHOLD_FLOOR",
     "INCOHERENT_SHAPE",
     "LABELS",
-    "LEVEL_THRESHOLD_POSITION",
+    "LEVEL_POSTERIOR",
     "LOW_THRESHOLD_FACTOR",
     "LOW_THRESHOLD_FLOOR",
     "MAX_DIP_RATIO",
@@ -192,6 +209,7 @@ __all__ = [
     "MAX_TRANSIT_FRACTION",
     "MIN_DWELL_RELAXATION_TIMES",
     "MIN_LEVEL_SEPARATION",
+    "MIN_MIXTURE_SEPARATION",
     "MIN_SAMPLES",
     "MIN_STATE_FRACTION",
     "MIN_WINDOW_RELAXATION_TIMES",

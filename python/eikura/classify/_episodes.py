@@ -9,11 +9,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._levels import (
-    MAX_DIP_RATIO,
     MIN_DWELL_RELAXATION_TIMES,
-    Modes,
-    density_modes,
-    kernel_width,
+    MIN_LEVEL_SEPARATION,
+    separation,
     weighted_mean,
 )
 
@@ -153,16 +151,21 @@ def relaxation_time_of(t: NDArray[np.float64], residual: NDArray[np.float64]) ->
 
 
 def episodes_at_levels(
-    episodes: list[Episode], r: NDArray[np.float64], durations: NDArray[np.float64], modes: Modes
+    episodes: list[Episode],
+    r: NDArray[np.float64],
+    durations: NDArray[np.float64],
+    low_level: float,
+    high_level: float,
 ) -> list[Episode]:
     """Relabel episodes whose mean ``r`` does not reach their level, then join neighbours.
 
-    A high episode must have its mean above the midpoint between the dip and the upper
-    maximum, a low episode below the midpoint between the lower maximum and the dip;
-    otherwise it is a burst (or a dip) of the other state (see eikura.classify).
+    A high episode's mean must lie above the midpoint between the middle of the levels
+    and the high level, a low episode's below the midpoint between the low level and
+    the middle; otherwise it is a burst (or a dip) of the other state (eikura.classify).
     """
-    cut_high = 0.5 * (modes.dip + modes.high)
-    cut_low = 0.5 * (modes.low + modes.dip)
+    middle = 0.5 * (low_level + high_level)
+    cut_high = 0.5 * (middle + high_level)
+    cut_low = 0.5 * (low_level + middle)
     relabelled: list[Episode] = []
     for episode in episodes:
         state = episode.state
@@ -208,37 +211,35 @@ def separate_levels(
     episodes: list[Episode],
     r: NDArray[np.float64],
     durations: NDArray[np.float64],
-    relaxation_time: float,
 ) -> tuple[list[Episode], float, bool]:
-    """Two levels only where ``r`` is bimodal and episodes reach them; else one state.
+    """Two levels only where the low and the high episodes are separated and reach them.
 
-    The density of ``r`` is smoothed with Silverman's width for the within-state spread
-    and one independent sample per two relaxation times. Returns the episodes, the dip
-    ratio (NaN when only one state was seen) and whether the excursions of one state
-    were merged into it (see eikura.classify).
+    The values of ``r`` in the low and in the high episodes must be separated, Ashman's
+    D at least ``MIN_LEVEL_SEPARATION``; episodes whose mean does not reach their level
+    are then joined to the other state. Otherwise, or if no episode of one state is
+    left, all episodes become the state held most of the time. Returns the episodes,
+    the separation (NaN when only one state was seen) and whether the excursions of
+    one state were merged into it (see eikura.classify).
     """
     states = states_of(episodes, r.size)
     is_low, is_high = states == LOW, states == HIGH
     if not (np.any(is_low) and np.any(is_high)):
         return episodes, math.nan, False
-    assigned = states != UNASSIGNED
-    residual = within_state_residual(r, states)[assigned]
-    independent = float(durations[assigned].sum()) / (2.0 * relaxation_time)
-    modes = density_modes(
-        r[assigned],
-        durations[assigned],
-        kernel_width(float(np.sqrt(np.mean(residual**2))), independent),
-        weighted_mean(r[is_low], durations[is_low]),
-        weighted_mean(r[is_high], durations[is_high]),
-    )
-    if modes.ratio <= MAX_DIP_RATIO:  # two levels: keep only episodes that reach theirs
-        episodes = episodes_at_levels(episodes, r, durations, modes)
+    apart = separation((r[is_low], r[is_high]), (durations[is_low], durations[is_high]))
+    if apart >= MIN_LEVEL_SEPARATION:  # two levels: keep only episodes that reach theirs
+        episodes = episodes_at_levels(
+            episodes,
+            r,
+            durations,
+            weighted_mean(r[is_low], durations[is_low]),
+            weighted_mean(r[is_high], durations[is_high]),
+        )
         states = states_of(episodes, r.size)
         is_low, is_high = states == LOW, states == HIGH
-    if modes.ratio > MAX_DIP_RATIO or not (np.any(is_low) and np.any(is_high)):
-        # one state with excursions, not two levels
-        dominant = HIGH if durations[is_high].sum() > durations[is_low].sum() else LOW
-        first = next(e.start for e in episodes if e.state != UNASSIGNED)
-        merged = [e for e in episodes if e.state == UNASSIGNED]
-        return [*merged, Episode(dominant, first, r.size)], modes.ratio, True
-    return episodes, modes.ratio, False
+        if np.any(is_low) and np.any(is_high):
+            return episodes, apart, False
+    # one state with excursions, not two levels
+    dominant = HIGH if durations[is_high].sum() > durations[is_low].sum() else LOW
+    first = next(e.start for e in episodes if e.state != UNASSIGNED)
+    merged = [e for e in episodes if e.state == UNASSIGNED]
+    return [*merged, Episode(dominant, first, r.size)], apart, True

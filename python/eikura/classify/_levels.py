@@ -30,18 +30,20 @@ DEFAULT_TRANSIENT_FRACTION = 0.2
 MIN_SAMPLES = 10
 MIN_DWELL_RELAXATION_TIMES = 5.0  # shortest state, in relaxation times of r
 MAX_DIP_RATIO = 0.8  # density dip between the levels / lower peak, for bimodality
-MIN_LEVEL_SEPARATION = 2.0  # Ashman's D of the two mixture components, for two levels
-LEVEL_THRESHOLD_POSITION = 0.25  # thresholds halfway between each level and the dip
+MIN_LEVEL_SEPARATION = 2.0  # Ashman's D of the low and the high episodes, for two levels
+MIN_MIXTURE_SEPARATION = 1.5  # Ashman's D of the mixture components, for two candidates
+LEVEL_POSTERIOR = 0.9  # mixture posterior at which the Schmitt trigger turns
 DENSITY_BIN = 0.001  # histogram bin on r in [0, 1] for the bimodality check
 R_TOLERANCE = 1e-6  # |Z| <= 1 up to rounding (float32 records)
-INCOHERENT_SHAPE = 1.75  # <r^4>/<r^2>^2 at or above: r fluctuates around zero
-SYNCHRONIZED_SHAPE = 1.36  # <r^4>/<r^2>^2 at or below: a level clear of its fluctuations
+INCOHERENT_SHAPE = 0.822  # <r>^2/<r^2> at or below: r fluctuates around zero
+SYNCHRONIZED_SHAPE = 0.907  # <r>^2/<r^2> at or above: a level clear of its fluctuations
 MAX_PEAK_FRACTION = 0.35  # share of the fluctuation power in one spectral peak
-MIN_WINDOW_RELAXATION_TIMES = 20.0  # a fluctuating level must hold this many relaxation times
+MIN_WINDOW_RELAXATION_TIMES = 50.0  # a fluctuating level must hold this many relaxation times
 PEAK_BAND = 0.2  # relative half-width of the spectral band around the peak
 ENVELOPE_BAND = 0.3  # relative half-width of the band whose amplitude is measured
 MIXTURE_ITERATIONS = 500
 MIXTURE_TOLERANCE = 1e-10
+MIXTURE_STARTS = ((0.2, 0.8), (0.05, 0.6), (0.4, 0.95))  # percentile pairs that start EM
 
 
 def incoherent_level(n: int) -> float:
@@ -122,28 +124,18 @@ class Mixture:
         return abs(self.means[1] - self.means[0]) / pooled if pooled > 0 else math.inf
 
 
-def two_component_mixture(r: NDArray[np.float64], weights: NDArray[np.float64]) -> Mixture:
-    """Maximum-likelihood mixture of two Gaussians by expectation-maximisation.
-
-    Fitted to the time-weighted histogram of ``r`` (bins of ``DENSITY_BIN``, far below
-    any spread that matters), so that the cost does not grow with the length of the run.
-    Started from the 20th and 80th percentiles; each standard deviation is kept above a
-    tenth of a bin so that a constant series does not divide by zero.
-    """
-    edges = np.linspace(0.0, 1.0, int(round(1.0 / DENSITY_BIN)) + 1)
-    counts, _ = np.histogram(r, edges, weights=weights)
-    occupied = counts > 0
-    values = 0.5 * (edges[1:] + edges[:-1])[occupied]
-    mass = counts[occupied] / counts.sum()
-    cumulative = np.cumsum(mass)
-    means = np.array([values[min(np.searchsorted(cumulative, q), values.size - 1)]
-                      for q in (0.2, 0.8)])
+def _expectation_maximisation(
+    values: NDArray[np.float64], mass: NDArray[np.float64], start: tuple[float, float]
+) -> tuple[float, Mixture]:
+    """One EM fit of two Gaussians to weighted ``values`` from the two ``start`` means;
+    returns the log-likelihood per unit mass and the mixture (lower component first)."""
+    means = np.array(start, dtype=np.float64)
     spread = max(math.sqrt(weighted_mean((values - weighted_mean(values, mass)) ** 2, mass)),
                  DENSITY_BIN)
     sds = np.full(2, 0.5 * spread)
     shares = np.full(2, 0.5)
     floor = 0.1 * DENSITY_BIN
-    previous = -math.inf
+    likelihood = previous = -math.inf
     for _ in range(MIXTURE_ITERATIONS):
         log_density = np.log(shares) - np.log(sds) - 0.5 * ((values[:, None] - means) / sds) ** 2
         top = log_density.max(axis=1, keepdims=True)
@@ -159,11 +151,39 @@ def two_component_mixture(r: NDArray[np.float64], weights: NDArray[np.float64]) 
             break
         previous = likelihood
     lower, upper = (0, 1) if means[0] <= means[1] else (1, 0)
-    return Mixture(
+    return likelihood, Mixture(
         weights=(float(shares[lower]), float(shares[upper])),
         means=(float(means[lower]), float(means[upper])),
         sds=(float(sds[lower]), float(sds[upper])),
     )
+
+
+def two_component_mixture(r: NDArray[np.float64], weights: NDArray[np.float64]) -> Mixture:
+    """Maximum-likelihood mixture of two Gaussians by expectation-maximisation.
+
+    Fitted to the time-weighted histogram of ``r`` (bins of ``DENSITY_BIN``, far below
+    any spread that matters), so that the cost does not grow with the length of the run.
+    EM finds a local maximum only: it is started from the pairs of percentiles in
+    ``MIXTURE_STARTS`` (the central pair for balanced levels, the outer ones for a level
+    visited a few percent of the time) and the most likely fit is kept. Each standard
+    deviation is kept above a tenth of a bin so that a constant series does not divide
+    by zero.
+    """
+    edges = np.linspace(0.0, 1.0, int(round(1.0 / DENSITY_BIN)) + 1)
+    counts, _ = np.histogram(r, edges, weights=weights)
+    occupied = counts > 0
+    values = 0.5 * (edges[1:] + edges[:-1])[occupied]
+    mass = counts[occupied] / counts.sum()
+    cumulative = np.cumsum(mass)
+
+    def percentile(q: float) -> float:
+        return float(values[min(int(np.searchsorted(cumulative, q)), values.size - 1)])
+
+    fits = [
+        _expectation_maximisation(values, mass, (percentile(low), percentile(high)))
+        for low, high in MIXTURE_STARTS
+    ]
+    return max(fits, key=lambda fit: fit[0])[1]
 
 
 @dataclass(frozen=True)
@@ -230,41 +250,62 @@ class DataLevels:
     two_levels: bool
     mixture: Mixture
     modes: Modes
-    thresholds: tuple[float, float]  # Schmitt-trigger pair between the levels and the dip
+    thresholds: tuple[float, float]  # Schmitt-trigger pair between the two levels
+
+
+def posterior_thresholds(mixture: Mixture) -> tuple[float, float] | None:
+    """Where the mixture gives the upper component ``1 - LEVEL_POSTERIOR`` and
+    ``LEVEL_POSTERIOR`` of the posterior probability, between the two means; ``None``
+    if the components overlap too much for both points to exist there."""
+    grid = np.linspace(mixture.means[0], mixture.means[1], 2001)
+    log_weighted = [
+        math.log(weight) - math.log(sd) - 0.5 * ((grid - mean) / sd) ** 2
+        for weight, mean, sd in zip(mixture.weights, mixture.means, mixture.sds, strict=True)
+    ]
+    upper = 1.0 / (1.0 + np.exp(np.clip(log_weighted[0] - log_weighted[1], -700.0, 700.0)))
+    low_side = np.flatnonzero(upper >= 1.0 - LEVEL_POSTERIOR)
+    high_side = np.flatnonzero(upper >= LEVEL_POSTERIOR)
+    if low_side.size == 0 or high_side.size == 0 or high_side[0] <= low_side[0]:
+        return None
+    return float(grid[low_side[0]]), float(grid[high_side[0]])
 
 
 def data_levels(
     r: NDArray[np.float64], weights: NDArray[np.float64], independent_samples: float
 ) -> DataLevels:
-    """Two levels where ``r`` has two separate modes (see eikura.classify).
+    """Two candidate levels where a mixture of two Gaussians finds them (eikura.classify).
 
-    A two-component mixture gives the candidate levels and their spreads; they count
-    as two levels when the components are separated (Ashman's D at least
-    ``MIN_LEVEL_SEPARATION``) and the density of ``r``, smoothed with Silverman's width
-    for the narrower component and ``independent_samples``, dips between them to at
-    most ``MAX_DIP_RATIO`` of the lower maximum. The thresholds then lie halfway
-    between each maximum and the dip.
+    The components are candidates when they are separated (Ashman's D at least
+    ``MIN_LEVEL_SEPARATION``) and :func:`posterior_thresholds` exist; the episodes they
+    cut the run into decide later whether they are two levels. The density of ``r``
+    (smoothed with Silverman's width for the narrower component and
+    ``independent_samples``) and its dip are kept as evidence.
     """
     mixture = two_component_mixture(r, weights)
     width = kernel_width(min(mixture.sds), independent_samples)
     modes = density_modes(r, weights, width, *mixture.means)
-    two = (
-        mixture.separation >= MIN_LEVEL_SEPARATION
-        and modes.ratio <= MAX_DIP_RATIO
-        and min(mixture.weights) > 0.0
-    )
-    if not two:
+    thresholds = posterior_thresholds(mixture) if min(mixture.weights) > 0.0 else None
+    if mixture.separation < MIN_MIXTURE_SEPARATION or thresholds is None:
         return DataLevels(False, mixture, modes, (math.nan, math.nan))
-    low = modes.dip - LEVEL_THRESHOLD_POSITION * (modes.dip - modes.low)
-    high = modes.dip + LEVEL_THRESHOLD_POSITION * (modes.high - modes.dip)
-    return DataLevels(True, mixture, modes, (low, high))
+    return DataLevels(True, mixture, modes, thresholds)
+
+
+def separation(
+    values: tuple[NDArray[np.float64], NDArray[np.float64]],
+    weights: tuple[NDArray[np.float64], NDArray[np.float64]],
+) -> float:
+    """Ashman's D between two sets of values (time-weighted means and spreads)."""
+    means = [weighted_mean(v, w) for v, w in zip(values, weights, strict=True)]
+    variances = [weighted_mean((v - m) ** 2, w) for v, w, m in zip(values, weights, means, strict=True)]
+    pooled = math.sqrt(0.5 * (variances[0] + variances[1]))
+    return abs(means[1] - means[0]) / pooled if pooled > 0 else math.inf
 
 
 def shape_ratio(r: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
-    """``<r^4> / <r^2>^2``: 2 when ``Z`` fluctuates around zero (a Rayleigh law), 1 for a
-    level without fluctuations (see eikura.classify); NaN for ``r = 0`` throughout."""
+    """``<r>^2 / <r^2>``: ``pi/4`` when ``Z`` fluctuates around zero (a Rayleigh law), 1
+    for a level without fluctuations (see eikura.classify); NaN for ``r = 0`` throughout."""
     second = weighted_mean(r**2, weights)
-    return weighted_mean(r**4, weights) / second**2 if second > 0 else math.nan
+    return weighted_mean(r, weights) ** 2 / second if second > 0 else math.nan
 
 
 @dataclass(frozen=True)
@@ -273,7 +314,7 @@ class Oscillation:
 
     peak_fraction: float  # share of the power within PEAK_BAND of the peak
     frequency: float  # angular frequency of the peak (NaN: none)
-    amplitude_shape: float  # <A^4>/<A^2>^2 of the amplitude A(t) of the band around the peak
+    amplitude_shape: float  # <A>^2/<A^2> of the amplitude A(t) of the band around the peak
 
 
 def oscillation_of(t: NDArray[np.float64], residual: NDArray[np.float64]) -> Oscillation:
@@ -303,5 +344,5 @@ def oscillation_of(t: NDArray[np.float64], residual: NDArray[np.float64]) -> Osc
     spectrum[outside] = 0.0
     amplitude = np.abs(hilbert(np.fft.irfft(spectrum, size)))[size // 20 : size - size // 20]
     second = float(np.mean(amplitude**2))
-    shape = float(np.mean(amplitude**4)) / second**2 if second > 0.0 else math.nan
+    shape = float(np.mean(amplitude)) ** 2 / second if second > 0.0 else math.nan
     return Oscillation(float(power[band].sum() / total), 2.0 * math.pi * peak, shape)

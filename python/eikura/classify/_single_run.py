@@ -32,7 +32,6 @@ from ._episodes import (
 from ._levels import (
     HIGH_THRESHOLD_FACTOR,
     INCOHERENT_SHAPE,
-    MAX_DIP_RATIO,
     MAX_PEAK_FRACTION,
     MAX_TRANSIT_FRACTION,
     MIN_STATE_FRACTION,
@@ -81,23 +80,22 @@ def _classify_series(
         duration=duration,
     )
     note = ""
+    whole_relaxation = relaxation_time_of(t, r - weighted_mean(r, durations))
+    levels = data_levels(r, durations, duration / (2.0 * whole_relaxation))
+    common["dip_ratio"] = levels.modes.ratio
     switching_thresholds = thresholds
-    dip_ratio = math.nan
-    if thresholds is None:
-        whole_relaxation = relaxation_time_of(t, r - weighted_mean(r, durations))
-        levels = data_levels(r, durations, duration / (2.0 * whole_relaxation))
-        dip_ratio = levels.modes.ratio
-        if levels.two_levels:
-            switching_thresholds = levels.thresholds
+    if thresholds is None and levels.two_levels:
+        switching_thresholds = levels.thresholds
+    apart = math.nan
     if switching_thresholds is not None:
         episodes, relaxation_time = settled_episodes(
             t, r, durations, switching_thresholds, min_dwell_samples
         )
-        episodes, dip_ratio, merged = separate_levels(episodes, r, durations, relaxation_time)
+        episodes, apart, merged = separate_levels(episodes, r, durations)
         assigned = [e for e in episodes if e.state != UNASSIGNED]
         if len(assigned) > 1:
             evidence = _switching_evidence(r, durations, episodes, switching_thresholds)
-            evidence.update(common, relaxation_time=relaxation_time, dip_ratio=dip_ratio)
+            evidence.update(common, relaxation_time=relaxation_time, level_separation=apart)
             states = states_of(episodes, r.size)
             is_high = states == HIGH
             high_shape = shape_ratio(r[is_high], durations[is_high])
@@ -106,9 +104,9 @@ def _classify_series(
             label, reason = _switching_label(evidence, high_shape, oscillation, min_switches)
             return Classification(label=label, protocol="single", reason=reason, **evidence)
         if merged:
-            note = _excursion_note(dip_ratio)
+            note = _excursion_note(apart)
     label, reason, evidence = _single_level(t, r, durations, n, thresholds)
-    evidence.update(common, dip_ratio=dip_ratio)
+    evidence.update(common, level_separation=apart)
     return Classification(label=label, protocol="single", reason=reason + note, **evidence)
 
 
@@ -169,17 +167,18 @@ def _switching_label(
     if oscillating:
         return "other", f"r switches {n_up + n_down} times but within its levels {oscillating}"
     sync_floor = HIGH_THRESHOLD_FACTOR * evidence["incoherent_level"]
-    if high_level < sync_floor or not high_shape <= SYNCHRONIZED_SHAPE:
+    if high_level < sync_floor or not high_shape >= SYNCHRONIZED_SHAPE:
         return "other", (
             f"r switches {n_up + n_down} times, but its high level {high_level:.3g} is not "
-            f"clear of its fluctuations (<r^4>/<r^2>^2 = {high_shape:.2f} > "
+            f"clear of its fluctuations (<r>^2/<r^2> = {high_shape:.3f} < "
             f"{SYNCHRONIZED_SHAPE}) or below 5 incoherent levels ({sync_floor:.3g})"
         )
     levels = (
-        f"a low level {low_level:.3g} and a high level {high_level:.3g} (two modes, dip "
-        f"ratio {evidence['dip_ratio']:.2f}), high {evidence['fraction_high']:.0%} of the time"
+        f"a low level {low_level:.3g} and a high level {high_level:.3g} (separated by "
+        f"{evidence['level_separation']:.2f} pooled standard deviations), high "
+        f"{evidence['fraction_high']:.0%} of the time"
     )
-    if evidence["shape_ratio"] <= SYNCHRONIZED_SHAPE and low_level >= sync_floor:
+    if evidence["shape_ratio"] >= SYNCHRONIZED_SHAPE and low_level >= sync_floor:
         return "synchronized", (
             f"r switches {n_up + n_down} times between two synchronized levels: {levels}"
         )
@@ -190,8 +189,8 @@ def _oscillation_verdict(oscillation: Oscillation) -> str:
     """Why ``r`` oscillates (a limit cycle, or unclear), or ``""`` for noise (eikura.classify).
 
     Only a strong spectral peak is examined; its amplitude then decides like a level:
-    steady (shape ratio at most SYNCHRONIZED_SHAPE) is a limit cycle, Rayleigh-like (at
-    least INCOHERENT_SHAPE) a noise-driven quasi-cycle, anything between is unclear.
+    steady (shape ratio at least SYNCHRONIZED_SHAPE) is a limit cycle, Rayleigh-like (at
+    most INCOHERENT_SHAPE) a noise-driven quasi-cycle, anything between is unclear.
     """
     if oscillation.peak_fraction <= MAX_PEAK_FRACTION:
         return ""
@@ -200,27 +199,24 @@ def _oscillation_verdict(oscillation: Oscillation) -> str:
         f"{oscillation.peak_fraction:.0%} of the fluctuation power lies in one spectral peak "
         f"at angular frequency {oscillation.frequency:.3g}"
     )
-    if shape <= SYNCHRONIZED_SHAPE:
+    if shape >= SYNCHRONIZED_SHAPE:
         return (
-            f"r oscillates: {peak} and its amplitude holds steady (<A^4>/<A^2>^2 = "
-            f"{shape:.2f} <= {SYNCHRONIZED_SHAPE}): a limit cycle, not a steady state"
+            f"r oscillates: {peak} and its amplitude holds steady (<A>^2/<A^2> = "
+            f"{shape:.3f} >= {SYNCHRONIZED_SHAPE}): a limit cycle, not a steady state"
         )
-    if shape >= INCOHERENT_SHAPE:
+    if shape <= INCOHERENT_SHAPE:
         return ""  # a quasi-cycle: noise-driven oscillation around a stable state
     return (
         f"unclear oscillation: {peak}, but its amplitude neither holds steady (limit "
-        f"cycle) nor fluctuates like noise (quasi-cycle): <A^4>/<A^2>^2 = {shape:.2f}"
+        f"cycle) nor fluctuates like noise (quasi-cycle): <A>^2/<A^2> = {shape:.3f}"
     )
 
 
-def _excursion_note(dip_ratio: float) -> str:
-    if math.isnan(dip_ratio) or dip_ratio > MAX_DIP_RATIO:
-        why = f"no dip between levels: dip ratio {dip_ratio:.2f} > {MAX_DIP_RATIO}"
-    else:
-        why = "none of them reaches the other level"
+def _excursion_note(apart: float) -> str:
     return (
         f"; its excursions across the thresholds are fluctuations of this state, not a "
-        f"second level ({why})"
+        f"second level (the values of r in the two kinds of episode are only "
+        f"{apart:.2f} pooled standard deviations apart, or none reaches the other level)"
     )
 
 
@@ -263,7 +259,7 @@ def _single_level(
     )
     below_low = float(durations[r < low].sum() / duration)
     fluctuating = not _is_quiet(spread, mean_r, incoherent)
-    level_text = f"mean r {mean_r:.3g}, 5-95% range {spread:.3g}, <r^4>/<r^2>^2 = {shape:.2f}"
+    level_text = f"mean r {mean_r:.3g}, 5-95% range {spread:.3g}, <r>^2/<r^2> = {shape:.3f}"
     if fluctuating and duration < MIN_WINDOW_RELAXATION_TIMES * relaxation_time:
         return "other", (
             f"r varies on the scale of the window (relaxation time {relaxation_time:.3g} "
@@ -272,26 +268,26 @@ def _single_level(
     oscillating = _oscillation_verdict(oscillation) if fluctuating else ""
     if oscillating:
         return "other", f"{oscillating} ({level_text})", evidence
-    if shape <= SYNCHRONIZED_SHAPE and mean_r >= sync_floor:
+    if shape >= SYNCHRONIZED_SHAPE and mean_r >= sync_floor:
         evidence.update(high_level=mean_r, high_level_spread=spread, fraction_high=1.0)
         return "synchronized", (
             f"r holds one level clear of its fluctuations ({level_text}) above "
             f"{sync_floor:.3g}"
         ), evidence
-    if below_low >= MIN_STATE_FRACTION or shape >= INCOHERENT_SHAPE:
+    if below_low >= MIN_STATE_FRACTION or shape <= INCOHERENT_SHAPE:
         evidence.update(low_level=mean_r, fraction_low=1.0)
         why = (
             f"r stays below the low threshold {low:.3g}"
             if below_low >= MIN_STATE_FRACTION
             else f"r fluctuates around zero like an incoherent state (Rayleigh-like, "
-            f"<r^4>/<r^2>^2 >= {INCOHERENT_SHAPE})"
+            f"<r>^2/<r^2> <= {INCOHERENT_SHAPE})"
         )
         return "desynchronized", (
             f"{why}: {level_text}, incoherent level {incoherent:.3g}"
         ), evidence
     return "other", (
         f"r neither fluctuates around zero nor holds a level clear of its fluctuations "
-        f"({level_text}; desynchronized needs >= {INCOHERENT_SHAPE}, synchronized <= "
+        f"({level_text}; desynchronized needs <= {INCOHERENT_SHAPE}, synchronized >= "
         f"{SYNCHRONIZED_SHAPE} and mean r >= {sync_floor:.3g})"
     ), evidence
 
