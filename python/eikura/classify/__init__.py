@@ -16,17 +16,22 @@ Gaussian with variance ``1/(2N)`` per component, so ``r`` is Rayleigh distribute
 
 * ``low threshold = max(3 r_inc, 0.05)`` (``LOW_THRESHOLD_FACTOR``,
   ``LOW_THRESHOLD_FLOOR``): an incoherent sample lies above ``3 r_inc =
-  2.66 / sqrt(N)`` with probability ``exp(-7.07) ~ 1e-3``. A run that stays below it
-  (at least ``MIN_STATE_FRACTION = 90 %`` of the time) is desynchronized whatever its
-  other statistics. The floor ``0.05`` keeps very large networks from calling a run
-  "not low" for an ``r`` of a few percent.
+  2.66 / sqrt(N)`` with probability ``exp(-7.07) ~ 1e-3``. With the high threshold it
+  makes a Schmitt trigger (low after falling below the low threshold, high after rising
+  above the high one); a run low at least ``MIN_STATE_FRACTION = 90 %`` of the time
+  stays low: desynchronized, unless it holds a steady level (below), whatever the shape
+  of a few samples says (a short run of a small network). The floor
+  ``0.05`` keeps very large networks from calling a run "not low" for an ``r`` of a few
+  percent. ``3 r_inc`` itself (without the floor) is the smallest mean ``r`` called
+  synchronized: below it a level cannot be told from where incoherent noise sits,
+  however steady it looks. Above it the shape test decides: at ``N = 40`` a
+  synchronized state at ``r = 0.59`` is only 4.2 incoherent levels high, yet its ``r``
+  never comes near zero.
 * ``high threshold = max(5 r_inc, 0.15)`` (``HIGH_THRESHOLD_FACTOR``,
   ``HIGH_THRESHOLD_FLOOR``; reported with the low one as ``thresholds``
   of a run that holds one level). ``5 r_inc = 4.43 / sqrt(N)`` is exceeded by an
-  incoherent sample with probability ``exp(-19.6) ~ 3e-9``; ``5 r_inc`` itself (without
-  the floor) is the smallest mean ``r`` called synchronized: below it a level cannot be
-  told from incoherent noise however steady it looks. The floor ``0.15`` belonged to the
-  former fixed-threshold rule; the shape test below now tells weak order from
+  incoherent sample with probability ``exp(-19.6) ~ 3e-9``. The floor ``0.15`` belonged
+  to the former fixed-threshold rule; the shape test below now tells weak order from
   fluctuations, so a steady ``r = 0.1`` at ``N = 20 000`` is synchronized.
 * A level is *quiet* when the 5-95 % range of ``r`` is at most ``0.25 * level + 4
   r_inc`` (``SPREAD_RELATIVE_TOLERANCE``, ``SPREAD_NOISE_FACTOR``): ``4 r_inc = 3.5 /
@@ -90,7 +95,7 @@ A run cut into low and high episodes is bistable when it switches at least
   and down spends much longer in transit);
 * the levels do not oscillate (the oscillation test below, on ``r`` minus the mean of
   its current state);
-* the high level is synchronized: its mean is at least ``5 r_inc`` and its shape ratio
+* the high level is synchronized: its mean is at least ``3 r_inc`` and its shape ratio
   (below) at most ``SYNCHRONIZED_SHAPE``. If the low level is synchronized too, the run
   switches between two synchronized states (in-phase and lagged, say): synchronized.
 
@@ -106,18 +111,24 @@ One level: what its fluctuations look like
   has a rotation-invariant ``Z``: a Rayleigh law) and tends to 1 for a level without
   fluctuations. ``INCOHERENT_SHAPE = 0.822`` (``x = 1``, ``m = 1.4 s``) and below: ``r``
   fluctuates around zero, desynchronized. ``SYNCHRONIZED_SHAPE = 0.907`` (``x = 4``,
-  ``m = 2.8 s``) and above, with a mean of at least ``5 r_inc``: a level clear of its
+  ``m = 2.8 s``) and above, with a mean of at least ``3 r_inc``: a level clear of its
   fluctuations, synchronized. Between the two the level cannot be told from zero:
   "other" (this is where a network sits right at a continuous transition). This
   ratio of first and second moments is used rather than ``<r^4>/<r^2>^2`` because it
   is four times less noisy: with 25 independent samples a Rayleigh law reaches 0.907
   with probability below 0.5 %, a Rice law with ``x = 4`` falls to 0.822 with
   probability below 0.1 %.
+* **Order of the rules.** A quiet level clear of its fluctuations is synchronized. A run
+  that stays low in the sense of the size-scaled thresholds (low at least 90 % of the
+  time: below the low threshold and not above the high one since) and holds no steady
+  level is desynchronized, however short. Otherwise a fluctuating level is checked for
+  length and oscillation, then named by its shape ratio.
 * **Drift and length.** A fluctuating level must last at least
-  ``MIN_WINDOW_RELAXATION_TIMES = 50`` relaxation times of ``r`` (its autocorrelation as
-  above), i.e. 25 independent samples for the shape ratio; otherwise ``r`` varies on the
-  scale of the window (a drift, a slow transient) or the run is too short to tell, and
-  the label is "other".
+  ``MIN_WINDOW_RELAXATION_TIMES = 40`` relaxation times of ``r`` (its autocorrelation as
+  above), i.e. 20 independent samples: with fewer, a Rayleigh law reaches the
+  synchronized shape ratio more than 1 % of the time (6 % with 10 samples). Otherwise
+  ``r`` varies on the scale of the window (a drift, a slow transient) or the run is too
+  short to tell its level, and the label is "other".
 * **Oscillation: limit cycle or quasi-cycle.** A stable focus driven by finite-size or
   external noise makes ``r`` oscillate irregularly (a *quasi-cycle*); a limit cycle makes
   it oscillate with a steady amplitude. The share of the power of the fluctuations

@@ -38,7 +38,7 @@ R_TOLERANCE = 1e-6  # |Z| <= 1 up to rounding (float32 records)
 INCOHERENT_SHAPE = 0.822  # <r>^2/<r^2> at or below: r fluctuates around zero
 SYNCHRONIZED_SHAPE = 0.907  # <r>^2/<r^2> at or above: a level clear of its fluctuations
 MAX_PEAK_FRACTION = 0.35  # share of the fluctuation power in one spectral peak
-MIN_WINDOW_RELAXATION_TIMES = 50.0  # a fluctuating level must hold this many relaxation times
+MIN_WINDOW_RELAXATION_TIMES = 40.0  # a fluctuating level must hold this many relaxation times
 PEAK_BAND = 0.2  # relative half-width of the spectral band around the peak
 ENVELOPE_BAND = 0.3  # relative half-width of the band whose amplitude is measured
 MIXTURE_ITERATIONS = 500

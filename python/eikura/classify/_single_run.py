@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from ._episodes import (
     UNASSIGNED,
     Episode,
     dwell_times,
+    hysteresis_states,
     relaxation_time_of,
     sample_durations,
     separate_levels,
@@ -30,8 +32,8 @@ from ._episodes import (
     within_state_residual,
 )
 from ._levels import (
-    HIGH_THRESHOLD_FACTOR,
     INCOHERENT_SHAPE,
+    LOW_THRESHOLD_FACTOR,
     MAX_PEAK_FRACTION,
     MAX_TRANSIT_FRACTION,
     MIN_STATE_FRACTION,
@@ -93,7 +95,8 @@ def _classify_series(
         )
         episodes, apart, merged = separate_levels(episodes, r, durations)
         assigned = [e for e in episodes if e.state != UNASSIGNED]
-        if len(assigned) > 1:
+        long_enough = duration >= MIN_WINDOW_RELAXATION_TIMES * relaxation_time
+        if len(assigned) > 1 and (long_enough or thresholds is not None):
             evidence = _switching_evidence(r, durations, episodes, switching_thresholds)
             evidence.update(common, relaxation_time=relaxation_time, level_separation=apart)
             states = states_of(episodes, r.size)
@@ -166,12 +169,12 @@ def _switching_label(
     oscillating = _oscillation_verdict(oscillation)
     if oscillating:
         return "other", f"r switches {n_up + n_down} times but within its levels {oscillating}"
-    sync_floor = HIGH_THRESHOLD_FACTOR * evidence["incoherent_level"]
+    sync_floor = LOW_THRESHOLD_FACTOR * evidence["incoherent_level"]
     if high_level < sync_floor or not high_shape >= SYNCHRONIZED_SHAPE:
         return "other", (
             f"r switches {n_up + n_down} times, but its high level {high_level:.3g} is not "
             f"clear of its fluctuations (<r>^2/<r^2> = {high_shape:.3f} < "
-            f"{SYNCHRONIZED_SHAPE}) or below 5 incoherent levels ({sync_floor:.3g})"
+            f"{SYNCHRONIZED_SHAPE}) or below 3 incoherent levels ({sync_floor:.3g})"
         )
     levels = (
         f"a low level {low_level:.3g} and a high level {high_level:.3g} (separated by "
@@ -220,6 +223,30 @@ def _excursion_note(apart: float) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Level:
+    """What one level of ``r`` looks like (see eikura.classify)."""
+
+    mean: float
+    spread: float  # 5-95 % range
+    shape: float  # <r>^2 / <r^2>
+    incoherent: float  # r_inc of the network
+    thresholds: tuple[float, float]  # size-scaled (or the caller's) low and high
+    sync_floor: float  # smallest mean called synchronized
+    fraction_low: float  # Schmitt-trigger time low at the size-scaled thresholds
+    relaxation_time: float
+    duration: float
+    oscillation: Oscillation
+
+    @property
+    def steady(self) -> bool:
+        return self.shape >= SYNCHRONIZED_SHAPE and self.mean >= self.sync_floor
+
+    @property
+    def text(self) -> str:
+        return f"mean r {self.mean:.3g}, 5-95% range {self.spread:.3g}, <r>^2/<r^2> = {self.shape:.3f}"
+
+
 def _single_level(
     t: NDArray[np.float64],
     r: NDArray[np.float64],
@@ -230,66 +257,80 @@ def _single_level(
     """Label, reason and evidence of ``r`` holding one level (see eikura.classify)."""
     incoherent = incoherent_level(n)
     low, high = hysteresis_thresholds(n) if thresholds is None else thresholds
-    sync_floor = HIGH_THRESHOLD_FACTOR * incoherent if thresholds is None else high
     mean_r = weighted_mean(r, durations)
     residual = r - mean_r
-    spread = _spread(r)
-    shape = shape_ratio(r, durations)
-    relaxation_time = relaxation_time_of(t, residual)
-    oscillation = oscillation_of(t, residual)
     duration = float(durations.sum())
+    level = _Level(
+        mean=mean_r,
+        spread=_spread(r),
+        shape=shape_ratio(r, durations),
+        incoherent=incoherent,
+        thresholds=(low, high),
+        sync_floor=LOW_THRESHOLD_FACTOR * incoherent if thresholds is None else high,
+        fraction_low=float(durations[hysteresis_states(r, low, high) == LOW].sum() / duration),
+        relaxation_time=relaxation_time_of(t, residual),
+        duration=duration,
+        oscillation=oscillation_of(t, residual),
+    )
+    label, reason = _single_level_label(level)
     evidence: dict[str, Any] = dict(
         thresholds=(low, high),
         mean_r=mean_r,
         std_r=math.sqrt(max(weighted_mean(residual**2, durations), 0.0)),
-        low_level=math.nan,
-        high_level=math.nan,
-        high_level_spread=math.nan,
-        fraction_low=0.0,
-        fraction_high=0.0,
+        low_level=mean_r if label == "desynchronized" else math.nan,
+        high_level=mean_r if label == "synchronized" else math.nan,
+        high_level_spread=level.spread if label == "synchronized" else math.nan,
+        fraction_low=1.0 if label == "desynchronized" else 0.0,
+        fraction_high=1.0 if label == "synchronized" else 0.0,
         fraction_transit=0.0,
         n_switches=0,
         n_switches_up=0,
         n_switches_down=0,
         dwell_times_low=np.empty(0),
         dwell_times_high=np.empty(0),
-        relaxation_time=relaxation_time,
-        shape_ratio=shape,
-        peak_fraction=oscillation.peak_fraction,
+        relaxation_time=level.relaxation_time,
+        shape_ratio=level.shape,
+        peak_fraction=level.oscillation.peak_fraction,
     )
-    below_low = float(durations[r < low].sum() / duration)
-    fluctuating = not _is_quiet(spread, mean_r, incoherent)
-    level_text = f"mean r {mean_r:.3g}, 5-95% range {spread:.3g}, <r>^2/<r^2> = {shape:.3f}"
-    if fluctuating and duration < MIN_WINDOW_RELAXATION_TIMES * relaxation_time:
-        return "other", (
-            f"r varies on the scale of the window (relaxation time {relaxation_time:.3g} "
-            f"against {duration:.3g} analysed): a drift or a slow transient; run longer"
-        ), evidence
-    oscillating = _oscillation_verdict(oscillation) if fluctuating else ""
-    if oscillating:
-        return "other", f"{oscillating} ({level_text})", evidence
-    if shape >= SYNCHRONIZED_SHAPE and mean_r >= sync_floor:
-        evidence.update(high_level=mean_r, high_level_spread=spread, fraction_high=1.0)
-        return "synchronized", (
-            f"r holds one level clear of its fluctuations ({level_text}) above "
-            f"{sync_floor:.3g}"
-        ), evidence
-    if below_low >= MIN_STATE_FRACTION or shape <= INCOHERENT_SHAPE:
-        evidence.update(low_level=mean_r, fraction_low=1.0)
-        why = (
-            f"r stays below the low threshold {low:.3g}"
-            if below_low >= MIN_STATE_FRACTION
-            else f"r fluctuates around zero like an incoherent state (Rayleigh-like, "
-            f"<r>^2/<r^2> <= {INCOHERENT_SHAPE})"
-        )
+    return label, reason, evidence
+
+
+def _single_level_label(level: _Level) -> tuple[str, str]:
+    """The rules for one level, in order; see eikura.classify."""
+    low, high = level.thresholds
+    fluctuating = not _is_quiet(level.spread, level.mean, level.incoherent)
+    if level.steady and not fluctuating:
+        return "synchronized", f"r holds a quiet level ({level.text}) above {level.sync_floor:.3g}"
+    if level.fraction_low >= MIN_STATE_FRACTION and level.shape < SYNCHRONIZED_SHAPE:
         return "desynchronized", (
-            f"{why}: {level_text}, incoherent level {incoherent:.3g}"
-        ), evidence
+            f"r stays low: below the low threshold {low:.3g} and not above the high "
+            f"threshold {high:.3g} again for {level.fraction_low:.0%} of the time ({level.text}, "
+            f"incoherent level {level.incoherent:.3g})"
+        )
+    if fluctuating and level.duration < MIN_WINDOW_RELAXATION_TIMES * level.relaxation_time:
+        return "other", (
+            f"r varies on the scale of the window (relaxation time {level.relaxation_time:.3g} "
+            f"against {level.duration:.3g} analysed): a drift, a slow transient, or too few "
+            f"independent samples to tell its level; run longer"
+        )
+    oscillating = _oscillation_verdict(level.oscillation) if fluctuating else ""
+    if oscillating:
+        return "other", f"{oscillating} ({level.text})"
+    if level.steady:
+        return "synchronized", (
+            f"r holds one level clear of its fluctuations ({level.text}) above "
+            f"{level.sync_floor:.3g}"
+        )
+    if level.shape <= INCOHERENT_SHAPE:
+        return "desynchronized", (
+            f"r fluctuates around zero like an incoherent state (Rayleigh-like, <r>^2/<r^2> "
+            f"<= {INCOHERENT_SHAPE}): {level.text}, incoherent level {level.incoherent:.3g}"
+        )
     return "other", (
         f"r neither fluctuates around zero nor holds a level clear of its fluctuations "
-        f"({level_text}; desynchronized needs <= {INCOHERENT_SHAPE}, synchronized >= "
-        f"{SYNCHRONIZED_SHAPE} and mean r >= {sync_floor:.3g})"
-    ), evidence
+        f"({level.text}; desynchronized needs <= {INCOHERENT_SHAPE}, synchronized >= "
+        f"{SYNCHRONIZED_SHAPE} and mean r >= {level.sync_floor:.3g})"
+    )
 
 
 def classify_single(
