@@ -36,7 +36,9 @@ class Classification:
     incoherent_level : float
         ``sqrt(pi / (4 N))``, the mean ``r`` of ``N`` incoherent oscillators.
     thresholds : tuple of float
-        ``(low, high)`` hysteresis thresholds on ``r``.
+        ``(low, high)`` thresholds on ``r``: those the run was cut at into low and high
+        episodes (read from the data, or given by the caller) when it has two levels,
+        else the size-scaled pair ``max(3 r_inc, 0.05)``, ``max(5 r_inc, 0.15)``.
     window : tuple of float
         ``(t_start, t_end)`` of the analysed part (after the transient). For two-start,
         the window of the run from incoherent phases.
