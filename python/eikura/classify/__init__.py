@@ -1,88 +1,162 @@
 """Classify a simulation as synchronized, desynchronized, bistable or other.
 
 The decision is made from the Kuramoto order parameter ``r(t) = |Z(t)|`` after a
-transient. The one thing that makes this hard is the finite size of the network: ``N``
-incoherent oscillators do not give ``r = 0`` but a fluctuating ``r`` whose mean is
-``sqrt(pi / (4 N))``. Every threshold below is therefore written in units of that
-*incoherent level*, with an absolute floor for large ``N``.
+transient. Two things make this hard. A network of ``N`` oscillators is never quiet:
+incoherent phases give a fluctuating ``r`` of mean ``sqrt(pi / (4 N))`` (the *incoherent
+level* ``r_inc``), and with noise, or near a bifurcation, the fluctuations of a stable
+state grow far beyond that ideal level (a noisy incoherent focus at ``N = 1000``, ``D =
+0.3`` wanders over ``r = 0.05-0.35``). So the levels are read from the data; the
+size-scaled numbers below only say where an ideal incoherent state ends.
 
-Threshold design
-----------------
+Size-scaled numbers
+-------------------
 For ``N`` independent uniform phases, ``Z`` is (by the central limit theorem) a complex
 Gaussian with variance ``1/(2N)`` per component, so ``r`` is Rayleigh distributed:
-``P(r > x) = exp(-N x**2)`` and ``E[r] = sqrt(pi / (4N))`` (the incoherent level
-``r_inc``).
+``P(r > x) = exp(-N x**2)`` and ``E[r] = r_inc``.
 
-* ``low threshold = max(3 r_inc, 0.05)``. ``3 r_inc = 2.66 / sqrt(N)``: an incoherent
-  sample lies above it with probability ``exp(-7.07) ~ 1e-3``, so incoherent noise sits
-  below it essentially all the time. The floor ``0.05`` keeps large networks (``N``
-  above ~ 30 000) from calling a barely coherent ``r`` of a few percent "not low".
-* ``high threshold = max(5 r_inc, 0.15)``. ``5 r_inc = 4.43 / sqrt(N)``: an incoherent
-  sample exceeds it with probability ``exp(-19.6) ~ 3e-9``, so even long runs of
-  incoherent noise (and the larger, time-correlated fluctuations of a network just
-  below its synchronization threshold) do not reach it. The floor ``0.15`` is the
-  smallest ``r`` we call macroscopic order: near a transition finite-size
-  fluctuations grow like ``N**(-1/4)`` (~0.1 at ``N = 10**4``), not like
-  ``N**(-1/2)``.
-* The two thresholds act as a hysteresis pair (a Schmitt trigger): the state turns
-  *high* only when ``r`` rises above the high threshold and turns *low* only when it
-  falls below the low threshold, so noise that wanders inside the band between them
-  never counts as a switch. Episodes shorter than ``min_dwell_samples`` samples are
-  merged into the episode before them.
-* A high level is *steady* when the 5-95 % range of ``r`` within it is at most
-  ``0.25 * level + 4 r_inc``: ``4 r_inc = 3.5 / sqrt(N)`` covers the 5-95 % range of
-  finite-size fluctuations (standard deviation up to ``~ 1 / sqrt(N)``); the relative
-  part allows slow wandering of a quarter of the level. Beyond that ``r`` oscillates
-  or drifts, and the label is "other".
-* Switching counts as bistability only if the jumps are quick: the time spent between
-  the thresholds while crossing from one level to the other must be at most 10 % of
-  the analysed time. An order parameter that glides up and down (a limit cycle) spends
-  much longer in transit and is "other".
+* ``low threshold = max(3 r_inc, 0.05)`` (``LOW_THRESHOLD_FACTOR``,
+  ``LOW_THRESHOLD_FLOOR``): an incoherent sample lies above ``3 r_inc =
+  2.66 / sqrt(N)`` with probability ``exp(-7.07) ~ 1e-3``. With the high threshold it
+  makes a Schmitt trigger (low after falling below the low threshold, high after rising
+  above the high one); a run low at least ``MIN_STATE_FRACTION = 90 %`` of the time
+  stays low: desynchronized, unless it holds a steady level (below), whatever the shape
+  of a few samples says (a short run of a small network). The floor
+  ``0.05`` keeps very large networks from calling a run "not low" for an ``r`` of a few
+  percent. ``3 r_inc`` itself (without the floor) is the smallest mean ``r`` called
+  synchronized: below it a level cannot be told from where incoherent noise sits,
+  however steady it looks. Above it the shape test decides: at ``N = 40`` a
+  synchronized state at ``r = 0.59`` is only 4.2 incoherent levels high, yet its ``r``
+  never comes near zero.
+* ``high threshold = max(5 r_inc, 0.15)`` (``HIGH_THRESHOLD_FACTOR``,
+  ``HIGH_THRESHOLD_FLOOR``; reported with the low one as ``thresholds``
+  of a run that holds one level). ``5 r_inc = 4.43 / sqrt(N)`` is exceeded by an
+  incoherent sample with probability ``exp(-19.6) ~ 3e-9``. The floor ``0.15`` belonged
+  to the former fixed-threshold rule; the shape test below now tells weak order from
+  fluctuations, so a steady ``r = 0.1`` at ``N = 20 000`` is synchronized.
+* A level is *quiet* when the 5-95 % range of ``r`` is at most ``0.25 * level + 4
+  r_inc`` (``SPREAD_RELATIVE_TOLERANCE``, ``SPREAD_NOISE_FACTOR``): ``4 r_inc = 3.5 /
+  sqrt(N)`` covers the 5-95 % range of finite-size
+  fluctuations (standard deviation up to ``~ 1 / sqrt(N)``), the relative part allows
+  slow wandering of a quarter of the level. A quiet level needs no further test; one
+  that fluctuates more is examined for drift and oscillation (below).
 
-Telling switching from fluctuations
------------------------------------
-Near its synchronization threshold a finite network is not quiet: incoherence turns
-into a weakly damped focus, ``r`` makes correlated excursions well above the Rayleigh
-tail (at ``N = 400`` up to ~0.25 against an incoherent level of 0.044) and the Schmitt
-trigger alone sees dozens of "switches". A real switch goes to a *separate* level and
-stays there for many relaxation times. Two checks make that explicit:
-
+Levels from the data
+--------------------
+* **Two candidate levels.** A two-component Gaussian mixture is fitted to the values of
+  ``r`` (expectation-maximisation on their time-weighted histogram, bins of
+  ``DENSITY_BIN = 0.001``, started from the percentile pairs ``MIXTURE_STARTS`` so that a
+  level visited only a few percent of the time is found too, the most likely fit kept).
+  Its components are candidates for two levels if they are at least somewhat separated,
+  Ashman's ``D = |mu_2 - mu_1| / sqrt((s_1^2 + s_2^2) / 2) >= MIN_MIXTURE_SEPARATION =
+  1.5``: the Rayleigh-like law of one noisy incoherent state splits into components with
+  ``D`` of 1.5-1.8, a broad and rarely visited low state beside a narrow high one gives
+  1.9-2, clean switching 2.6-4.5. The candidates are only a hypothesis: the episodes they
+  cut the run into decide (below).
+* **Thresholds between them.** The Schmitt trigger turns high where the mixture gives
+  the upper component ``LEVEL_POSTERIOR = 90 %`` of the posterior probability and low
+  where it gives the lower one 90 %: a sample beyond a threshold belongs to that level
+  with odds of at least 9 to 1, and the band between absorbs the overlap of the two
+  laws, however unequal their widths and weights. For the case that motivated this
+  (``N = 1000``, ``D = 0.3``, levels 0.19 and 0.48) they are 0.32 and 0.40, where the
+  former fixed pair (0.084, 0.15) put the whole noisy low state "high". Thresholds
+  given by the caller replace them.
 * **Relaxation time** ``tau``: the lag at which the autocorrelation of ``r`` minus the
   mean of its current state first drops below ``1/e`` (at least one sample). Episodes
-  shorter than ``5 tau`` (or ``min_dwell_samples`` samples, whichever is longer) are
-  merged into the episode before them: a state that does not outlast five relaxation
-  times is a fluctuation, not a state. ``tau`` is about 1 time unit for the incoherent
-  EI network with Lorentzian width 1, so excursions of a few time units are merged while
-  the dwell times of real switching (tens to hundreds of time units) are kept.
-* **Bimodality**: the distribution of ``r`` (a histogram smoothed with a Gaussian of
-  Silverman's width for the within-state spread) must have a maximum below the midpoint
-  of the two levels, another above it, and a dip between them no higher than
-  ``0.8`` times the lower of the two maxima (``dip_ratio <= 0.8``). The excursions of
-  a noisy incoherent state only fatten one tail (``dip_ratio = 1``); a switching run of
-  ``N = 100`` oscillators gives 0.3-0.55 even though its levels (0.15 and 0.5) are
-  only ~4 within-state standard deviations apart.
+  shorter than ``MIN_DWELL_RELAXATION_TIMES = 5`` relaxation times (or
+  ``min_dwell_samples`` samples, whichever is longer) are merged into the episode before
+  them: a state that does not outlast five relaxation times is a fluctuation, not a
+  state.
+* **Two levels, from the episodes.** The values of ``r`` inside the low episodes and
+  inside the high episodes must be separated, Ashman's ``D >= MIN_LEVEL_SEPARATION = 2``
+  (two Gaussians can make a bimodal law only above 2).
+  This reads the time course as well as the distribution: a single noisy state cut at
+  two thresholds gives episodes whose values overlap (``D`` of 0.4-1.0), switching
+  gives 2.5-4.5 even when the low state is broad and rarely visited and the density of
+  ``r`` shows no dip (``N = 500``, ``D = 0.3``). Every episode must also reach its level:
+  a high episode's mean ``r`` must lie above the midpoint between the middle of the two
+  levels and the high level, a low episode's below the midpoint between the low level
+  and the middle; others are bursts (or dips) of the neighbouring state and are joined
+  to it. When the separation test fails, or no episode of one state is left,
+  all of them go to the state that holds most of the time and the run is judged as one
+  level (the reason says so).
+* The density of ``r`` is reported as evidence: a histogram smoothed with Silverman's
+  width ``0.9 s n**(-1/5)`` for the narrower component's spread ``s`` and ``n``
+  *independent* samples (one per two relaxation times), and ``dip_ratio``, its minimum
+  between the two maxima over the lower maximum (``MAX_DIP_RATIO = 0.8`` or less marks
+  two clear modes).
 
-* **Reaching the level**: with two modes, every episode must reach its level: a high
-  episode's mean ``r`` must lie above the midpoint between the dip and the upper
-  maximum, a low episode's below the midpoint between the lower maximum and the dip.
-  Episodes that do not are bursts (or dips) of the neighbouring state and are joined to
-  it. This matters where a rare real switch makes ``r`` bimodal: at ``N = 150``,
-  ``K_EE = 4.28`` a run that leaves incoherence once also has dozens of bursts of
-  3-20 time units (mean ``r`` 0.30-0.42) across the high threshold 0.36, while the
-  synchronized level is 0.57.
+Switching
+---------
+A run cut into low and high episodes is bistable when it switches at least
+``min_switches`` (2) times each way, and
 
-When episodes in both states survive but ``r`` is not bimodal (or no episode reaches
-the other level), they are not two levels: all of them are assigned to the state that
-holds most of the time and the single-state rules below decide (so ``n_switches`` is
-then 0 and the reason says why).
+* the jumps are quick: the time spent between the thresholds while crossing is at most
+  ``MAX_TRANSIT_FRACTION = 10 %`` of the analysed time (an order parameter that glides up
+  and down spends much longer in transit);
+* the levels do not oscillate (the oscillation test below, on ``r`` minus the mean of
+  its current state);
+* the high level is synchronized: its mean is at least ``3 r_inc`` and its shape ratio
+  (below) at most ``SYNCHRONIZED_SHAPE``. If the low level is synchronized too, the run
+  switches between two synchronized states (in-phase and lagged, say): synchronized.
+
+Fewer switches are "other" (unsettled: run longer).
+
+One level: what its fluctuations look like
+------------------------------------------
+* **Shape ratio** ``<r>^2 / <r^2>`` (time averages). If ``Z`` fluctuates as a complex
+  Gaussian around a mean of modulus ``m`` with variance ``s^2`` per component, ``r``
+  follows a Rice law; with ``x = m^2 / (2 s^2)``, ``<r^2> = 2 s^2 (1 + x)`` and ``<r> = s
+  sqrt(pi/2) L(x)``, ``L(x) = exp(-x/2) [(1 + x) I_0(x/2) + x I_1(x/2)]``. The ratio is
+  ``pi/4 = 0.785`` for ``m = 0`` (an incoherent state, however large its fluctuations,
+  has a rotation-invariant ``Z``: a Rayleigh law) and tends to 1 for a level without
+  fluctuations. ``INCOHERENT_SHAPE = 0.822`` (``x = 1``, ``m = 1.4 s``) and below: ``r``
+  fluctuates around zero, desynchronized. ``SYNCHRONIZED_SHAPE = 0.907`` (``x = 4``,
+  ``m = 2.8 s``) and above, with a mean of at least ``3 r_inc``: a level clear of its
+  fluctuations, synchronized. Between the two the level cannot be told from zero:
+  "other" (this is where a network sits right at a continuous transition). This
+  ratio of first and second moments is used rather than ``<r^4>/<r^2>^2`` because it
+  is four times less noisy: with 25 independent samples a Rayleigh law reaches 0.907
+  with probability below 0.5 %, a Rice law with ``x = 4`` falls to 0.822 with
+  probability below 0.1 %.
+* **Order of the rules.** A quiet level clear of its fluctuations is synchronized. A run
+  that stays low in the sense of the size-scaled thresholds (low at least 90 % of the
+  time: below the low threshold and not above the high one since) and holds no steady
+  level is desynchronized, however short. Otherwise a fluctuating level is checked for
+  length and oscillation, then named by its shape ratio.
+* **Drift and length.** A fluctuating level must last at least
+  ``MIN_WINDOW_RELAXATION_TIMES = 40`` relaxation times of ``r`` (its autocorrelation as
+  above), i.e. 20 independent samples: with fewer, a Rayleigh law reaches the
+  synchronized shape ratio more than 1 % of the time (6 % with 10 samples). Otherwise
+  ``r`` varies on the scale of the window (a drift, a slow transient) or the run is too
+  short to tell its level, and the label is "other".
+* **Oscillation: limit cycle or quasi-cycle.** A stable focus driven by finite-size or
+  external noise makes ``r`` oscillate irregularly (a *quasi-cycle*); a limit cycle makes
+  it oscillate with a steady amplitude. The share of the power of the fluctuations
+  within ``PEAK_BAND = 20 %`` of their spectral peak (Welch periodogram, eight
+  segments; the peak is the maximum of ``f S(f)`` so that a red background does not hide
+  it) is computed; above ``MAX_PEAK_FRACTION = 0.35`` (noise around a level gives
+  0.1-0.3, limit cycles 0.5-0.9) the amplitude ``A(t)`` of the band within
+  ``ENVELOPE_BAND = 30 %`` of the peak (the modulus of its analytic signal) decides,
+  with the same shape ratio and thresholds as a level: ``<A>^2/<A^2> >= 0.907`` is a
+  steady amplitude, a limit cycle: "other"; ``<= 0.822`` is Gaussian narrow-band noise,
+  a quasi-cycle: the run is labelled by its level as if it did not oscillate (a single
+  stable state with fluctuations is that state); between: "other" (a weak limit cycle
+  drowned in finite-size noise looks like that; at ``K = (4.6, 1, 12, 0.3)`` this is
+  ``N = 1000``, while from ``N = 2000`` the amplitude is steady).
+
+Other constants: ``DEFAULT_TRANSIENT_FRACTION = 0.2`` of the recorded span is dropped
+as transient unless the caller says otherwise; at least ``MIN_SAMPLES = 10`` samples
+must remain; ``r`` may exceed 1 by ``R_TOLERANCE = 1e-6`` (rounding of float32
+records) and is clipped.
 
 The per-population order parameters ``r_E`` and ``r_I`` are classified by the same
 rules with their own sizes ``N_E`` and ``N_I`` (reported as ``label_e``, ``label_i``);
 the main label always comes from ``r`` over all ``N`` oscillators.
 
-Layout: ``_levels`` (these numbers), ``_series`` (input checks and the analysed window),
-``_episodes`` (episodes, dwell times, relaxation time, modes of ``r``), ``_single_run``
-(the rules for one run), ``_two_start`` (the protocol with two runs), ``_result``
+Layout: ``_levels`` (these numbers, the mixture, the density, the shape and oscillation
+measures), ``_series`` (input checks and the analysed window), ``_episodes`` (episodes,
+dwell times, relaxation time, separation of two levels), ``_single_run`` (the rules for
+one run), ``_two_start`` (the protocol with two runs), ``_result``
 (:class:`Classification`) and ``_api`` (:func:`classify`, :func:`classify_two_start`).
 
 Examples
@@ -104,19 +178,27 @@ from ._api import classify, classify_two_start
 from ._levels import (
     DEFAULT_TRANSIENT_FRACTION,
     DENSITY_BIN,
+    ENVELOPE_BAND,
     HIGH_THRESHOLD_FACTOR,
     HIGH_THRESHOLD_FLOOR,
+    INCOHERENT_SHAPE,
+    LEVEL_POSTERIOR,
     LOW_THRESHOLD_FACTOR,
     LOW_THRESHOLD_FLOOR,
     MAX_DIP_RATIO,
-    MAX_LOW_EXCURSION_FRACTION,
+    MAX_PEAK_FRACTION,
     MAX_TRANSIT_FRACTION,
     MIN_DWELL_RELAXATION_TIMES,
+    MIN_LEVEL_SEPARATION,
+    MIN_MIXTURE_SEPARATION,
     MIN_SAMPLES,
     MIN_STATE_FRACTION,
+    MIN_WINDOW_RELAXATION_TIMES,
+    PEAK_BAND,
     R_TOLERANCE,
     SPREAD_NOISE_FACTOR,
     SPREAD_RELATIVE_TOLERANCE,
+    SYNCHRONIZED_SHAPE,
     hysteresis_thresholds,
     incoherent_level,
 )
@@ -125,20 +207,28 @@ from ._result import Classification
 __all__ = [
     "DEFAULT_TRANSIENT_FRACTION",
     "DENSITY_BIN",
+    "ENVELOPE_BAND",
     "HIGH_THRESHOLD_FACTOR",
     "HIGH_THRESHOLD_FLOOR",
+    "INCOHERENT_SHAPE",
     "LABELS",
+    "LEVEL_POSTERIOR",
     "LOW_THRESHOLD_FACTOR",
     "LOW_THRESHOLD_FLOOR",
     "MAX_DIP_RATIO",
-    "MAX_LOW_EXCURSION_FRACTION",
+    "MAX_PEAK_FRACTION",
     "MAX_TRANSIT_FRACTION",
     "MIN_DWELL_RELAXATION_TIMES",
+    "MIN_LEVEL_SEPARATION",
+    "MIN_MIXTURE_SEPARATION",
     "MIN_SAMPLES",
     "MIN_STATE_FRACTION",
+    "MIN_WINDOW_RELAXATION_TIMES",
+    "PEAK_BAND",
     "R_TOLERANCE",
     "SPREAD_NOISE_FACTOR",
     "SPREAD_RELATIVE_TOLERANCE",
+    "SYNCHRONIZED_SHAPE",
     "Classification",
     "classify",
     "classify_two_start",

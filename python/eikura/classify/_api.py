@@ -105,20 +105,25 @@ def classify(
     """Label a simulation synchronized, desynchronized, bistable or other.
 
     The label comes from the order parameter ``r(t) = |Z(t)|`` over all ``N``
-    oscillators after a transient; thresholds scale with the finite-size incoherent
-    level ``sqrt(pi / (4 N))`` (:mod:`eikura.classify` gives the numbers).
+    oscillators after a transient. The levels are read from the data (a two-Gaussian
+    mixture of the values of ``r``, checked on the episodes it cuts the run into), and a
+    single level is judged by the shape of its fluctuations; thresholds scale with the
+    finite-size incoherent level ``sqrt(pi / (4 N))`` only where an ideal incoherent
+    state is concerned (:mod:`eikura.classify` gives every number).
 
-    * ``"desynchronized"``: ``r`` stays below the low threshold (no switches, at least
-      90 % of the time low).
-    * ``"synchronized"``: ``r`` stays above the high threshold and is steady (no
-      switches, at least 90 % of the time high, 5-95 % range within
-      ``0.25 * level + 4 * incoherent level``).
-    * ``"bistable"``: ``r`` switches between the low and the high state at least
-      ``min_switches`` times each way, each episode lasting at least
-      ``min_dwell_samples`` samples, with quick jumps (at most 10 % of the time in
-      transit) between steady levels.
-    * ``"other"``: everything else - oscillation, drift, a single switch, ``r`` stuck
-      between the thresholds. The label is never forced.
+    * ``"desynchronized"``: ``r`` fluctuates around zero (a Rayleigh-like law,
+      ``<r>^2/<r^2> <= 0.822``, however large the fluctuations), or stays within the
+      size-scaled band of incoherence.
+    * ``"synchronized"``: ``r`` holds one level clear of its fluctuations
+      (``<r>^2/<r^2> >= 0.907``, mean at least ``3 sqrt(pi / (4 N))``), including a
+      noise-driven quasi-cycle around it.
+    * ``"bistable"``: ``r`` switches between two separated levels (a synchronized high
+      one and a low one) at least ``min_switches`` times each way, each episode lasting
+      at least five relaxation times and ``min_dwell_samples`` samples, with quick jumps
+      (at most 10 % of the time in transit).
+    * ``"other"``: everything else - a limit cycle (an oscillation of steady amplitude),
+      drift, a single switch, a level comparable to its own fluctuations, a run too
+      short to tell. The label is never forced; the reason says which.
 
     Parameters
     ----------
@@ -143,7 +148,9 @@ def classify(
         Time dropped from the start: samples with ``t < t[0] + transient`` are
         ignored. Default: 20 % of the recorded time span.
     thresholds : tuple of float, optional
-        ``(low, high)`` to override the size-scaled thresholds for ``r``.
+        ``(low, high)`` for the Schmitt trigger that cuts the run into low and high
+        episodes, instead of the thresholds read from the data; ``high`` is then also
+        the smallest mean of a synchronized level.
     min_dwell_samples : int, default 5
         Episodes shorter than this many samples are merged into the episode before
         them, so brief excursions never count as switches.

@@ -1,6 +1,5 @@
-"""Measurements on one series of ``r``: episodes between the hysteresis thresholds, their
-dwell and transit times, the relaxation time of ``r`` and the modes of its density."""
-
+"""Measurements on one series of ``r``: episodes between two thresholds, their dwell and
+transit times, the relaxation time of ``r`` and the separation of two levels."""
 from __future__ import annotations
 
 import math
@@ -9,7 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ._levels import DENSITY_BIN, MAX_DIP_RATIO, MIN_DWELL_RELAXATION_TIMES
+from ._levels import (
+    MIN_DWELL_RELAXATION_TIMES,
+    MIN_LEVEL_SEPARATION,
+    separation,
+    weighted_mean,
+)
 
 UNASSIGNED, LOW, HIGH = -1, 0, 1  # the state of a sample (or an episode)
 
@@ -109,12 +113,6 @@ def transit_time(
     return float(durations[left : after.start].sum())
 
 
-def weighted_mean(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
-    """Weighted mean; NaN for no values or no weight."""
-    total = weights.sum()
-    return float(np.dot(values, weights) / total) if values.size and total > 0 else math.nan
-
-
 def dwell_times(
     assigned: list[Episode], durations: NDArray[np.float64], state: int
 ) -> NDArray[np.float64]:
@@ -123,7 +121,6 @@ def dwell_times(
     return np.array(
         [durations[e.start : e.stop].sum() for e in complete if e.state == state], dtype=np.float64
     )
-
 
 
 def within_state_residual(r: NDArray[np.float64], states: NDArray[np.int8]) -> NDArray[np.float64]:
@@ -153,64 +150,22 @@ def relaxation_time_of(t: NDArray[np.float64], residual: NDArray[np.float64]) ->
     return max(lags, 1) * step
 
 
-@dataclass(frozen=True)
-class Modes:
-    """The two density maxima of ``r`` and the dip between them."""
-
-    ratio: float  # density at the dip / the lower maximum
-    low: float  # r at the lower maximum
-    dip: float  # r at the dip
-    high: float  # r at the upper maximum
-
-
-def density_modes(
+def episodes_at_levels(
+    episodes: list[Episode],
     r: NDArray[np.float64],
-    weights: NDArray[np.float64],
-    residual: NDArray[np.float64],
+    durations: NDArray[np.float64],
     low_level: float,
     high_level: float,
-) -> Modes:
-    """Density at the dip between the levels over the lower of the two maxima (eikura.classify).
-
-    The density is a histogram of ``r`` smoothed by a Gaussian of Silverman's width for
-    the within-state spread, ``0.9 sigma n**(-1/5)`` (at least two bins).
-    """
-    edges = np.linspace(0.0, 1.0, int(round(1.0 / DENSITY_BIN)) + 1)
-    centres = 0.5 * (edges[1:] + edges[:-1])
-    histogram, _ = np.histogram(r, edges, weights=weights)
-    spread = float(np.sqrt(np.mean(residual**2)))
-    width = max(0.9 * spread * r.size ** (-0.2), 2.0 * DENSITY_BIN)
-    half = int(math.ceil(4.0 * width / DENSITY_BIN))
-    kernel = np.exp(-0.5 * (np.arange(-half, half + 1) * DENSITY_BIN / width) ** 2)
-    density = np.convolve(histogram, kernel / kernel.sum(), mode="same")
-    middle = int(np.searchsorted(centres, 0.5 * (low_level + high_level)))
-    middle = min(max(middle, 1), centres.size - 1)
-    # Local maxima (a rise before, no rise after); the highest one on each side of the
-    # midpoint of the levels. A tail that only falls past the midpoint has none there.
-    rising = np.diff(density) > 0
-    maxima = np.flatnonzero(np.r_[False, rising] & ~np.r_[rising, False])
-    below, above = maxima[maxima < middle], maxima[maxima >= middle]
-    if below.size == 0 or above.size == 0:
-        return Modes(1.0, low_level, math.nan, high_level)
-    low_peak = int(below[np.argmax(density[below])])
-    high_peak = int(above[np.argmax(density[above])])
-    lower_maximum = min(density[low_peak], density[high_peak])
-    dip = low_peak + int(np.argmin(density[low_peak : high_peak + 1]))
-    ratio = float(density[dip] / lower_maximum) if lower_maximum > 0.0 else 1.0
-    return Modes(ratio, float(centres[low_peak]), float(centres[dip]), float(centres[high_peak]))
-
-
-def episodes_at_levels(
-    episodes: list[Episode], r: NDArray[np.float64], durations: NDArray[np.float64], modes: Modes
 ) -> list[Episode]:
     """Relabel episodes whose mean ``r`` does not reach their level, then join neighbours.
 
-    A high episode must have its mean above the midpoint between the dip and the upper
-    maximum, a low episode below the midpoint between the lower maximum and the dip;
-    otherwise it is a burst (or a dip) of the other state (see eikura.classify).
+    A high episode's mean must lie above the midpoint between the middle of the levels
+    and the high level, a low episode's below the midpoint between the low level and
+    the middle; otherwise it is a burst (or a dip) of the other state (eikura.classify).
     """
-    cut_high = 0.5 * (modes.dip + modes.high)
-    cut_low = 0.5 * (modes.low + modes.dip)
+    middle = 0.5 * (low_level + high_level)
+    cut_high = 0.5 * (middle + high_level)
+    cut_low = 0.5 * (low_level + middle)
     relabelled: list[Episode] = []
     for episode in episodes:
         state = episode.state
@@ -253,33 +208,38 @@ def settled_episodes(
 
 
 def separate_levels(
-    episodes: list[Episode], r: NDArray[np.float64], durations: NDArray[np.float64]
+    episodes: list[Episode],
+    r: NDArray[np.float64],
+    durations: NDArray[np.float64],
 ) -> tuple[list[Episode], float, bool]:
-    """Two levels only where ``r`` is bimodal and episodes reach them; else one state.
+    """Two levels only where the low and the high episodes are separated and reach them.
 
-    Returns the episodes, the dip ratio (NaN when only one state was seen) and whether
-    the excursions of one state were merged into it (see eikura.classify).
+    The values of ``r`` in the low and in the high episodes must be separated, Ashman's
+    D at least ``MIN_LEVEL_SEPARATION``; episodes whose mean does not reach their level
+    are then joined to the other state. Otherwise, or if no episode of one state is
+    left, all episodes become the state held most of the time. Returns the episodes,
+    the separation (NaN when only one state was seen) and whether the excursions of
+    one state were merged into it (see eikura.classify).
     """
     states = states_of(episodes, r.size)
     is_low, is_high = states == LOW, states == HIGH
     if not (np.any(is_low) and np.any(is_high)):
         return episodes, math.nan, False
-    assigned = states != UNASSIGNED
-    modes = density_modes(
-        r[assigned],
-        durations[assigned],
-        within_state_residual(r, states)[assigned],
-        weighted_mean(r[is_low], durations[is_low]),
-        weighted_mean(r[is_high], durations[is_high]),
-    )
-    if modes.ratio <= MAX_DIP_RATIO:  # two levels: keep only episodes that reach theirs
-        episodes = episodes_at_levels(episodes, r, durations, modes)
+    apart = separation((r[is_low], r[is_high]), (durations[is_low], durations[is_high]))
+    if apart >= MIN_LEVEL_SEPARATION:  # two levels: keep only episodes that reach theirs
+        episodes = episodes_at_levels(
+            episodes,
+            r,
+            durations,
+            weighted_mean(r[is_low], durations[is_low]),
+            weighted_mean(r[is_high], durations[is_high]),
+        )
         states = states_of(episodes, r.size)
         is_low, is_high = states == LOW, states == HIGH
-    if modes.ratio > MAX_DIP_RATIO or not (np.any(is_low) and np.any(is_high)):
-        # one state with excursions, not two levels
-        dominant = HIGH if durations[is_high].sum() > durations[is_low].sum() else LOW
-        first = next(e.start for e in episodes if e.state != UNASSIGNED)
-        merged = [e for e in episodes if e.state == UNASSIGNED]
-        return [*merged, Episode(dominant, first, r.size)], modes.ratio, True
-    return episodes, modes.ratio, False
+        if np.any(is_low) and np.any(is_high):
+            return episodes, apart, False
+    # one state with excursions, not two levels
+    dominant = HIGH if durations[is_high].sum() > durations[is_low].sum() else LOW
+    first = next(e.start for e in episodes if e.state != UNASSIGNED)
+    merged = [e for e in episodes if e.state == UNASSIGNED]
+    return [*merged, Episode(dominant, first, r.size)], apart, True

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._levels import MAX_DIP_RATIO
+from ._levels import MIN_LEVEL_SEPARATION
 
 
 def _frozen_array(values: ArrayLike) -> NDArray[np.float64]:
@@ -36,7 +36,9 @@ class Classification:
     incoherent_level : float
         ``sqrt(pi / (4 N))``, the mean ``r`` of ``N`` incoherent oscillators.
     thresholds : tuple of float
-        ``(low, high)`` hysteresis thresholds on ``r``.
+        ``(low, high)`` thresholds on ``r``: those the run was cut at into low and high
+        episodes (read from the data, or given by the caller) when it has two levels,
+        else the size-scaled pair ``max(3 r_inc, 0.05)``, ``max(5 r_inc, 0.15)``.
     window : tuple of float
         ``(t_start, t_end)`` of the analysed part (after the transient). For two-start,
         the window of the run from incoherent phases.
@@ -68,9 +70,22 @@ class Classification:
         Correlation time of ``r`` within its states (see :mod:`eikura.classify`); episodes
         shorter than 5 of them are merged away. For two-start, the larger of the runs'.
     dip_ratio : float
-        Bimodality of ``r``: density at the dip between the low and the high level over
-        the lower of the two density maxima (1 when there is no dip; at most 0.8 for
-        two separate levels). NaN when only one state was seen (and for two-start).
+        Bimodality of the density of ``r``: the density at the dip between the two
+        components of a two-Gaussian mixture over the lower of the two maxima (1 when
+        there is no dip; switching runs give 0.3-0.6, a broad and rarely visited low
+        state up to 0.9). Evidence only; NaN for two-start.
+    level_separation : float
+        Ashman's D between the values of ``r`` in the low and in the high episodes: at
+        least 2 for two levels. NaN when the run was not cut into two kinds of episode
+        (and for two-start).
+    shape_ratio : float
+        ``<r>^2 / <r^2>`` (time averages): ``pi/4 = 0.785`` for ``Z`` fluctuating around
+        zero (Rayleigh), near 1 for a level clear of its fluctuations. Over the window when
+        ``r`` holds one level, over the low episodes when it switches.
+    peak_fraction : float
+        Share of the power of the fluctuations of ``r`` (around its level, or around
+        the level of its current state) within 20 % of their spectral peak: large for
+        a limit cycle, small for noise.
     label_e, label_i : str or None
         The same classification applied to ``r_E`` (size ``N_E``) and ``r_I``
         (size ``N_I``); None when not available. Reported only, never used for
@@ -107,6 +122,9 @@ class Classification:
     incoherent_level_i: float = math.nan
     relaxation_time: float = math.nan
     dip_ratio: float = math.nan
+    level_separation: float = math.nan
+    shape_ratio: float = math.nan
+    peak_fraction: float = math.nan
     label_e: str | None = None
     label_i: str | None = None
     from_incoherent: Classification | None = field(default=None, repr=False)
@@ -143,7 +161,10 @@ class Classification:
             f"dwell low {_describe_dwells(self.dwell_times_low)}, "
             f"dwell high {_describe_dwells(self.dwell_times_high)}",
             f"  relaxation time of r = {self.relaxation_time:.3g}, "
-            f"bimodality dip ratio = {self.dip_ratio:.3g} (two levels if <= {MAX_DIP_RATIO})",
+            f"levels apart = {self.level_separation:.3g} pooled sd (two levels if >= "
+            f"{MIN_LEVEL_SEPARATION}), density dip ratio = {self.dip_ratio:.3g}",
+            f"  fluctuations: <r>^2/<r^2> = {self.shape_ratio:.3g} (pi/4: around zero, 1: "
+            f"a clear level), spectral peak share = {self.peak_fraction:.3g}",
         ]
         if self.label_e is not None or self.label_i is not None:
             lines.append(
