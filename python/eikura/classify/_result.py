@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._display import html_table
 from ._levels import MIN_LEVEL_SEPARATION
 
 
@@ -133,6 +134,11 @@ class Classification:
     def __post_init__(self) -> None:
         object.__setattr__(self, "dwell_times_low", _frozen_array(self.dwell_times_low))
         object.__setattr__(self, "dwell_times_high", _frozen_array(self.dwell_times_high))
+
+    def _repr_html_(self) -> str:
+        lines = self.summary().splitlines()
+        rows = [(f"evidence {k}" if k else "", line.strip()) for k, line in enumerate(lines[1:], 1)]
+        return html_table(f"eikura.Classification: {lines[0]}", rows)
 
     def summary(self) -> str:
         """A few lines of plain text with the label and its evidence.
