@@ -136,18 +136,6 @@ html_sidebars = {page: [] for page in ("index", "install", "model", "architectur
 html_context = {"default_mode": "light"}
 
 
-# -- Docstrings: section references to a document that does not ship ---------------------
-# Some docstrings in python/eikura still cite sections of a design note kept beside the
-# project. That note is not part of the site, so the citation is dropped from the
-# rendered text; tools/build_docs.sh fails if any remains.
-_OUTSIDE_CITATION = re.compile(r"\s*\(SPEC\b[^)]*\)|\s+of SPEC §[\d.]+")
-
-
-def _drop_outside_citations(app, what, name, obj, options, lines):  # noqa: ARG001
-    for index, line in enumerate(lines):
-        lines[index] = _OUTSIDE_CITATION.sub("", line)
-
-
 # -- Constants: their comment, not their type's docstring --------------------------------
 # autodoc documents a module constant with the docstring of its type ("Convert a string or
 # number to a floating point number ...") unless a ``#:`` comment precedes it in the module
@@ -259,6 +247,5 @@ def setup(app):
     app.connect("source-read", _optional_toctree_entries)
     app.connect("env-check-consistency", _check_public_names)
     # Before numpydoc (priority 500) reformats the docstrings.
-    app.connect("autodoc-process-docstring", _drop_outside_citations, priority=400)
     app.connect("autodoc-process-docstring", _document_constants, priority=400)
     app.connect("missing-reference", _resolve_alias)
