@@ -11,13 +11,18 @@ the grid spacing for smooth functions.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
+from typing import TypeVar
+
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 Edge = tuple[int, int, int]  # (0, j, i): from (j, i) to (j, i+1); (1, j, i): to (j+1, i)
 
-__all__ = ["zero_contours", "join_pieces"]
+__all__ = ["zero_contours", "join_pieces", "chains"]
+
+Node = TypeVar("Node", bound=Hashable)
 
 
 def _crossing(values: Array, edge: Edge) -> tuple[float, float]:
@@ -70,9 +75,25 @@ def zero_contours(values: Array, x: Array, y: Array) -> list[Array]:
                 link(bottom, left)
                 link(top, right)
     curves: list[Array] = []
-    seen: set[Edge] = set()
-    starts = [e for e, near in neighbours.items() if len(near) == 1]
-    starts += [e for e in neighbours if len(neighbours[e]) != 1]
+    columns = np.arange(x.size, dtype=float)
+    rows = np.arange(y.size, dtype=float)
+    for chain in chains(neighbours):
+        start = chain[0]
+        if len(neighbours[start]) == 2 and start in neighbours[chain[-1]]:
+            chain.append(start)  # a closed loop
+        index = np.array([_crossing(values, e) for e in chain])
+        curves.append(np.column_stack([np.interp(index[:, 1], columns, x),
+                                       np.interp(index[:, 0], rows, y)]))
+    return curves
+
+
+def chains(neighbours: Mapping[Node, list[Node]]) -> list[list[Node]]:
+    """Walk linked segments into chains of at least two nodes: from the open ends first,
+    then around the closed loops (``neighbours``: each node's linked nodes)."""
+    found: list[list[Node]] = []
+    seen: set[Node] = set()
+    starts = [node for node, near in neighbours.items() if len(near) == 1]
+    starts += [node for node in neighbours if len(neighbours[node]) != 1]
     for start in starts:
         if start in seen:
             continue
@@ -80,22 +101,15 @@ def zero_contours(values: Array, x: Array, y: Array) -> list[Array]:
         seen.add(start)
         current = start
         while True:
-            following = [e for e in neighbours[current] if e not in seen]
+            following = [node for node in neighbours[current] if node not in seen]
             if not following:
                 break
             current = following[0]
             seen.add(current)
             chain.append(current)
         if len(chain) >= 2:
-            if len(neighbours[start]) == 2 and start in neighbours[chain[-1]]:
-                chain.append(start)  # a closed loop
-            index = np.array([_crossing(values, e) for e in chain])
-            columns = np.arange(x.size, dtype=float)
-            rows = np.arange(y.size, dtype=float)
-            along_x = np.interp(index[:, 1], columns, x)
-            along_y = np.interp(index[:, 0], rows, y)
-            curves.append(np.column_stack([along_x, along_y]))
-    return curves
+            found.append(chain)
+    return found
 
 
 def join_pieces(curves: list[Array], tolerance: float) -> list[Array]:

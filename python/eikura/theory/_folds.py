@@ -27,6 +27,8 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from ._contours import chains
+
 Array = NDArray[np.float64]
 
 E_SIDE = ("k_ee", "k_ei", "width_e", "noise_e")
@@ -127,26 +129,7 @@ def _zero_contours(
             link(edges[0], edges[2])
             link(edges[1], edges[3])
     # chain the segments into polylines (open ones first, then closed loops)
-    curves: list[Array] = []
-    seen: set[tuple[int, int, int]] = set()
-    starts = [node for node, near in neighbours.items() if len(near) == 1]
-    starts += [node for node in neighbours if len(neighbours[node]) != 1]
-    for start in starts:
-        if start in seen:
-            continue
-        chain = [start]
-        seen.add(start)
-        current = start
-        while True:
-            following = [m for m in neighbours[current] if m not in seen]
-            if not following:
-                break
-            current = following[0]
-            seen.add(current)
-            chain.append(current)
-        if len(chain) >= 2:
-            curves.append(np.array([points[node] for node in chain]))
-    return curves
+    return [np.array([points[node] for node in chain]) for chain in chains(neighbours)]
 
 
 def _merge(curves: list[Array]) -> list[Array]:
