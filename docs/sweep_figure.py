@@ -1,4 +1,4 @@
-"""Regenerate docs/sweep_kee_kii.png/.pdf and the agreement numbers docs/sweeps.md quotes.
+"""Regenerate docs/sweep_kee_kii.png and the agreement numbers docs/sweeps.md quotes.
 
     python docs/sweep_figure.py [--store PATH]
 
