@@ -10,6 +10,7 @@ largest phase error against a run at a 16 times finer step, and log2 of each err
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 
@@ -34,7 +35,7 @@ def main() -> None:
             finest = final_phases(delays, method, steps[-1] / 16)
             errors = [float(np.max(np.abs(final_phases(delays, method, dt) - finest)))
                       for dt in steps]
-            orders = [math.log2(a / b) for a, b in zip(errors, errors[1:])]
+            orders = [math.log2(a / b) for a, b in pairwise(errors)]
             print(f"{case}, {method}: errors " + ", ".join(f"{e:.2e}" for e in errors)
                   + " at dt = " + ", ".join(f"{dt:g}" for dt in steps)
                   + "; orders " + ", ".join(f"{order:.2f}" for order in orders), flush=True)
