@@ -115,6 +115,7 @@ RightHandSide::RightHandSide(const Model& model, int threads, bool float32_table
       thread_sources_(threads_),
       thread_row_sums_(threads_) {
     model_.validate();
+    forcings_.resize(model_.drives.size());
     const auto n = static_cast<std::size_t>(model_.size());
     sincos_.resize(2 * n);
     if (float_tables_) sincos32_.resize(2 * n);
@@ -238,7 +239,9 @@ void RightHandSide::evaluate_with(Table* sc, const double* base, const double* s
             lagged_onto_[excitatory ? 0 : 1] = detail::lagged_strengths_onto(k, model_.phase_lags, excitatory);
     stage_sin_cos(sc, base, slope, h, kick);
     if (model_.all_to_all()) {
-        all_to_all_rows(k, out);  // (float_tables_ is off: sc is sincos_)
+        drive_forcings(t);
+        all_to_all_rows(k, out);  // (float_tables_ is off: sc is sincos_); adds the drives
+        return;
     } else if (!history_) {
         network_rows(sc, sc, k, out);
     } else if constexpr (std::is_same_v<Table, double>) {  // (attach_history refuses float)
@@ -262,12 +265,20 @@ void RightHandSide::network_rows(const Table* sc, const Table* sources, const Co
     else csr_rows(sc, sources, k, out);
 }
 
+void RightHandSide::drive_forcings(double t) {
+    for (std::size_t d = 0; d < model_.drives.size(); ++d) {
+        const Drive& drive = model_.drives[d];
+        const double amplitude = drive.amplitude(t), angle = drive.frequency * t + drive.phase;
+        forcings_[d] = {amplitude * std::cos(angle), amplitude * std::sin(angle)};
+    }
+}
+
 template <class Table>
 void RightHandSide::add_drives(const Table* sc, double t, double* out) {
-    for (const Drive& drive : model_.drives) {
-        const double amplitude = drive.amplitude(t), angle = drive.frequency * t + drive.phase;
-        const detail::MeanField forcing{amplitude * std::cos(angle), amplitude * std::sin(angle)};
-        const std::uint8_t* targets = drive.targets.data();
+    drive_forcings(t);
+    for (std::size_t d = 0; d < model_.drives.size(); ++d) {
+        const detail::MeanField forcing = forcings_[d];
+        const std::uint8_t* targets = model_.drives[d].targets.data();
         parallel_for(threads_, model_.size(), [&](std::int64_t i) {
             if (targets[i]) out[i] += detail::drive_term(forcing, sc[2 * i], sc[2 * i + 1]);
         });
@@ -339,9 +350,16 @@ void RightHandSide::all_to_all_rows(const Couplings& k, double* out) {
                 : detail::mean_field_drive(detail::strengths_onto(k, false), z_e[1], z_i[1]);
     const double* omega = model_.omega.data();
     const double* sc = sincos_.data();
+    // The drives in the same pass: the same additions, in the same order, as add_drives
+    // makes in a pass of its own, without sweeping the N rows a second time.
+    const std::size_t drives = model_.drives.size();
     parallel_for(threads_, n, [&](std::int64_t i) {
-        out[i] = detail::phase_velocity_all_to_all(omega[i], i < n_e ? drive_e : drive_i, sc[2 * i],
-                                                   sc[2 * i + 1]);
+        double velocity = detail::phase_velocity_all_to_all(omega[i], i < n_e ? drive_e : drive_i,
+                                                            sc[2 * i], sc[2 * i + 1]);
+        for (std::size_t d = 0; d < drives; ++d)
+            if (model_.drives[d].targets[static_cast<std::size_t>(i)])
+                velocity += detail::drive_term(forcings_[d], sc[2 * i], sc[2 * i + 1]);
+        out[i] = velocity;
     });
 }
 

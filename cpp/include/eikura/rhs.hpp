@@ -75,6 +75,8 @@ class RightHandSide {
     /// out[i] += F(t) sin(Ωt + φ − θ_i) for every drive that targets i.
     template <class Table>
     void add_drives(const Table* sc, double t, double* out);
+    /// F(t) e^{i(Ωt + φ)} of each drive into forcings_ (all-to-all adds them in its pass).
+    void drive_forcings(double t);
     /// dθ_i/dt from the sums over row i's inputs (the gather strategies end here).
     template <class Table>
     double finish_row(std::int64_t i, const Table* sc, const Couplings& k,
@@ -102,6 +104,7 @@ class RightHandSide {
     double delay_steps_[2][2]{};                // τ_XY / dt, [X][Y], X, Y = E (0), I (1)
     HugePageVector<double> delayed_[2];         // delayed sources onto E, onto I (networks)
     std::vector<double> second_pass_;           // rows onto I when their sources differ
+    std::vector<detail::MeanField> forcings_;   // per drive, at the evaluation's t
 };
 
 }  // namespace eikura
