@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+from ._chimeras import ChimeraBoundaries, chimera_boundaries, chimera_parameters
 from ._params import NOISE_FOKKER_PLANCK, NOISE_NONE, NOISE_QUICK
 from .bifurcation import (
     BifurcationCurves,
@@ -78,6 +79,9 @@ __all__ = [
     "integrate_reduced",
     "reduced_rhs",
     "ReducedRun",
+    "chimera_parameters",
+    "chimera_boundaries",
+    "ChimeraBoundaries",
     "LABELS",
     "STABILITY_TOLERANCE",
     "NOISE_NONE",
