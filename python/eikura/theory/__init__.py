@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 from ._chimeras import ChimeraBoundaries, chimera_boundaries, chimera_parameters
+from ._entrainment import EntrainmentRegion, entrainment_region
 from ._params import NOISE_FOKKER_PLANCK, NOISE_NONE, NOISE_QUICK
 from .bifurcation import (
     BifurcationCurves,
@@ -80,6 +81,8 @@ __all__ = [
     "reduced_rhs",
     "ReducedRun",
     "chimera_parameters",
+    "entrainment_region",
+    "EntrainmentRegion",
     "chimera_boundaries",
     "ChimeraBoundaries",
     "LABELS",
