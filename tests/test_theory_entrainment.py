@@ -52,12 +52,12 @@ def test_strong_forcing_ends_in_hopf_points_and_lags_shift_the_tongue():
                                           frequency_range=(-4.0, 4.0), target="e",
                                           phase_lag=0.5)
     centre = 0.5 * (lagged.frequency_low[0] + lagged.frequency_high[0])
-    own = [s.omega for s in ek.theory.steady_states(4.0, 0.0, 0.0, 0.0, phase_lag=0.5)
-           if s.stable][0]
+    own = next(s.omega for s in ek.theory.steady_states(4.0, 0.0, 0.0, 0.0, phase_lag=0.5)
+               if s.stable)
     assert own < -0.5 and centre == pytest.approx(own, abs=0.05)
 
 
-@pytest.mark.parametrize("bad, match", [
+@pytest.mark.parametrize(("bad", "match"), [
     (dict(amplitudes=[-1.0]), "amplitudes"),
     (dict(frequency_range=(1.0, -1.0)), "frequency_range"),
     (dict(target="x"), "target"),
