@@ -29,11 +29,12 @@ CASES = {
 POINTS = [(0.5, 1.0), (1.5, 1.0), (1.0, 2.0), (2.0, 2.0), (3.0, 2.0), (1.0, 0.5),
           (0.3, 0.5), (2.5, 3.0), (3.5, 3.0)]
 LOCKED_TOLERANCE = 0.02  # mean-field frequency within this of Ω: locked
+STEADY_SWING = 0.02  # a locked r_E that swings by more than this oscillates (beyond a Hopf edge)
 
 
 def simulate_point(k: tuple[float, ...], n_i: int, frequency: float, amplitude: float
-                   ) -> tuple[float, float, float]:
-    """Late mean r_E, r_I and the mean-field frequency of E."""
+                   ) -> tuple[float, float, float, float]:
+    """Late mean r_E, r_I, the mean-field frequency of E and the swing of r_E."""
     model = ek.EIKuramoto(n_e=N, n_i=n_i, k_ee=k[0], k_ei=k[1], k_ie=k[2], k_ii=k[3],
                           frequencies=ek.Lorentzian(0.0, 1.0, regular=True),
                           drive=ek.Drive(amplitude, frequency, target="e"))
@@ -42,13 +43,15 @@ def simulate_point(k: tuple[float, ...], n_i: int, frequency: float, amplitude: 
     late = run.t > 75.0
     slope = np.polyfit(run.t[late], np.unwrap(np.angle(run.z_e[late])), 1)[0]
     r_i = float(np.mean(run.r_i[late])) if n_i else 0.0
-    return float(np.mean(run.r_e[late])), r_i, float(slope)
+    return float(np.mean(run.r_e[late])), r_i, float(slope), float(np.ptp(run.r_e[late]))
 
 
 def main() -> None:
     amplitudes = np.linspace(0.05, 4.0, 24)
-    colors = {True: ek.labels.LABEL_COLORS["synchronized"],
-              False: ek.labels.LABEL_COLORS["other"]}
+    # locked and steady, locked in frequency with an oscillating r, drifting against the drive
+    styles = {"locked": ("o", ek.labels.LABEL_COLORS["synchronized"]),
+              "locked, r oscillates": ("D", ek.labels.LABEL_COLORS["other"]),
+              "unlocked": ("s", ek.labels.LABEL_COLORS["desynchronized"])}
     fig, axes = plt.subplots(1, 2, figsize=(11.0, 4.2), constrained_layout=True)
     for ax, (title, case) in zip(axes, CASES.items(), strict=True):
         k, n_i = case["k"], case["n_i"]
@@ -71,21 +74,23 @@ def main() -> None:
                 ax.plot(edge[max(first - 1, 0):], amplitudes[max(first - 1, 0):], "--",
                         color="k", label="Hopf" if side == "frequency_high" else None)
         for frequency, amplitude in POINTS:
-            r_e, r_i, slope = simulate_point(k, n_i, frequency, amplitude)
+            r_e, r_i, slope, swing = simulate_point(k, n_i, frequency, amplitude)
             locked = abs(slope - frequency) < LOCKED_TOLERANCE
+            verdict = ("unlocked" if not locked else
+                       "locked" if swing < STEADY_SWING else "locked, r oscillates")
             state = region.state(frequency, amplitude)
             theory = ("not locked" if state is None else
                       f"locked r_E {abs(state[0]):.4f} r_I {abs(state[1]):.4f}")
             print(f"  simulation at Omega = {frequency}, F = {amplitude}: r_E {r_e:.4f} "
-                  f"r_I {r_i:.4f}, frequency {slope:+.4f} -> "
-                  f"{'locked' if locked else 'unlocked'}; theory {theory}")
-            ax.plot(frequency, amplitude, "o" if locked else "s", ms=8, color=colors[locked],
-                    mec="k")
-        ax.plot([], [], "o", color=colors[True], mec="k", label="simulation: locked")
-        ax.plot([], [], "s", color=colors[False], mec="k", label="simulation: unlocked")
+                  f"r_I {r_i:.4f}, frequency {slope:+.4f}, swing of r_E {swing:.4f} -> "
+                  f"{verdict}; theory {theory}")
+            marker, color = styles[verdict]
+            ax.plot(frequency, amplitude, marker, ms=8, color=color, mec="k")
+        for verdict, (marker, color) in styles.items():
+            ax.plot([], [], marker, color=color, mec="k", label=f"simulation: {verdict}")
         ax.set(xlabel=r"drive frequency $\Omega$ (centre $\omega = 0$)",
                ylabel="drive amplitude F", xlim=(-6.0, 6.0), ylim=(0.0, 4.6), title=title)
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=8, loc="lower left")  # below the left edge: no data there
     fig.savefig(HERE / "drive_tongue.png", dpi=110)
 
 

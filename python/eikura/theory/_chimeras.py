@@ -112,15 +112,21 @@ def _growth(z: Complex, a: float, beta: float, width: float) -> float:
     return float(rotating_eigenvalues(z, omega, sigma, widths)[0].real)
 
 
-def _seed(beta: float, width: float) -> tuple[float, Complex]:
-    """A stable chimera (E locked) at some A, from the full steady-state search."""
+def _seed(beta: float, width: float, previous: tuple[float, Complex] | None
+          ) -> tuple[float, Complex] | None:
+    """A stable chimera (E locked) at some A: continued from the previous β's, else from
+    the full steady-state search on a grid of A; None where there is none."""
     from .states import steady_states
 
-    for a in np.arange(0.05, 0.95, 0.05):
+    if previous is not None:
+        found = _chimera_near(previous[1], previous[0], beta, width)
+        if found is not None and _growth(found, previous[0], beta, width) < 0:
+            return previous[0], found
+    for a in np.arange(0.02, 0.96, 0.02):
         for state in steady_states(**chimera_parameters(float(a), beta, width)):
             if state.stable and state.r_e > _LOCKED and state.r_i < _LOCKED:
                 return float(a), np.array([state.z_e, state.z_i])
-    raise ValueError(f"beta: no stable chimera found for beta = {beta}")
+    return None
 
 
 def _saddle_node(a: float, z: Complex, beta: float, width: float) -> float:
@@ -201,7 +207,8 @@ class ChimeraBoundaries:
     beta
         The values of β.
     saddle_node
-        A at the saddle-node curve (chimeras exist above it).
+        A at the saddle-node curve (chimeras exist above it); NaN (with the other two)
+        where no stable chimera was found at that β.
     hopf
         A at the Hopf curve (stationary chimeras between the saddle-node and this,
         breathing ones above it).
@@ -226,7 +233,7 @@ class ChimeraBoundaries:
         interpolation in β)."""
         sn, hopf, hom = (float(np.interp(beta, self.beta, c))
                          for c in (self.saddle_node, self.hopf, self.homoclinic))
-        if a < sn or a > hom:
+        if np.isnan(sn) or a < sn or a > hom:  # a NaN homoclinic: breathing up to A = 1
             return "none"
         return "stationary" if a < hopf else "breathing"
 
@@ -274,10 +281,19 @@ def chimera_boundaries(beta_values: ArrayLike, width: float = DEFAULT_WIDTH, *,
     homoclinic_step = check_positive("homoclinic_step", homoclinic_step)
     t_max = check_positive("t_max", t_max)
     curves: list[tuple[float, float, float]] = []
+    previous: tuple[float, Complex] | None = None
     for beta in beta_values:
-        a, z = _seed(float(beta), width)
+        seed = _seed(float(beta), width, previous)
+        if seed is None:  # no stable chimera at this β (beyond where the curves meet)
+            curves.append((float("nan"), float("nan"), float("nan")))
+            previous = None
+            continue
+        a, z = seed
         a_sn = _saddle_node(a, z, float(beta), width)
         a_hopf, z_hopf = _hopf(a, z, float(beta), width)
+        middle = 0.5 * (a_sn + a_hopf) if not np.isnan(a_hopf) else a
+        continued = _chimera_near(z, middle, float(beta), width)
+        previous = (middle, z if continued is None else continued)
         a_hom = (float("nan") if np.isnan(a_hopf) else
                  _homoclinic(a_hopf, z_hopf, float(beta), width, homoclinic_step, t_max))
         curves.append((a_sn, a_hopf, a_hom))
