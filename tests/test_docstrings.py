@@ -23,6 +23,8 @@ MODULES = [
     "eikura.theory.diagram",
     "eikura.theory.states",
     "eikura.theory.reduced",
+    "eikura.theory._chimeras",
+    "eikura.theory._entrainment",
 ]
 
 

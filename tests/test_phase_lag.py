@@ -199,8 +199,12 @@ def test_sweeps_vary_the_phase_lags():
     ds = ek.sweep(model, over={"phase_lag.ee": [0.0, 1.2]}, t_max=20.0, dt=0.02, seed=0)
     levels = ds["high_level"].values.ravel()
     assert levels[1] < levels[0] - 0.1  # the lag lowers synchrony (K cos α smaller)
-    # the theory label needs classify with lags: unavailable where a lag is set
-    assert ds["theory_label"].values.ravel()[1] == "unavailable"
+    # the theory labels the lagged point too, with the lag
+    expected = ek.theory.classify(k_ee=6.0, k_ei=0.0, k_ie=4.0, k_ii=0.0,
+                                  phase_lag={"ee": 1.2, "ei": 0.0, "ie": 0.0, "ii": 0.0})
+    assert list(ds["theory_label"].values.ravel()) == [
+        ek.theory.classify(k_ee=6.0, k_ei=0.0, k_ie=4.0, k_ii=0.0), expected]
+    assert expected != "unavailable"
     with pytest.raises(ValueError, match="phase_lag"):
         ek.sweep(model, over={"phase_lag": [0.1], "phase_lag.ee": [0.2]}, t_max=20.0, dt=0.02)
 

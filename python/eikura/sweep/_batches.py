@@ -103,9 +103,8 @@ def run_members(models: Sequence[EIKuramoto], seeds: Sequence[int], initials: Se
 
 
 def _theory_applies(model: EIKuramoto) -> bool:
-    """Constant couplings, Lorentzians of one centre, a mean-field normalization, no phase
-    lags (``eikura.theory.classify`` does not take them yet; ``steady_states`` does) and
-    no delays."""
+    """Constant couplings, Lorentzians of one centre, a mean-field normalization, no
+    drives and no delays (phase lags are fine: ``eikura.theory.classify`` takes them)."""
     couplings = [getattr(model, name) for name in COUPLINGS]
     frequencies = model.frequencies
     pair = frequencies if isinstance(frequencies, tuple) else (frequencies, frequencies)
@@ -114,7 +113,7 @@ def _theory_applies(model: EIKuramoto) -> bool:
         and isinstance(pair[0], Lorentzian) and isinstance(pair[1], Lorentzian)
         and pair[0].center == pair[1].center
         and not isinstance(model.network, Graph)
-        and not any(model.phase_lags)
+        and not model.drives
         and not any(model.delays)
         and (model.normalization == "in-degree"
              or (model.normalization == "population" and isinstance(model.network, AllToAll)))
@@ -130,7 +129,7 @@ def _theory_label(model: EIKuramoto, cache: _TheoryCache) -> tuple[str, str | No
     for_e, for_i = frequencies if isinstance(frequencies, tuple) else (frequencies, frequencies)
     noise_e, noise_i = model.noise  # type: ignore[misc]
     key = (*(getattr(model, name).value for name in COUPLINGS),
-           for_e.width, for_i.width, noise_e, noise_i)
+           for_e.width, for_i.width, noise_e, noise_i, *model.phase_lags)
     if key in cache:
         return cache[key]
     try:
@@ -142,6 +141,10 @@ def _theory_label(model: EIKuramoto, cache: _TheoryCache) -> tuple[str, str | No
     arguments: dict[str, Any] = dict(zip(names, key[:6], strict=True))
     if noise_e or noise_i:
         arguments.update(noise_e=noise_e, noise_i=noise_i)
+    if any(model.phase_lags):  # lags with noise: the theory takes them in the quick treatment
+        arguments["phase_lag"] = dict(zip(("ee", "ei", "ie", "ii"), model.phase_lags, strict=True))
+        if noise_e or noise_i:
+            arguments["noise_treatment"] = "quick"
     try:
         label = str(theory_classify(**arguments))
         cache[key] = (label if label in LABELS else UNAVAILABLE, None)

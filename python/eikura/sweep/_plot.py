@@ -37,6 +37,8 @@ _FOLD_STYLE = ("k", "--")
 def _theory_fixed(config: Mapping[str, Any], x: str, y: str) -> dict[str, Any] | None:
     """Fixed theory parameters from the stored model, or None where theory does not apply."""
     model = config["model"]
+    if model.get("phase_lag"):  # the boundaries are those of the lag-free model
+        return None
     fixed: dict[str, Any] = {}
     for name in COUPLINGS:
         if not isinstance(model[name], (int, float)):

@@ -26,6 +26,8 @@ Examples
 
 from __future__ import annotations
 
+from ._chimeras import ChimeraBoundaries, chimera_boundaries, chimera_parameters
+from ._entrainment import EntrainmentRegion, entrainment_region
 from ._params import NOISE_FOKKER_PLANCK, NOISE_NONE, NOISE_QUICK
 from .bifurcation import (
     BifurcationCurves,
@@ -78,6 +80,11 @@ __all__ = [
     "integrate_reduced",
     "reduced_rhs",
     "ReducedRun",
+    "chimera_parameters",
+    "entrainment_region",
+    "EntrainmentRegion",
+    "chimera_boundaries",
+    "ChimeraBoundaries",
     "LABELS",
     "STABILITY_TOLERANCE",
     "NOISE_NONE",

@@ -63,14 +63,20 @@ class PointFlow:
         self.k_ii = float(params.k_ii[0])
         self.width_e = float(params.width_e[0])
         self.width_i = float(params.width_i[0])
-        self.sigma = np.array([[self.k_ee, -self.k_ei], [self.k_ie, -self.k_ii]])
+        # σ: H_X = Σ_Y σ_XY z_Y; complex with phase lags (K_XY e^{−iα_XY})
+        k_ee, k_ei, k_ie, k_ii = (complex(k[0]) for k in params.couplings())
+        self.sigma = np.array([[k_ee, -k_ei], [k_ie, -k_ii]])
+        self.lagged = params.phase_lags is not None
         # spacing of the samples taken along a refined cycle
         self.sample_step = min(0.01, time_step(params) / 4)
 
     def field(self, x: Array) -> Array:
         z_e, z_i = _complex(x)
-        h_e = self.k_ee * z_e - self.k_ei * z_i
-        h_i = self.k_ie * z_e - self.k_ii * z_i
+        if self.lagged:
+            h_e, h_i = self.sigma @ np.array([z_e, z_i])
+        else:
+            h_e = self.k_ee * z_e - self.k_ei * z_i
+            h_i = self.k_ie * z_e - self.k_ii * z_i
         dz_e = -self.width_e * z_e + 0.5 * (h_e - h_e.conjugate() * z_e * z_e)
         dz_i = -self.width_i * z_i + 0.5 * (h_i - h_i.conjugate() * z_i * z_i)
         return _real(dz_e, dz_i)
@@ -82,7 +88,7 @@ class PointFlow:
         a = 0.5 * self.sigma + np.diag(
             -np.array([self.width_e, self.width_i]) - z * np.conj(h)
         )
-        b = -0.5 * (z * z)[:, None] * self.sigma
+        b = -0.5 * (z * z)[:, None] * np.conj(self.sigma)
         plus, minus = a + b, a - b
         jac = np.empty((4, 4))
         jac[0::2, 0::2] = plus.real

@@ -68,6 +68,7 @@ class GridParameters:
         k_ii: ArrayLike,
         width_e: ArrayLike,
         width_i: ArrayLike,
+        phase_lags: ArrayLike | None = None,
     ) -> None:
         arrays = [
             np.ascontiguousarray(a)
@@ -84,10 +85,25 @@ class GridParameters:
         self.k_ii: Array = arrays[3]
         self.width_e: Array = arrays[4]
         self.width_i: Array = arrays[5]
+        # Phase lags α_XY, shape (size, 4) in K_post,pre order, or None (no lags: the
+        # couplings stay real and every lag-free computation is unchanged).
+        self.phase_lags: Array | None = None
+        if phase_lags is not None:
+            lags = np.broadcast_to(np.asarray(phase_lags, dtype=float), (self.size, 4))
+            self.phase_lags = np.ascontiguousarray(lags)
 
     @property
     def size(self) -> int:
         return self.k_ee.size
+
+    def couplings(self) -> tuple[NDArray[np.float64] | NDArray[np.complex128], ...]:
+        """``(K_EE, K_EI, K_IE, K_II)``, each times ``e^{−iα_XY}`` where there are lags:
+        then ``H_X = K_XE e^{−iα_XE} z_E − K_XI e^{−iα_XI} z_I`` with the same formula."""
+        strengths = (self.k_ee, self.k_ei, self.k_ie, self.k_ii)
+        if self.phase_lags is None:
+            return strengths
+        factors = np.exp(-1j * self.phase_lags)
+        return tuple(k * factors[:, b] for b, k in enumerate(strengths))
 
 
 @dataclass

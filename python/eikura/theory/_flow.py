@@ -62,14 +62,16 @@ def time_step(params: GridParameters, largest: float = 0.05) -> float:
 
 
 def rhs(z_e: Complex, z_i: Complex, params: GridParameters) -> tuple[Complex, Complex]:
-    """The Ott–Antonsen right-hand side, one parameter point per element."""
+    """The Ott–Antonsen right-hand side, one parameter point per element (with phase
+    lags, the couplings are complex: ``K_XY e^{−iα_XY}``)."""
+    k_ee, k_ei, k_ie, k_ii = params.couplings()
     return oa_rhs(
         z_e,
         z_i,
-        params.k_ee,
-        params.k_ei,
-        params.k_ie,
-        params.k_ii,
+        k_ee,
+        k_ei,
+        k_ie,
+        k_ii,
         params.width_e,
         params.width_i,
         0.0,
@@ -116,6 +118,7 @@ def take(params: GridParameters, index: NDArray[np.intp]) -> GridParameters:
         params.k_ii[index],
         params.width_e[index],
         params.width_i[index],
+        None if params.phase_lags is None else params.phase_lags[index],
     )
 
 

@@ -31,7 +31,8 @@ from .._validation import BLOCKS, check_blocks
 from ._equations import deflate_rotation, real_block, rotation_generator
 from ._params import NOISE_FOKKER_PLANCK, PointParameters
 
-__all__ = ["check_phase_lag", "has_lag", "lag_factors", "lagged_states", "signed_couplings"]
+__all__ = ["check_phase_lag", "has_lag", "lag_factors", "lagged_states", "rotating_eigenvalues",
+           "rotating_state", "signed_couplings"]
 
 Complex = NDArray[np.complex128]
 
@@ -129,6 +130,24 @@ def _newton(z: Complex, omega: float, sigma: Complex, widths: tuple[float, float
     return unpack(x), float(x[3]), residual
 
 
+def rotating_state(z: Complex, sigma: Complex, widths: tuple[float, float],
+                   reference: int = 0) -> tuple[Complex, float, float]:
+    """Newton's method from ``z = [z_E, z_I]`` for a state turning steadily at Ω:
+    ``(z, Ω, residual)`` with ``arg z_reference = 0`` and Ω relative to the centre."""
+    return _newton(z, _frequency_guess(z, sigma, reference), sigma, widths, reference)
+
+
+def rotating_eigenvalues(z: Complex, omega: float, sigma: Complex,
+                         widths: tuple[float, float]) -> NDArray[np.complex128]:
+    """Eigenvalues of a rotating state (co-rotating frame, rotation mode removed),
+    largest real part first."""
+    jac = _jacobian(z, sigma, widths, -omega)
+    reduced = deflate_rotation(jac, rotation_generator(z[0:1], z[1:2])[0])
+    eigenvalues = np.asarray(np.linalg.eigvals(reduced), dtype=np.complex128)
+    out: NDArray[np.complex128] = eigenvalues[np.argsort(-eigenvalues.real, kind="stable")]
+    return out
+
+
 def _starts(sigma: Complex, widths: tuple[float, float]) -> list[tuple[Complex, float, int]]:
     """Initial guesses: end points of the reduced flow from several initial conditions
     (attractors), and a grid over (r_A, r_B, ψ) (saddles)."""
@@ -190,6 +209,8 @@ def lagged_states(params: PointParameters, lags: tuple[float, ...], state_type: 
         psi = float(np.angle(z[1] / z[0])) if r_e > 1e-13 and r_i > 1e-13 else 0.0
         r_i = r_i if r_i >= 1e-13 else 0.0
         r_e = r_e if r_e >= 1e-13 else 0.0
+        if abs(psi + np.pi) < _SAME_STATE:  # ψ = −π and ψ = π are one state
+            psi = float(np.pi)
         key = (r_e, r_i, psi, omega)
         if any(max(abs(a - b) for a, b in zip(key, other, strict=True)) < _SAME_STATE
                for other in found):

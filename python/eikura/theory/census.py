@@ -40,7 +40,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,7 @@ from ._cycles import (
 from ._families import GridParameters
 from ._flow import OSCILLATING, STEADY, UNDECIDED, Screening, screen, take, time_step
 from ._labels import LABELS, MARGINAL_TOLERANCE, label_codes
+from ._lagged import check_phase_lag, has_lag
 from ._params import NOISE_FOKKER_PLANCK, NOISE_QUICK, PointParameters, check_point
 from .states import SteadyState, states_at
 
@@ -465,9 +466,10 @@ def census_at(
     seed: int = 0,
     t_max: float = 400.0,
     refine: bool = True,
+    phase_lags: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0),
 ) -> Census:
     """The census at one checked parameter point (see :func:`attractors`)."""
-    states = states_at(params)
+    states = states_at(params, phase_lags=phase_lags)
     # The flow integrated: Ott–Antonsen, widths Δ (+ D for the quick noise treatment).
     # With the Fokker–Planck treatment the cycles are searched in the quick
     # approximation (the exact hierarchy is too costly to integrate from many starts).
@@ -477,7 +479,8 @@ def census_at(
         if approximate
         else (params.effective_width_e, params.effective_width_i)
     )
-    grid = GridParameters(params.k_ee, params.k_ei, params.k_ie, params.k_ii, *widths)
+    grid = GridParameters(params.k_ee, params.k_ei, params.k_ie, params.k_ii, *widths,
+                          phase_lags if has_lag(phase_lags) else None)
     rng = np.random.default_rng(seed)
     flow_states = states_at(
         check_point(
@@ -512,8 +515,15 @@ def census_at(
         undecided,
         tuple(notes),
         params.noise_treatment,
-        params.as_dict(),
+        {**params.as_dict(), **_lag_record(phase_lags)},
     )
+
+
+def _lag_record(phase_lags: tuple[float, ...]) -> dict[str, Any]:
+    """The lags for a result's parameters (nothing without lags, as before they existed)."""
+    if not has_lag(phase_lags):
+        return {}
+    return {"phase_lag": dict(zip(("ee", "ei", "ie", "ii"), phase_lags, strict=True))}
 
 
 def _treatment_notes(noise_treatment: str) -> list[str]:
@@ -626,6 +636,7 @@ def attractors(
     seed: int = 0,
     t_max: float = 400.0,
     refine: bool = True,
+    phase_lag: float | Mapping[str, float] = 0.0,
 ) -> Census:
     """Every attractor of the mean-field equations: steady states and limit cycles.
 
@@ -653,6 +664,11 @@ def attractors(
         Refine every oscillation by shooting and compute its Floquet multipliers. Without
         it (faster; the label is the same) the period and extremes are read off the
         integration and ``multipliers`` is empty.
+    phase_lag
+        Phase lags ``α_XY`` (radians): one number or ``{"ee", "ei", "ie", "ii"}``
+        (see :func:`steady_states`). With lags, steady states turn at a collective
+        frequency ``omega`` other than the centre (fixed points in a co-rotating frame),
+        and cycles are relative periodic orbits (``rotation`` ≠ 0, π).
 
     Returns
     -------
@@ -677,5 +693,6 @@ def attractors(
     seed = check_seed("seed", seed)
     t_max = check_positive("t_max", t_max)
     refine = check_bool("refine", refine)
-    return census_at(params, n_random=n_random, seed=seed, t_max=t_max, refine=refine)
+    return census_at(params, n_random=n_random, seed=seed, t_max=t_max, refine=refine,
+                     phase_lags=check_phase_lag(phase_lag))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,8 @@ from ._families import GridParameters, find_states, incoherence_eigenvalues_grid
 from ._folds import fold_curves
 from ._grid_cycles import cycle_candidates, find_oscillating
 from ._labels import LABELS, label_codes
+from ._lagged import check_phase_lag, has_lag
+from ._lagged_grid import lagged_labels_grid
 from ._params import (
     COUPLING_NAMES,
     NOISE_FOKKER_PLANCK,
@@ -117,7 +120,7 @@ class Analysis:
         return self.summary()
 
 
-def _notes(params: PointParameters, states: list[SteadyState]) -> list[str]:
+def _notes(params: PointParameters, states: list[SteadyState], lagged: bool = False) -> list[str]:
     notes = []
     if params.noise_treatment == NOISE_QUICK:
         notes.append("noise treated approximately (Δ → Δ + D in the Ott–Antonsen equations)")
@@ -134,7 +137,11 @@ def _notes(params: PointParameters, states: list[SteadyState]) -> list[str]:
     if len(stable_sync) > 1:
         kinds = ", ".join(f"{kind} (r_e={r_e:.3f})" for kind, r_e, _ in sorted(stable_sync))
         notes.append(f"several stable synchronized states: {kinds}")
-    if any(s.kind == "lagged" and s.stable for s in states):
+    if lagged:
+        turning = ", ".join(f"{s.kind} Ω={s.omega:+.4f}" for s in states[1:] if s.stable)
+        notes.append("with phase lags the synchronized states turn at a collective frequency "
+                     f"Ω other than the centre{': ' + turning if turning else ''}")
+    elif any(s.kind == "lagged" and s.stable for s in states):
         notes.append(
             "stable lagged states (a mirror pair ±ψ): E and I lock with a phase lag and turn "
             "at Ω ≠ ω; the in-phase subspace ψ = 0 is invariant, so a start with identical "
@@ -143,7 +150,7 @@ def _notes(params: PointParameters, states: list[SteadyState]) -> list[str]:
     return notes
 
 
-def _verify_other(params: PointParameters) -> str:
+def _verify_other(params: PointParameters, lags: tuple[float, ...]) -> str:
     from .reduced import integrate_reduced
 
     run = integrate_reduced(
@@ -161,6 +168,7 @@ def _verify_other(params: PointParameters) -> str:
         noise_e=params.noise_e,
         noise_i=params.noise_i,
         noise_treatment="quick" if params.noise_treatment == NOISE_QUICK else "auto",
+        phase_lag=dict(zip(("ee", "ei", "ie", "ii"), lags, strict=True)),
     )
     tail = run.r_e[run.t >= 200.0]
     return (
@@ -182,6 +190,7 @@ def analyse(
     noise_treatment: str = "auto",
     verify: bool = False,
     refine: bool = True,
+    phase_lag: float | Mapping[str, float] = 0.0,
 ) -> Analysis:
     """Label a parameter point and return the attractors behind the label.
 
@@ -206,6 +215,9 @@ def analyse(
         Refine every limit cycle by shooting and compute its Floquet multipliers (about
         0.3 s per cycle); without it the label is the same and the cycles carry the
         period and extremes read off the integration.
+    phase_lag
+        Phase lags ``α_XY`` (radians): one number or ``{"ee", "ei", "ie", "ii"}``
+        (see :func:`attractors`).
 
     Returns
     -------
@@ -224,19 +236,20 @@ def analyse(
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, 0.0, noise_treatment
     )
-    census = census_at(params, refine=check_bool("refine", refine))
+    lags = check_phase_lag(phase_lag)
+    census = census_at(params, refine=check_bool("refine", refine), phase_lags=lags)
     states = list(census.states)
-    notes = _notes(params, states)
+    notes = _notes(params, states, has_lag(lags))
     notes += [n for n in census.notes if "noise treated approximately" not in n]
     notes += _cycle_notes(census.attractors)
     if verify and census.label == "other":
-        notes.append(_verify_other(params))
+        notes.append(_verify_other(params, lags))
     return Analysis(
         census.label,
         tuple(states),
         tuple(notes),
         params.noise_treatment,
-        params.as_dict(),
+        census.parameters,
         census.attractors,
     )
 
@@ -268,6 +281,7 @@ def classify(
     noise_e: float = 0.0,
     noise_i: float = 0.0,
     noise_treatment: str = "auto",
+    phase_lag: float | Mapping[str, float] = 0.0,
 ) -> str:
     """The theory's state label at one parameter point.
 
@@ -287,6 +301,10 @@ def classify(
         Noise intensities D (>= 0).
     noise_treatment
         ``"auto"``, ``"quick"`` or ``"fokker-planck"`` (see :func:`steady_states`).
+    phase_lag
+        Phase lags ``α_XY`` (radians): one number or ``{"ee", "ei", "ie", "ii"}``.
+        Synchronized states then turn at a shifted collective frequency; in-phase,
+        lagged and rotating states all count as synchronized.
 
     Returns
     -------
@@ -313,6 +331,7 @@ def classify(
         noise_i=noise_i,
         noise_treatment=noise_treatment,
         refine=False,
+        phase_lag=phase_lag,
     ).label
 
 
@@ -466,6 +485,7 @@ def phase_diagram(
     noise_treatment: str = "auto",
     n_samples: int = 257,
     cycles: bool = True,
+    phase_lag: float | Mapping[str, float] = 0.0,
     **fixed: float,
 ) -> Any:
     """Theory labels on a grid of two parameters, the others fixed.
@@ -498,6 +518,14 @@ def phase_diagram(
         repels in two or more directions are integrated, all of them in one batch
         (``eikura.theory._grid_cycles``); ``False`` gives the labels of the steady states
         alone.
+    phase_lag
+        Phase lags ``α_XY`` (radians): one number or ``{"ee", "ei", "ie", "ii"}``. With
+        lags the symmetry behind the vectorised steady-state search is gone: every grid
+        point is integrated instead, from a few starts (next to incoherence, near the
+        in-phase, anti-phase and one-sided configurations, and random points), all
+        points in one batch (``eikura.theory._lagged_grid``); a settled start marks a
+        stable synchronized state (in-phase, lagged or rotating), a repeating one a
+        cycle. Incoherence's stability stays exact.
     **fixed
         Values of the other parameters: every coupling not on an axis is required;
         ``width_e, width_i`` default to 1, ``noise_e, noise_i`` to 0.
@@ -543,8 +571,15 @@ def phase_diagram(
     arrays = grid_arrays(x, x_values, y, y_values, fixed)
     any_noise = bool(np.any(arrays["noise_e"] > 0) or np.any(arrays["noise_i"] > 0))
     treatment = resolve_noise_treatment(float(any_noise), 0.0, noise_treatment)
+    lags = check_phase_lag(phase_lag)
+    cycles = check_bool("cycles", cycles)
     start = time.perf_counter()
-    codes, record = _labels_grid(arrays, treatment, n_samples, check_bool("cycles", cycles))
+    if has_lag(lags):
+        codes, record = lagged_labels_grid(arrays, treatment, cycles, lags)
+        record["phase_lag"] = " ".join(f"{b}={a:g}" for b, a in zip(("ee", "ei", "ie", "ii"),
+                                                                   lags, strict=True))
+    else:
+        codes, record = _labels_grid(arrays, treatment, n_samples, cycles)
     elapsed = time.perf_counter() - start
     attrs: dict[str, Any] = {
         "labels": list(LABELS),

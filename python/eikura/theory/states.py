@@ -331,12 +331,18 @@ def _fokker_planck_states(params: PointParameters) -> list[SteadyState]:
     return states
 
 
-def states_at(params: PointParameters, n_samples: int = 4001) -> list[SteadyState]:
+def states_at(params: PointParameters, n_samples: int = 4001,
+              phase_lags: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0)) -> list[SteadyState]:
     """Every steady state at one checked parameter point (see :func:`steady_states`).
 
     The shared entry point of the other theory modules, which check their parameters
-    once with ``_params.check_point`` and then call this.
+    once with ``_params.check_point`` (and the lags with ``_lagged.check_phase_lag``)
+    and then call this.
     """
+    if has_lag(phase_lags):
+        lagged: list[SteadyState] = lagged_states(params, phase_lags, SteadyState,
+                                                  STABILITY_TOLERANCE)
+        return lagged
     width_e = params.width_e + params.noise_e  # incoherence: exact with noise
     width_i = params.width_i + params.noise_i
     incoherent = _incoherent_state(params, width_e, width_i)
@@ -408,8 +414,4 @@ def steady_states(
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, center, noise_treatment
     )
-    lags = check_phase_lag(phase_lag)
-    if has_lag(lags):
-        states: list[SteadyState] = lagged_states(params, lags, SteadyState, STABILITY_TOLERANCE)
-        return states
-    return states_at(params)
+    return states_at(params, phase_lags=check_phase_lag(phase_lag))
