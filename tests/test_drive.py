@@ -172,3 +172,14 @@ def test_coupled_population_locks_to_a_close_drive_only(omega_drive, locked):
         assert (slip < 0.1) if locked else (slip > 2 * np.pi)
     late_sim, late_red = run.t > 75.0, reduced.t > 75.0
     assert abs(np.mean(run.r_e[late_sim]) - np.mean(reduced.r_e[late_red])) < 0.02
+
+
+def test_sweeps_give_no_theory_label_for_driven_models() -> None:
+    # The theory's labels do not take drives: a driven point says "unavailable" rather
+    # than the label of the undriven model.
+    model = ek.EIKuramoto(n_e=40, n_i=10, k_ee=6.0, k_ei=1.0, k_ie=4.0, k_ii=1.0)
+    driven = model.with_changes(drive=ek.Drive(1.0, 0.5))
+    plain = ek.sweep(model, over={"k_ee": [6.0]}, t_max=4.0, dt=0.02, seed=0)
+    forced = ek.sweep(driven, over={"k_ee": [6.0]}, t_max=4.0, dt=0.02, seed=0)
+    assert plain["theory_label"].values.ravel()[0] == "synchronized"
+    assert forced["theory_label"].values.ravel()[0] == "unavailable"
