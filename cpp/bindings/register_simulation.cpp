@@ -40,7 +40,8 @@ std::unique_ptr<Simulation> make_simulation(
     const std::string& method, double dt, std::int64_t n_steps, std::int64_t record_every,
     std::int64_t snapshot_every, std::int64_t frequency_from_step, bool wrap, std::uint64_t seed,
     int threads, const DoubleArray& initial, const std::string& precision, double rtol,
-    double atol, const std::vector<double>& phase_lags, const std::vector<DriveTuple>& drives) {
+    double atol, const std::vector<double>& phase_lags, const std::vector<DriveTuple>& drives,
+    bool record_mean_frequency, bool record_local_order) {
     if (couplings.size() != 4) throw std::invalid_argument("couplings: expected 4 schedules (ee, ei, ie, ii)");
     Model model;
     model.n_e = n_e;
@@ -73,12 +74,22 @@ std::unique_ptr<Simulation> make_simulation(
     settings.threads = threads;
     settings.rtol = rtol;
     settings.atol = atol;
+    settings.record_mean_frequency = record_mean_frequency;
+    settings.record_local_order = record_local_order;
     if (precision != "float64" && precision != "float32")
         throw std::invalid_argument("precision: expected 'float64' or 'float32', got '" + precision + "'");
     settings.float32_tables = precision == "float32";
     auto phases = to_vector(initial);
     py::gil_scoped_release release;  // allocation of the run's arrays touches only C++ data
     return std::make_unique<Simulation>(std::move(model), settings, std::move(phases));
+}
+
+/// Two values (E, I) per record as an (n_records, 2) array; (0, 2) when not recorded.
+py::array_t<double> observable_rows(const std::vector<double>& values, std::int64_t n_records) {
+    const auto rows = values.empty() ? py::ssize_t{0} : static_cast<py::ssize_t>(n_records);
+    py::array_t<double> out({rows, py::ssize_t{2}});
+    std::copy_n(values.begin(), 2 * rows, out.mutable_data());
+    return out;
 }
 
 }  // namespace
@@ -92,7 +103,8 @@ void register_simulation(py::module_& m) {
              py::arg("wrap"), py::arg("seed"), py::arg("threads"), py::arg("initial"),
              py::arg("precision") = "float64", py::arg("rtol") = 1e-6, py::arg("atol") = 1e-8,
              py::arg("phase_lags") = std::vector<double>{0.0, 0.0, 0.0, 0.0},
-             py::arg("drives") = std::vector<DriveTuple>{})
+             py::arg("drives") = std::vector<DriveTuple>{}, py::arg("record_mean_frequency") = false,
+             py::arg("record_local_order") = false)
         .def(
             "advance",
             [](Simulation& sim, std::int64_t max_steps) {
@@ -157,6 +169,14 @@ void register_simulation(py::module_& m) {
             const auto values = sim.mean_frequencies();
             return to_array(values, {static_cast<py::ssize_t>(values.size())});
         })
+        .def_property_readonly("frequency_records", [](const Simulation& sim) {
+            // (n_records, 2): mean dθ/dt over E, over I; (0, 2) if not recorded
+            return observable_rows(sim.frequency_records(), sim.n_records());
+        })
+        .def_property_readonly("local_order_records", [](const Simulation& sim) {
+            // (n_records, 2): mean local order parameter over E rows, over I rows
+            return observable_rows(sim.local_order_records(), sim.n_records());
+        })
         .def_property_readonly("displacement", [](const Simulation& sim) {
             return to_array(sim.displacement(), {static_cast<py::ssize_t>(sim.displacement().size())});
         })
@@ -164,26 +184,32 @@ void register_simulation(py::module_& m) {
             "restore",
             [](Simulation& sim, std::int64_t step, const DoubleArray& phases,
                const py::array_t<std::complex<double>, py::array::c_style | py::array::forcecast>& z_records,
-               const DoubleArray& snapshots, const DoubleArray& displacement) {
+               const DoubleArray& snapshots, const DoubleArray& displacement,
+               const DoubleArray& frequency_records, const DoubleArray& local_order_records) {
                 std::vector<std::complex<double>> z(z_records.data(), z_records.data() + z_records.size());
                 std::vector<double> snaps(snapshots.data(), snapshots.data() + snapshots.size());
-                sim.restore(step, to_vector(phases), std::move(z), std::move(snaps), to_vector(displacement));
+                sim.restore(step, to_vector(phases), std::move(z), std::move(snaps), to_vector(displacement),
+                            to_vector(frequency_records), to_vector(local_order_records));
             },
             py::arg("step"), py::arg("phases"), py::arg("z_records"), py::arg("snapshots"),
-            py::arg("displacement"))
+            py::arg("displacement"), py::arg("frequency_records") = DoubleArray(0),
+            py::arg("local_order_records") = DoubleArray(0))
         .def_static(
             "estimate_bytes",
             [](std::int64_t n, std::int64_t n_steps, std::int64_t record_every, std::int64_t snapshot_every,
-               const std::string& method) {
+               const std::string& method, bool record_mean_frequency, bool record_local_order) {
                 RunSettings settings;
                 settings.method = method_from_name(method);
+                settings.record_mean_frequency = record_mean_frequency;
+                settings.record_local_order = record_local_order;
                 settings.n_steps = n_steps;
                 settings.record_every = record_every;
                 settings.snapshot_every = snapshot_every;
                 return Simulation::estimate_bytes(n, settings);
             },
             py::arg("n"), py::arg("n_steps"), py::arg("record_every"), py::arg("snapshot_every"),
-            py::arg("method") = "rk4");
+            py::arg("method") = "rk4", py::arg("record_mean_frequency") = false,
+            py::arg("record_local_order") = false);
 
     m.def(
         "advance_ensemble",

@@ -183,6 +183,24 @@ void RightHandSide::order_parameters(const double* theta, double out[6]) {
     out[5] = (totals[1] + totals[3]) / (n_e + n_i);
 }
 
+void RightHandSide::record_local_order(double* out) {
+    local_order_ = out;
+    // Weighted rows divide by Σ_j w_ij: summed once, when first asked for (CSR order).
+    if (!out || !model_.network || !model_.network->weighted() || !input_weights_.empty()) return;
+    const CsrNetwork& net = *model_.network;
+    const std::vector<double> weights = net.csr_weights();
+    input_weights_.assign(static_cast<std::size_t>(model_.size()), 0.0);
+    for (std::size_t i = 0; i < input_weights_.size(); ++i)
+        for (std::int64_t e = net.indptr[i]; e < net.indptr[i + 1]; ++e)
+            input_weights_[i] += weights[static_cast<std::size_t>(e)];
+}
+
+double RightHandSide::stored_inputs(std::int64_t i) const {
+    const auto row = static_cast<std::size_t>(i);
+    if (!input_weights_.empty()) return input_weights_[row];
+    return static_cast<double>(model_.network->indptr[row + 1] - model_.network->indptr[row]);
+}
+
 void RightHandSide::evaluate(const double* base, const double* slope, double h,
                              const double* kick, double t, double* out) {
     if (float_tables_) evaluate_with(sincos32_.data(), base, slope, h, kick, t, out);
@@ -273,6 +291,11 @@ void RightHandSide::all_to_all_rows(const Couplings& k, double* out) {
         out[i] = detail::phase_velocity_all_to_all(omega[i], i < n_e ? drive_e : drive_i, sc[2 * i],
                                                    sc[2 * i + 1]);
     });
+    // Every oscillator is an input of every row: each row's local order parameter is |Z|.
+    if (local_order_) {
+        const detail::InputSums all{totals[1], totals[0], totals[3], totals[2]};
+        parallel_for(threads_, n, [&](std::int64_t i) { note_local_order(i, all, static_cast<double>(n)); });
+    }
 }
 
 template <class Table>
@@ -288,8 +311,9 @@ void RightHandSide::csr_rows(const Table* sc, const Couplings& k, double* out) {
         const SinCosSum from_e = sum_inputs(sources + first, split - first, w, sc);
         const SinCosSum from_i =
             sum_inputs(sources + split, last - split, w ? w + (split - first) : nullptr, sc);
-        out[i] = finish_row(i, sc, k, inverse_norms_[static_cast<std::size_t>(i)],
-                            {from_e.sin, from_e.cos, from_i.sin, from_i.cos});
+        const detail::InputSums sums{from_e.sin, from_e.cos, from_i.sin, from_i.cos};
+        out[i] = finish_row(i, sc, k, inverse_norms_[static_cast<std::size_t>(i)], sums);
+        note_local_order(i, sums, local_order_ ? stored_inputs(i) : 0.0);
     });
 }
 
@@ -330,8 +354,9 @@ void RightHandSide::tiled_rows(const Table* sc, const Couplings& k, double* out)
         double* sums_i = row_sums + 2 * rows_per_block;
         for (std::int64_t r = 0; r < rows; ++r) {
             const std::int64_t i = first_row + r;
-            out[i] = finish_row(i, sc, k, inverse_norms_[static_cast<std::size_t>(i)],
-                                {sums_e[2 * r], sums_e[2 * r + 1], sums_i[2 * r], sums_i[2 * r + 1]});
+            const detail::InputSums sums{sums_e[2 * r], sums_e[2 * r + 1], sums_i[2 * r], sums_i[2 * r + 1]};
+            out[i] = finish_row(i, sc, k, inverse_norms_[static_cast<std::size_t>(i)], sums);
+            note_local_order(i, sums, local_order_ ? stored_inputs(i) : 0.0);
             sums_e[2 * r] = sums_e[2 * r + 1] = sums_i[2 * r] = sums_i[2 * r + 1] = 0.0;
         }
     });
@@ -357,6 +382,7 @@ void RightHandSide::procedural_rows(const Table* sc, const Couplings& k, double*
             out[i] = finish_row(i, sc, k,
                                 detail::inverse_norms(model_.normalization, counts[0], counts[1], n_e, n_i),
                                 sums);
+            note_local_order(i, sums, counts[0] + counts[1]);
         });
         return;
     }
@@ -419,6 +445,7 @@ void RightHandSide::procedural_rows(const Table* sc, const Couplings& k, double*
             out[i] = finish_row(i, sc, k,
                                 detail::inverse_norms(model_.normalization, counts[0], counts[1], n_e, n_i),
                                 sums);
+            note_local_order(i, sums, counts[0] + counts[1]);
         }
     });
 }

@@ -40,6 +40,9 @@ __all__ = [
     "FIXED_STEP_METHODS",
     "ADAPTIVE_METHODS",
     "PRECISIONS",
+    "OBSERVABLES",
+    "check_observables",
+    "observable_settings",
     "MemoryLimitError",
     "StepSizeWarning",
     "check_step_size",
@@ -73,6 +76,8 @@ ADAPTIVE_METHODS = ("dopri5",)
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-8
 PRECISIONS = ("float64", "float32")
+# Observables the core can record at every record (eikura.observables explains each).
+OBSERVABLES = ("instantaneous_frequency", "local_order")
 # Streams of the NumPy generator, one per use, so that e.g. changing the initial phases
 # never changes the frequencies drawn for the same seed.
 FREQUENCY_STREAM = 1
@@ -159,6 +164,27 @@ def check_tolerances(method: str, rtol: float | None,
     return tolerances
 
 
+def check_observables(observables: Any) -> tuple[str, ...]:
+    """The recorded observables: names out of OBSERVABLES, each once, in that order."""
+    if isinstance(observables, str):
+        raise TypeError(f"observables: expected a tuple of names, got the string {observables!r}; "
+                        f"write observables=({observables!r},)")
+    try:
+        names = list(observables)
+    except TypeError:
+        raise TypeError("observables: expected a tuple of names out of "
+                        f"{', '.join(map(repr, OBSERVABLES))}, got {type(observables).__name__}") from None
+    for name in names:
+        check_choice("observables", name, OBSERVABLES)
+    return tuple(name for name in OBSERVABLES if name in names)
+
+
+def observable_settings(observables: tuple[str, ...]) -> dict[str, bool]:
+    """The core's recording switches for validated ``observables``."""
+    return {"record_mean_frequency": "instantaneous_frequency" in observables,
+            "record_local_order": "local_order" in observables}
+
+
 def _round_down(value: float) -> float:
     """``value`` rounded down to one significant digit (a step size to suggest)."""
     scale = 10.0 ** np.floor(np.log10(value))
@@ -218,14 +244,16 @@ def available_memory_bytes() -> int:
 
 
 def estimate_memory(
-    model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int
+    model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int,
+    observables: tuple[str, ...] = (),
 ) -> dict[str, int]:
     """Bytes a run needs at its peak: network, integrator state and recordings.
 
     ``network`` is the sparse network and the temporary arrays used to build it (0 for
     all-to-all); ``run`` is the integrator's state and scratch arrays, the recordings
     (``Z_E, Z_I, Z`` every ``record_every`` steps, phases every ``snapshot_every`` steps;
-    0: none) and their copies into the returned :class:`Run`. :func:`simulate` refuses a
+    0: none; ``observables`` as in :func:`simulate`) and their copies into the returned
+    :class:`Run`. :func:`simulate` refuses a
     run whose ``total`` exceeds the memory available before allocating any of it.
 
     Examples
@@ -243,20 +271,26 @@ def estimate_memory(
     snapshot_every = 0 if snapshot_every is None else check_step_interval(
         "snapshot_every", snapshot_every, minimum=0)
     network = int(model.network.estimate_bytes(model.n_e, model.n_i))  # type: ignore[arg-type]
-    core = int(_core.Simulation.estimate_bytes(model.n, n_steps, record_every, snapshot_every))
+    observables = check_observables(observables)
+    switches = observable_settings(observables)
+    core = int(_core.Simulation.estimate_bytes(
+        model.n, n_steps, record_every, snapshot_every,
+        record_mean_frequency=switches["record_mean_frequency"],
+        record_local_order=switches["record_local_order"]))
     # Handing the recordings to Python copies them: Z records twice ((n, 3) array, then
-    # one array per field), snapshots once. Python ints: no overflow for absurd requests.
+    # one array per field), snapshots once, observables twice (2 values per record each).
+    # Python ints: no overflow for absurd requests.
     records = n_steps // record_every + 1
     snapshots = n_steps // snapshot_every + 1 if snapshot_every else 0
-    copies = 2 * records * 3 * 16 + snapshots * model.n * 8
+    copies = 2 * records * 3 * 16 + snapshots * model.n * 8 + 2 * records * 2 * 8 * len(observables)
     run = core + copies
     return {"network": network, "run": run, "total": network + run}
 
 
 def check_memory(model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int,
-                 memory_limit: float | None) -> dict[str, int]:
+                 memory_limit: float | None, observables: tuple[str, ...] = ()) -> dict[str, int]:
     """Refuse, before anything is allocated, a run that would not fit in memory."""
-    memory = estimate_memory(model, n_steps, record_every, snapshot_every)
+    memory = estimate_memory(model, n_steps, record_every, snapshot_every, observables)
     limit: float
     if memory_limit is None:
         limit, source = available_memory_bytes(), "available now"
@@ -484,6 +518,7 @@ def collect(simulation: _core.Simulation, model: EIKuramoto, omega: NDArray[np.f
     records = simulation.z_records
     snapshots = simulation.snapshots if snapshot_steps else None
     frequencies = simulation.mean_frequencies
+    velocities, local_order = simulation.frequency_records, simulation.local_order_records
     return Run(
         t=np.arange(records.shape[0], dtype=np.float64) * record_every * dt,
         z_e=records[:, 0].copy(), z_i=records[:, 1].copy(), z=records[:, 2].copy(),
@@ -494,5 +529,9 @@ def collect(simulation: _core.Simulation, model: EIKuramoto, omega: NDArray[np.f
                         if snapshots is not None else None),
         snapshots=snapshots,
         mean_frequencies=frequencies if frequencies.size else None,
+        instantaneous_frequency_e=velocities[:, 0].copy() if velocities.size else None,
+        instantaneous_frequency_i=velocities[:, 1].copy() if velocities.size else None,
+        local_order_e=local_order[:, 0].copy() if local_order.size else None,
+        local_order_i=local_order[:, 1].copy() if local_order.size else None,
         model=model,
     )

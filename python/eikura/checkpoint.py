@@ -3,7 +3,8 @@
 Everything random in eikura is a pure function of the seed and a counter (the noise of
 oscillator ``i`` at step ``s`` depends only on ``(seed, i, s)``; schedules are functions
 of ``t = s * dt``), so a run's whole state is its step counter, its phases, what it has
-recorded so far and, with mean frequencies, the phase displacements summed so far. A
+recorded so far (with any observables) and, with mean frequencies, the phase
+displacements summed so far. A
 checkpoint stores exactly that, with the natural frequencies, the run settings and a
 fingerprint of the model. :func:`resume` rebuilds the run from the model (which the
 checkpoint does not store: user arrays and graphs can be large) after checking the
@@ -31,7 +32,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _core
-from ._engine import advance, check_memory, collect, core_simulation, network_for, stored_edges, threads_for
+from ._engine import (
+    advance,
+    check_memory,
+    check_observables,
+    collect,
+    core_simulation,
+    network_for,
+    observable_settings,
+    stored_edges,
+    threads_for,
+)
 from ._metadata import eikura_version
 from ._validation import (
     check_bool,
@@ -88,6 +99,9 @@ class Checkpoint:
     wall_time: float
     eikura_version: str
     model_arrays: dict[str, NDArray[Any]]
+    # Recorded observables, 2 values (E, I) per record, flat; empty where not recorded.
+    frequency_records: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    local_order_records: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     @property
     def model(self) -> EIKuramoto:
@@ -141,11 +155,15 @@ class CheckpointWriter:
             "phases": simulation.phases, "frequencies": self._omega,
             "z_real": records.real, "z_imag": records.imag, "snapshots": simulation.snapshots,
             "displacement": simulation.displacement,
+            "frequency_records": simulation.frequency_records.ravel(),
+            "local_order_records": simulation.local_order_records.ravel(),
             **{_MODEL_PREFIX + name: values for name, values in self._model_arrays.items()},
         }
         dimensions = {"phases": ("oscillator",), "frequencies": ("oscillator",),
                       "z_real": ("record", "field"), "z_imag": ("record", "field"),
-                      "snapshots": ("snapshot", "oscillator"), "displacement": ("displaced",)}
+                      "snapshots": ("snapshot", "oscillator"), "displacement": ("displaced",),
+                      "frequency_records": ("frequency_value",),
+                      "local_order_records": ("local_order_value",)}
         shapes = {name: tuple(values.shape) for name, values in arrays.items()}
         encoding = checksum_encoding(shapes)
         attrs = {**self._attrs, "step": int(simulation.step),
@@ -158,6 +176,8 @@ class CheckpointWriter:
                 file.dimensions = {"oscillator": arrays["phases"].size, "record": records.shape[0],
                                    "field": 3, "snapshot": arrays["snapshots"].shape[0],
                                    "displaced": arrays["displacement"].size,
+                                   "frequency_value": arrays["frequency_records"].size,
+                                   "local_order_value": arrays["local_order_records"].size,
                                    **{f"{name}_index": values.size for name, values in arrays.items()
                                       if name.startswith(_MODEL_PREFIX)}}
                 for name, values in arrays.items():
@@ -228,6 +248,10 @@ def read_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
             eikura_version=str(attrs["eikura_version"]),
             model_arrays={name[len(_MODEL_PREFIX):]: values for name, values in arrays.items()
                           if name.startswith(_MODEL_PREFIX)},
+            # absent from checkpoints of earlier versions, which recorded none
+            frequency_records=real("frequency_records") if "frequency_records" in arrays else np.zeros(0),
+            local_order_records=(real("local_order_records") if "local_order_records" in arrays
+                                 else np.zeros(0)),
         )
     except (KeyError, ValueError, TypeError) as error:
         raise _not_a_checkpoint(file, f"missing or malformed field: {error}") from None
@@ -342,7 +366,8 @@ def resume(
              else check_step_interval("checkpoint_every", checkpoint_every))
     record_every = int(run_settings["record_every"])
     snapshot_steps = int(run_settings["snapshot_every"])
-    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit)
+    observables = check_observables(run_settings.get("observables", ()))
+    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit, observables)
 
     core_threads = threads_for(model.n, thread_count)
     # Built from any valid phases, then restored: the core checks the checkpoint's state.
@@ -351,6 +376,7 @@ def resume(
         method=run_settings["method"], dt=dt, n_steps=n_steps, record_every=record_every,
         snapshot_every=snapshot_steps, frequency_from_step=state.frequency_from_step,
         wrap=bool(run_settings["wrap"]), precision=str(run_settings.get("precision", "float64")),
+        **observable_settings(observables),
     )
     n_edges = stored_edges(network_for(model, state.seed, core_threads))
     if n_edges != state.n_edges:
@@ -359,7 +385,7 @@ def resume(
             f"{state.n_edges} (saved by eikura {state.eikura_version}); resume with that version"
         )
     simulation.restore(state.step, state.phases, state.z_records, state.snapshots,
-                       state.displacement)
+                       state.displacement, state.frequency_records, state.local_order_records)
     config = {**state.config, "run": run_settings}
     writer = CheckpointWriter(target, model, state.frequencies, state.seed, config,
                               state.frequency_from_step, every, n_edges,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -10,11 +11,13 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from ._engine import (
     METHODS,
+    OBSERVABLES,
     PRECISIONS,
     MemoryLimitError,
     advance,
     check_memory,
     check_method,
+    check_observables,
     check_recording,
     check_step_size,
     check_tolerances,
@@ -24,6 +27,7 @@ from ._engine import (
     initial_phases,
     natural_frequencies,
     network_for,
+    observable_settings,
     stored_edges,
     threads_for,
 )
@@ -45,7 +49,7 @@ from .model import EIKuramoto
 from .results import Run, load
 
 __all__ = ["simulate", "derivative", "right_hand_side", "RightHandSide", "Run", "load",
-           "MemoryLimitError", "estimate_memory", "METHODS", "PRECISIONS"]
+           "MemoryLimitError", "estimate_memory", "METHODS", "PRECISIONS", "OBSERVABLES"]
 
 
 def simulate(
@@ -63,6 +67,7 @@ def simulate(
     snapshot_every: int | None = None,
     mean_frequencies: bool = False,
     transient: float = 0.0,
+    observables: Sequence[str] = (),
     wrap: bool = True,
     precision: str = "float64",
     memory_limit: float | None = None,
@@ -120,6 +125,14 @@ def simulate(
         Also keep all phases every this many steps (memory: 8 N bytes each).
     mean_frequencies
         Record each oscillator's mean effective frequency over ``[transient, t_max]``.
+    observables
+        Also record, at every record and per population (E, I), any of
+        ``"instantaneous_frequency"`` (the population mean of dθ_i/dt at the recorded
+        state: ``run.instantaneous_frequency_e``, ``_i``) and ``"local_order"`` (the
+        population mean of each oscillator's order parameter over its own inputs:
+        ``run.local_order_e``, ``_i``). Computed in C++ from one evaluation of the
+        right-hand side at each recorded state, which fixed-step methods reuse as the
+        next step's first stage; :mod:`eikura.observables` defines them. Default: none.
     wrap
         Keep phases in ``[0, 2π)`` (default). ``False`` keeps them unwrapped.
     precision
@@ -190,6 +203,7 @@ def simulate(
     mean_frequencies = check_bool("mean_frequencies", mean_frequencies)
     wrap = check_bool("wrap", wrap)
     precision = check_choice("precision", precision, PRECISIONS)
+    observables = check_observables(observables)
     if mean_frequencies and transient >= t_max:
         raise ValueError(f"transient: must be shorter than t_max ({t_max}), got {transient}")
     if progress is not None and not isinstance(progress, bool):
@@ -205,7 +219,7 @@ def simulate(
     if not isinstance(initial, str):
         initial = check_finite_array("initial", initial, ndim=1, length=model.n)
 
-    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit)
+    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit, observables)
 
     core_threads = threads_for(model.n, thread_count)
     omega = natural_frequencies(model, seed)
@@ -214,7 +228,7 @@ def simulate(
         model, omega, phases, seed, core_threads, method=method, dt=dt, n_steps=n_steps,
         record_every=record_every, snapshot_every=snapshot_steps,
         frequency_from_step=int(round(transient / dt)) if mean_frequencies else -1, wrap=wrap,
-        precision=precision, **tolerances,
+        precision=precision, **tolerances, **observable_settings(observables),
     )
     config = {
         "model": model.to_dict(),
@@ -227,6 +241,8 @@ def simulate(
             **tolerances,
         },
     }
+    if observables:  # absent: none recorded (as in the files of earlier versions)
+        config["run"]["observables"] = list(observables)
     writer = None
     if checkpoint_path is not None:
         network = network_for(model, seed, core_threads)
