@@ -291,11 +291,6 @@ void RightHandSide::all_to_all_rows(const Couplings& k, double* out) {
         out[i] = detail::phase_velocity_all_to_all(omega[i], i < n_e ? drive_e : drive_i, sc[2 * i],
                                                    sc[2 * i + 1]);
     });
-    // Every oscillator is an input of every row: each row's local order parameter is |Z|.
-    if (local_order_) {
-        const detail::InputSums all{totals[1], totals[0], totals[3], totals[2]};
-        parallel_for(threads_, n, [&](std::int64_t i) { note_local_order(i, all, static_cast<double>(n)); });
-    }
 }
 
 template <class Table>

@@ -149,7 +149,7 @@ Simulation::Simulation(Model model, RunSettings settings, std::vector<double> in
     if (settings_.record_mean_frequency) frequency_records_.resize(observable_values);
     if (settings_.record_local_order) {
         local_order_records_.resize(observable_values);
-        row_local_order_.resize(n);
+        if (!model_.all_to_all()) row_local_order_.resize(n);
     }
     record_if_due();
 }
@@ -425,16 +425,22 @@ void Simulation::record_if_due() {
 void Simulation::record_observables() {
     const bool adaptive = settings_.method == Method::dopri5;
     double* velocity = adaptive ? stage_.data() : k1_.data();
-    rhs_.record_local_order(settings_.record_local_order ? row_local_order_.data() : nullptr);
+    // All-to-all: every row's inputs are the whole network, its local order parameter |Z|.
+    const bool gather_local_order = settings_.record_local_order && !model_.all_to_all();
+    rhs_.record_local_order(gather_local_order ? row_local_order_.data() : nullptr);
     rhs_.evaluate(theta_.data(), nullptr, 0.0, nullptr, time(), velocity);
     rhs_.record_local_order(nullptr);
     k1_ready_ = !adaptive;
     const auto row = static_cast<std::size_t>(2 * n_records_);
     if (settings_.record_mean_frequency)
         population_means(velocity, model_.size(), model_.n_e, threads_, chunk_means_, &frequency_records_[row]);
-    if (settings_.record_local_order)
+    if (gather_local_order)
         population_means(row_local_order_.data(), model_.size(), model_.n_e, threads_, chunk_means_,
                          &local_order_records_[row]);
+    else if (settings_.record_local_order)
+        local_order_records_[row] = local_order_records_[row + 1] =
+            std::hypot(z_records_[static_cast<std::size_t>(3 * n_records_ + 2)].real(),
+                       z_records_[static_cast<std::size_t>(3 * n_records_ + 2)].imag());
 }
 
 std::vector<double> Simulation::mean_frequencies() const {

@@ -39,7 +39,8 @@ class RightHandSide {
     /// parameter |Σ_j w_ij e^{iθ_j}| / Σ_j w_ij over its inputs j (E and I together;
     /// the modulus of the (weighted) mean phasor of its inputs) to out[0..N), NaN
     /// for a row without inputs. It reuses the (Σ sin, Σ cos) sums each row gathers
-    /// anyway; all-to-all rows get |Z|. Set it for the evaluations to record only.
+    /// anyway. All-to-all rows gather nothing and write nothing: every row's local order
+    /// parameter is then |Z|. Set it for the evaluations to record only.
     void record_local_order(double* out);
 
     std::int64_t scratch_bytes() const;
