@@ -204,3 +204,23 @@ def test_recording_observables_is_counted_in_the_memory_estimate():
     # 2 observables x 2 populations x 1001 records: in C++ and in the two copies to Python,
     # plus one value per oscillator for the rows' local order parameters
     assert observed["run"] - plain["run"] == 3 * 1001 * 4 * 8 + model.n * 8
+
+
+def test_the_notebook_view_and_the_plot_show_the_recorded_observables():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    run = _recorded(_model(_network("fixed in-degree")))
+    html = run._repr_html_()
+    late = run.t >= 0.5 * run.t[-1]
+    assert f"{run.local_order_e[late].mean():.4f}" in html and "mean local order" in html
+    assert f"{run.instantaneous_frequency_i[late].mean():.4g}" in html
+    figure = run.plot()
+    labels = [line.get_label() for line in figure.axes[0].get_lines()]
+    assert labels == ["$r_E$", "$r_I$", "$r$", r"$R^{\mathrm{loc}}_E$", r"$R^{\mathrm{loc}}_I$"]
+    np.testing.assert_array_equal(figure.axes[0].get_lines()[3].get_ydata(), run.local_order_e)
+    plt.close(figure)
+    plain = ek.simulate(_model(_network("fixed in-degree")), t_max=0.2, dt=0.02, progress=False)
+    assert "local order" not in plain._repr_html_()
