@@ -21,7 +21,7 @@ Recorded in C++, per population X (E, I), at every record:
 * ``"local_order"`` — ``run.local_order_e``, ``_i``: the mean over the oscillators i of
   X of the local order parameter
 
-      R_i = |Σ_{j→i} w_ij e^{iθ_j}| / Σ_{j→i} w_ij     (w_ij = 1 unless weighted),
+      R_i = abs(Σ_{j→i} w_ij exp(iθ_j)) / Σ_{j→i} w_ij     (w_ij = 1 unless weighted),
 
   the modulus of the mean phasor of all of i's inputs, E and I together (what i "sees";
   it is 1 when i's inputs agree even if the network as a whole has r = 0). Oscillators
