@@ -207,9 +207,9 @@ def test_recording_observables_is_counted_in_the_memory_estimate():
 
 
 def test_the_notebook_view_and_the_plot_show_the_recorded_observables():
-    import matplotlib
+    import matplotlib as mpl
 
-    matplotlib.use("Agg")
+    mpl.use("Agg")
     import matplotlib.pyplot as plt
 
     run = _recorded(_model(_network("fixed in-degree")))
