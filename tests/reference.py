@@ -380,6 +380,45 @@ def drive_terms(theta, t, drives) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------
+# Observables recorded at a state.
+# ---------------------------------------------------------------------------------------
+def local_order_parameters(theta, adjacency) -> np.ndarray:
+    """Each oscillator's local order parameter, edge by edge:
+
+        R_i = |sum_{j -> i} w_ij e^{i theta_j}| / sum_{j -> i} w_ij
+
+    over all of i's inputs j, E and I together (w_ij = 1 without weights: the modulus of
+    the mean phasor of i's inputs); NaN for an oscillator without inputs. ``adjacency``
+    None means all-to-all (every j, i itself included), where R_i = |Z| for every i.
+    """
+    theta = np.asarray(theta, dtype=np.float64)
+    n = theta.size
+    if adjacency is None:
+        return np.full(n, abs(np.exp(1j * theta).mean()))
+    a = sp.csr_matrix(adjacency, dtype=np.float64)
+    a.sum_duplicates()
+    a.eliminate_zeros()  # explicitly stored zeros are not edges
+    field = a @ np.exp(1j * theta)           # sum_j w_ij e^{i theta_j}, row by row
+    mass = a @ np.ones(n)                    # sum_j w_ij (weights are >= 0)
+    out = np.full(n, np.nan)
+    has_inputs = np.diff(a.indptr) > 0
+    out[has_inputs] = np.abs(field[has_inputs]) / mass[has_inputs]
+    return out
+
+
+def population_means(values, n_e: int) -> tuple[float, float]:
+    """Means of ``values`` over E (the first n_e) and over I, NaN entries left out; NaN
+    where nothing is left."""
+    values = np.asarray(values, dtype=np.float64)
+
+    def mean(part: np.ndarray) -> float:
+        kept = part[~np.isnan(part)]
+        return float(kept.mean()) if kept.size else float("nan")
+
+    return mean(values[:n_e]), mean(values[n_e:])
+
+
+# ---------------------------------------------------------------------------------------
 # Integration.  Fixed dt; step n goes from t_n = n*dt to t_{n+1}.
 # ---------------------------------------------------------------------------------------
 _METHODS = ("euler", "heun", "rk4")

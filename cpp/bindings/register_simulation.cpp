@@ -41,7 +41,8 @@ std::unique_ptr<Simulation> make_simulation(
     std::int64_t snapshot_every, std::int64_t frequency_from_step, bool wrap, std::uint64_t seed,
     int threads, const DoubleArray& initial, const std::string& precision, double rtol,
     double atol, const std::vector<double>& phase_lags, const std::vector<DriveTuple>& drives,
-    const std::vector<double>& delays, const DoubleArray& history) {
+    const std::vector<double>& delays, const DoubleArray& history, bool record_mean_frequency,
+    bool record_local_order) {
     if (couplings.size() != 4) throw std::invalid_argument("couplings: expected 4 schedules (ee, ei, ie, ii)");
     Model model;
     model.n_e = n_e;
@@ -76,6 +77,8 @@ std::unique_ptr<Simulation> make_simulation(
     settings.threads = threads;
     settings.rtol = rtol;
     settings.atol = atol;
+    settings.record_mean_frequency = record_mean_frequency;
+    settings.record_local_order = record_local_order;
     if (precision != "float64" && precision != "float32")
         throw std::invalid_argument("precision: expected 'float64' or 'float32', got '" + precision + "'");
     settings.float32_tables = precision == "float32";
@@ -83,6 +86,14 @@ std::unique_ptr<Simulation> make_simulation(
     const auto past = to_vector(history);
     py::gil_scoped_release release;  // allocation of the run's arrays touches only C++ data
     return std::make_unique<Simulation>(std::move(model), settings, std::move(phases), past);
+}
+
+/// Two values (E, I) per record as an (n_records, 2) array; (0, 2) when not recorded.
+py::array_t<double> observable_rows(const std::vector<double>& values, std::int64_t n_records) {
+    const auto rows = values.empty() ? py::ssize_t{0} : static_cast<py::ssize_t>(n_records);
+    py::array_t<double> out({rows, py::ssize_t{2}});
+    std::copy_n(values.begin(), 2 * rows, out.mutable_data());
+    return out;
 }
 
 }  // namespace
@@ -98,7 +109,8 @@ void register_simulation(py::module_& m) {
              py::arg("phase_lags") = std::vector<double>{0.0, 0.0, 0.0, 0.0},
              py::arg("drives") = std::vector<DriveTuple>{},
              py::arg("delays") = std::vector<double>{0.0, 0.0, 0.0, 0.0},
-             py::arg("history") = DoubleArray(0))
+             py::arg("history") = DoubleArray(0), py::arg("record_mean_frequency") = false,
+             py::arg("record_local_order") = false)
         .def(
             "advance",
             [](Simulation& sim, std::int64_t max_steps) {
@@ -163,6 +175,14 @@ void register_simulation(py::module_& m) {
             const auto values = sim.mean_frequencies();
             return to_array(values, {static_cast<py::ssize_t>(values.size())});
         })
+        .def_property_readonly("frequency_records", [](const Simulation& sim) {
+            // (n_records, 2): mean dθ/dt over E, over I; (0, 2) if not recorded
+            return observable_rows(sim.frequency_records(), sim.n_records());
+        })
+        .def_property_readonly("local_order_records", [](const Simulation& sim) {
+            // (n_records, 2): mean local order parameter over E rows, over I rows
+            return observable_rows(sim.local_order_records(), sim.n_records());
+        })
         .def_property_readonly("displacement", [](const Simulation& sim) {
             return to_array(sim.displacement(), {static_cast<py::ssize_t>(sim.displacement().size())});
         })
@@ -170,13 +190,16 @@ void register_simulation(py::module_& m) {
             "restore",
             [](Simulation& sim, std::int64_t step, const DoubleArray& phases,
                const py::array_t<std::complex<double>, py::array::c_style | py::array::forcecast>& z_records,
-               const DoubleArray& snapshots, const DoubleArray& displacement) {
+               const DoubleArray& snapshots, const DoubleArray& displacement,
+               const DoubleArray& frequency_records, const DoubleArray& local_order_records) {
                 std::vector<std::complex<double>> z(z_records.data(), z_records.data() + z_records.size());
                 std::vector<double> snaps(snapshots.data(), snapshots.data() + snapshots.size());
-                sim.restore(step, to_vector(phases), std::move(z), std::move(snaps), to_vector(displacement));
+                sim.restore(step, to_vector(phases), std::move(z), std::move(snaps), to_vector(displacement),
+                            to_vector(frequency_records), to_vector(local_order_records));
             },
             py::arg("step"), py::arg("phases"), py::arg("z_records"), py::arg("snapshots"),
-            py::arg("displacement"))
+            py::arg("displacement"), py::arg("frequency_records") = DoubleArray(0),
+            py::arg("local_order_records") = DoubleArray(0))
         .def_property_readonly("delay_history", [](const Simulation& sim) {
             // The stored past of a delayed run, oldest step first (empty without delays).
             const auto values = sim.delay_history().state();
@@ -193,16 +216,20 @@ void register_simulation(py::module_& m) {
         .def_static(
             "estimate_bytes",
             [](std::int64_t n, std::int64_t n_steps, std::int64_t record_every, std::int64_t snapshot_every,
-               const std::string& method, std::int64_t history_slots, bool all_to_all) {
+               const std::string& method, std::int64_t history_slots, bool all_to_all,
+               bool record_mean_frequency, bool record_local_order) {
                 RunSettings settings;
                 settings.method = method_from_name(method);
+                settings.record_mean_frequency = record_mean_frequency;
+                settings.record_local_order = record_local_order;
                 settings.n_steps = n_steps;
                 settings.record_every = record_every;
                 settings.snapshot_every = snapshot_every;
                 return Simulation::estimate_bytes(n, settings, history_slots, all_to_all);
             },
             py::arg("n"), py::arg("n_steps"), py::arg("record_every"), py::arg("snapshot_every"),
-            py::arg("method") = "rk4", py::arg("history_slots") = 0, py::arg("all_to_all") = false);
+            py::arg("method") = "rk4", py::arg("history_slots") = 0, py::arg("all_to_all") = false,
+            py::arg("record_mean_frequency") = false, py::arg("record_local_order") = false);
 
     m.def("delay_history_slots", &DelayLine::slots, py::arg("longest"), py::arg("dt"),
           "Steps of the past a run with this longest delay and step keeps (0: no delays).");

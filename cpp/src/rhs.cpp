@@ -222,6 +222,24 @@ void RightHandSide::order_parameters(const double* theta, double out[6]) {
     out[5] = (totals[1] + totals[3]) / (n_e + n_i);
 }
 
+void RightHandSide::record_local_order(double* out) {
+    local_order_ = out;
+    // Weighted rows divide by Σ_j w_ij: summed once, when first asked for (CSR order).
+    if (!out || !model_.network || !model_.network->weighted() || !input_weights_.empty()) return;
+    const CsrNetwork& net = *model_.network;
+    const std::vector<double> weights = net.csr_weights();
+    input_weights_.assign(static_cast<std::size_t>(model_.size()), 0.0);
+    for (std::size_t i = 0; i < input_weights_.size(); ++i)
+        for (std::int64_t e = net.indptr[i]; e < net.indptr[i + 1]; ++e)
+            input_weights_[i] += weights[static_cast<std::size_t>(e)];
+}
+
+double RightHandSide::stored_inputs(std::int64_t i) const {
+    const auto row = static_cast<std::size_t>(i);
+    if (!input_weights_.empty()) return input_weights_[row];
+    return static_cast<double>(model_.network->indptr[row + 1] - model_.network->indptr[row]);
+}
+
 void RightHandSide::evaluate(const double* base, const double* slope, double h,
                              const double* kick, double t, double* out) {
     if (float_tables_) evaluate_with(sincos32_.data(), base, slope, h, kick, t, out);
@@ -249,9 +267,23 @@ void RightHandSide::evaluate_with(Table* sc, const double* base, const double* s
         delayed_sources(sc, sources);
         network_rows(sc, sources[0], k, out);
         if (sources[1] != sources[0]) {
-            // Rows onto I read other delays: a second pass, whose I rows are kept.
+            // Rows onto I read other delays: a second pass, whose I rows are kept (their
+            // local order parameters too, when recorded).
+            double* const local_order = local_order_;
+            if (local_order) {
+                second_local_order_.resize(second_pass_.size());
+                local_order_ = second_local_order_.data();
+            }
+            struct Restore {
+                double*& target;
+                double* value;
+                ~Restore() { target = value; }
+            } restore{local_order_, local_order};
             network_rows(sc, sources[1], k, second_pass_.data());
             std::copy(second_pass_.begin() + model_.n_e, second_pass_.end(), out + model_.n_e);
+            if (local_order)
+                std::copy(second_local_order_.begin() + model_.n_e, second_local_order_.end(),
+                          local_order + model_.n_e);
         }
     }
     if (!model_.drives.empty()) add_drives(sc, t, out);
@@ -377,8 +409,9 @@ void RightHandSide::csr_rows(const Table* sc, const Table* sources_sc, const Cou
         const SinCosSum from_e = sum_inputs(sources + first, split - first, w, sources_sc);
         const SinCosSum from_i = sum_inputs(sources + split, last - split,
                                             w ? w + (split - first) : nullptr, sources_sc);
-        out[i] = finish_row(i, sc, k, inverse_norms_[static_cast<std::size_t>(i)],
-                            {from_e.sin, from_e.cos, from_i.sin, from_i.cos});
+        const detail::InputSums sums{from_e.sin, from_e.cos, from_i.sin, from_i.cos};
+        out[i] = finish_row(i, sc, k, inverse_norms_[static_cast<std::size_t>(i)], sums);
+        note_local_order(i, sums, local_order_ ? stored_inputs(i) : 0.0);
     });
 }
 
@@ -420,8 +453,9 @@ void RightHandSide::tiled_rows(const Table* sc, const Table* sources, const Coup
         double* sums_i = row_sums + 2 * rows_per_block;
         for (std::int64_t r = 0; r < rows; ++r) {
             const std::int64_t i = first_row + r;
-            out[i] = finish_row(i, sc, k, inverse_norms_[static_cast<std::size_t>(i)],
-                                {sums_e[2 * r], sums_e[2 * r + 1], sums_i[2 * r], sums_i[2 * r + 1]});
+            const detail::InputSums sums{sums_e[2 * r], sums_e[2 * r + 1], sums_i[2 * r], sums_i[2 * r + 1]};
+            out[i] = finish_row(i, sc, k, inverse_norms_[static_cast<std::size_t>(i)], sums);
+            note_local_order(i, sums, local_order_ ? stored_inputs(i) : 0.0);
             sums_e[2 * r] = sums_e[2 * r + 1] = sums_i[2 * r] = sums_i[2 * r + 1] = 0.0;
         }
     });
@@ -448,6 +482,7 @@ void RightHandSide::procedural_rows(const Table* sc, const Table* source_sc, con
             out[i] = finish_row(i, sc, k,
                                 detail::inverse_norms(model_.normalization, counts[0], counts[1], n_e, n_i),
                                 sums);
+            note_local_order(i, sums, counts[0] + counts[1]);
         });
         return;
     }
@@ -510,6 +545,7 @@ void RightHandSide::procedural_rows(const Table* sc, const Table* source_sc, con
             out[i] = finish_row(i, sc, k,
                                 detail::inverse_norms(model_.normalization, counts[0], counts[1], n_e, n_i),
                                 sums);
+            note_local_order(i, sums, counts[0] + counts[1]);
         }
     });
 }

@@ -68,6 +68,30 @@ void validate_settings(const RunSettings& s, const Model& model) {
     }
 }
 
+/// Means over E (out[0]) and over I (out[1]) of values[0..n), NaN entries left out (NaN
+/// where nothing is left). Summed per fixed chunk, then over the chunks in order: the
+/// same bits for any number of threads.
+void population_means(const double* values, std::int64_t n, std::int64_t n_e, int threads,
+                      std::vector<double>& chunk_sums, double out[2]) {
+    chunk_sums.assign(4 * static_cast<std::size_t>(n_chunks(n)), 0.0);
+    parallel_for(threads, n_chunks(n), [&](std::int64_t chunk) {
+        double* sums = &chunk_sums[4 * static_cast<std::size_t>(chunk)];  // E sum, count, I sum, count
+        const std::int64_t end = std::min(n, (chunk + 1) * reduction_chunk);
+        for (std::int64_t i = chunk * reduction_chunk; i < end; ++i) {
+            if (std::isnan(values[i])) continue;
+            double* population = sums + (i < n_e ? 0 : 2);
+            population[0] += values[i];
+            population[1] += 1.0;
+        }
+    });
+    double totals[4] = {0.0, 0.0, 0.0, 0.0};
+    for (std::size_t c = 0; c < chunk_sums.size(); c += 4)
+        for (std::size_t k = 0; k < 4; ++k) totals[k] += chunk_sums[c + k];
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    out[0] = totals[1] > 0.0 ? totals[0] / totals[1] : nan;
+    out[1] = totals[3] > 0.0 ? totals[2] / totals[3] : nan;
+}
+
 /// Below this many times the time itself (or 1), a step no longer changes t in double
 /// precision: the controller could not meet the tolerances.
 constexpr double smallest_relative_step = 1e-13;
@@ -83,10 +107,13 @@ std::int64_t Simulation::estimate_bytes(std::int64_t n, const RunSettings& s,
     const long double state_arrays = (s.method == Method::dopri5 ? 11 : 8) + 2 + 4;
     const long double records = recording_rows(s.n_steps, s.record_every);
     const long double snapshots = s.snapshot_every > 0 ? recording_rows(s.n_steps, s.snapshot_every) : 0;
+    // Observables: 2 values per record each; local order also one value per row.
+    const long double observables = (s.record_mean_frequency ? 2 : 0) + (s.record_local_order ? 2 : 0);
     const long double bytes = state_arrays * n * sizeof(double) +
                               static_cast<long double>(DelayLine::estimate_bytes(n, history_slots, all_to_all)) +
                               records * 3 * sizeof(std::complex<double>) +
-                              snapshots * n * sizeof(double);
+                              snapshots * n * sizeof(double) +
+                              (records * observables + (s.record_local_order ? n : 0)) * sizeof(double);
     const auto most = static_cast<long double>(std::numeric_limits<std::int64_t>::max());
     return bytes >= most ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(bytes);
 }
@@ -135,12 +162,21 @@ Simulation::Simulation(Model model, RunSettings settings, std::vector<double> in
     if (settings_.snapshot_every > 0)
         snapshots_.resize(checked_size(recording_rows(settings_.n_steps, settings_.snapshot_every),
                                        model_.size(), "snapshot_every"));
+    const std::size_t observable_values =
+        checked_size(recording_rows(settings_.n_steps, settings_.record_every), 2, "record_every");
+    if (settings_.record_mean_frequency) frequency_records_.resize(observable_values);
+    if (settings_.record_local_order) {
+        local_order_records_.resize(observable_values);
+        if (!model_.all_to_all()) row_local_order_.resize(n);
+    }
     record_if_due();
 }
 
 void Simulation::restore(std::int64_t step, std::vector<double> phases,
                          std::vector<std::complex<double>> z_records, std::vector<double> snapshots,
-                         std::vector<double> displacement) {
+                         std::vector<double> displacement,
+                         const std::vector<double>& frequency_records,
+                         const std::vector<double>& local_order_records) {
     const auto n = static_cast<std::size_t>(model_.size());
     if (settings_.method == Method::dopri5)
         throw std::invalid_argument("checkpoint: not supported with method 'dopri5' (its step "
@@ -155,6 +191,10 @@ void Simulation::restore(std::int64_t step, std::vector<double> phases,
         throw std::invalid_argument("checkpoint: snapshots do not match the step");
     if (displacement.size() != displacement_.size())
         throw std::invalid_argument("checkpoint: frequency sums do not match the settings");
+    const auto observable_values = static_cast<std::size_t>(2 * records);
+    if (frequency_records.size() != (settings_.record_mean_frequency ? observable_values : 0) ||
+        local_order_records.size() != (settings_.record_local_order ? observable_values : 0))
+        throw std::invalid_argument("checkpoint: recorded observables do not match the step and settings");
     // A checkpoint is data from disk: refuse anything the integrator could not have produced.
     for (double x : phases)
         if (!std::isfinite(x) || (settings_.wrap && !(x >= 0.0 && x <= two_pi)))
@@ -168,6 +208,9 @@ void Simulation::restore(std::int64_t step, std::vector<double> phases,
     std::copy(snapshots.begin(), snapshots.end(), snapshots_.begin());
     n_snapshots_ = n_snapshots;
     displacement_ = std::move(displacement);
+    std::copy(frequency_records.begin(), frequency_records.end(), frequency_records_.begin());
+    std::copy(local_order_records.begin(), local_order_records.end(), local_order_records_.begin());
+    k1_ready_ = false;  // evaluated again at the restored state: the same bits
 }
 
 void Simulation::restore_delay_history(std::int64_t oldest, const std::vector<double>& values) {
@@ -223,27 +266,27 @@ void Simulation::take_step() {
     const bool noisy = model_.has_noise();
     if (noisy) draw_noise_kicks();
     const double* kick = noisy ? kick_.data() : nullptr;
+    // k1 = f(θ, t) (deterministic part) starts every method; recording observables may
+    // have evaluated it already, at this very state and time (and the same past).
+    // (Delays: each stage reads the sources at its own time, t, t + dt/2, t + dt.)
+    history_.set_stage(0.0);
+    if (!k1_ready_) rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
+    k1_ready_ = false;
 
     switch (settings_.method) {
     case Method::euler:  // Euler / Euler–Maruyama: θ + dt f(θ, t) + sqrt(2 D dt) ξ
-        history_.set_stage(0.0);
-        rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
         parallel_for(threads_, n, [&](std::int64_t i) {
             next[i] = theta[i] + dt * k1[i] + (kick ? kick[i] : 0.0);
         });
         break;
     case Method::heun:  // predictor θ̃ = θ + dt k1 (+ kick); θ + dt/2 (k1 + k2) (+ same kick)
-        history_.set_stage(0.0);
-        rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
         history_.set_stage(1.0);
         rhs_.evaluate(theta, k1, dt, kick, t + dt, k2);
         parallel_for(threads_, n, [&](std::int64_t i) {
             next[i] = theta[i] + dt / 2 * (k1[i] + k2[i]) + (kick ? kick[i] : 0.0);
         });
         break;
-    case Method::rk4:  // (delays: the sources at each stage's time, t, t + dt/2, t + dt)
-        history_.set_stage(0.0);
-        rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
+    case Method::rk4:
         history_.set_stage(0.5);
         rhs_.evaluate(theta, k1, dt / 2, nullptr, t + dt / 2, k2);
         rhs_.evaluate(theta, k2, dt / 2, nullptr, t + dt / 2, k3);
@@ -399,6 +442,7 @@ void Simulation::record_if_due() {
         row[0] = {z[0], z[1]};
         row[1] = {z[2], z[3]};
         row[2] = {z[4], z[5]};
+        if (settings_.record_mean_frequency || settings_.record_local_order) record_observables();
         ++n_records_;
     }
     if (settings_.snapshot_every > 0 && step_ % settings_.snapshot_every == 0) {
@@ -406,6 +450,34 @@ void Simulation::record_if_due() {
                   snapshots_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(n_snapshots_) * n));
         ++n_snapshots_;
     }
+}
+
+// One evaluation of the deterministic dθ/dt at the recorded state (θ, t): the first stage
+// of the next step, so fixed-step methods keep it as their next k1 and the recording costs
+// no extra evaluation (except at the last record). It is the velocity at the recorded
+// phases themselves, not an average over the step's stages, and without the noise, whose
+// increment has no derivative. dopri5 evaluates into its free stage buffer and keeps its
+// own k1 (its FSAL slope at the unwrapped phases) untouched.
+void Simulation::record_observables() {
+    const bool adaptive = settings_.method == Method::dopri5;
+    double* velocity = adaptive ? stage_.data() : k1_.data();
+    // All-to-all: every row's inputs are the whole network, its local order parameter |Z|.
+    const bool gather_local_order = settings_.record_local_order && !model_.all_to_all();
+    rhs_.record_local_order(gather_local_order ? row_local_order_.data() : nullptr);
+    history_.set_stage(0.0);  // delays: the sources at the recorded time
+    rhs_.evaluate(theta_.data(), nullptr, 0.0, nullptr, time(), velocity);
+    rhs_.record_local_order(nullptr);
+    k1_ready_ = !adaptive;
+    const auto row = static_cast<std::size_t>(2 * n_records_);
+    if (settings_.record_mean_frequency)
+        population_means(velocity, model_.size(), model_.n_e, threads_, chunk_means_, &frequency_records_[row]);
+    if (gather_local_order)
+        population_means(row_local_order_.data(), model_.size(), model_.n_e, threads_, chunk_means_,
+                         &local_order_records_[row]);
+    else if (settings_.record_local_order)
+        local_order_records_[row] = local_order_records_[row + 1] =
+            std::hypot(z_records_[static_cast<std::size_t>(3 * n_records_ + 2)].real(),
+                       z_records_[static_cast<std::size_t>(3 * n_records_ + 2)].imag());
 }
 
 std::vector<double> Simulation::mean_frequencies() const {

@@ -89,9 +89,9 @@ class CsrNetwork:
         """
 class Simulation:
     @staticmethod
-    def estimate_bytes(n: typing.SupportsInt | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex, method: str = 'rk4', history_slots: typing.SupportsInt | typing.SupportsIndex = 0, all_to_all: bool = False) -> int:
+    def estimate_bytes(n: typing.SupportsInt | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex, method: str = 'rk4', history_slots: typing.SupportsInt | typing.SupportsIndex = 0, all_to_all: bool = False, record_mean_frequency: bool = False, record_local_order: bool = False) -> int:
         ...
-    def __init__(self, n_e: typing.SupportsInt | typing.SupportsIndex, n_i: typing.SupportsInt | typing.SupportsIndex, omega: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], couplings: collections.abc.Sequence[Schedule], noise_e: typing.SupportsFloat | typing.SupportsIndex, noise_i: typing.SupportsFloat | typing.SupportsIndex, network: typing.Any, normalization: str, method: str, dt: typing.SupportsFloat | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex, frequency_from_step: typing.SupportsInt | typing.SupportsIndex, wrap: bool, seed: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex, initial: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], precision: str = 'float64', rtol: typing.SupportsFloat | typing.SupportsIndex = 1e-06, atol: typing.SupportsFloat | typing.SupportsIndex = 1e-08, phase_lags: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [0.0, 0.0, 0.0, 0.0], drives: collections.abc.Sequence[tuple[Schedule, typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex, typing.Annotated[numpy.typing.ArrayLike, numpy.uint8]]] = [], delays: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [0.0, 0.0, 0.0, 0.0], history: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] = ...) -> None:
+    def __init__(self, n_e: typing.SupportsInt | typing.SupportsIndex, n_i: typing.SupportsInt | typing.SupportsIndex, omega: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], couplings: collections.abc.Sequence[Schedule], noise_e: typing.SupportsFloat | typing.SupportsIndex, noise_i: typing.SupportsFloat | typing.SupportsIndex, network: typing.Any, normalization: str, method: str, dt: typing.SupportsFloat | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex, frequency_from_step: typing.SupportsInt | typing.SupportsIndex, wrap: bool, seed: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex, initial: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], precision: str = 'float64', rtol: typing.SupportsFloat | typing.SupportsIndex = 1e-06, atol: typing.SupportsFloat | typing.SupportsIndex = 1e-08, phase_lags: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [0.0, 0.0, 0.0, 0.0], drives: collections.abc.Sequence[tuple[Schedule, typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex, typing.Annotated[numpy.typing.ArrayLike, numpy.uint8]]] = [], delays: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [0.0, 0.0, 0.0, 0.0], history: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] = ..., record_mean_frequency: bool = False, record_local_order: bool = False) -> None:
         ...
     def advance(self, max_steps: typing.SupportsInt | typing.SupportsIndex) -> int:
         """
@@ -99,7 +99,7 @@ class Simulation:
         """
     def derivative(self, theta: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], t: typing.SupportsFloat | typing.SupportsIndex = 0.0, out: numpy.ndarray[typing.Any, numpy.dtype[typing.Any]] | None = None) -> numpy.ndarray[typing.Any, numpy.dtype[typing.Any]]:
         ...
-    def restore(self, step: typing.SupportsInt | typing.SupportsIndex, phases: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], z_records: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], snapshots: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], displacement: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None:
+    def restore(self, step: typing.SupportsInt | typing.SupportsIndex, phases: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], z_records: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], snapshots: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], displacement: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], frequency_records: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] = ..., local_order_records: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] = ...) -> None:
         ...
     def restore_delay_history(self, oldest: typing.SupportsInt | typing.SupportsIndex, values: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None:
         ...
@@ -122,7 +122,13 @@ class Simulation:
     def finished(self) -> bool:
         ...
     @property
+    def frequency_records(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
     def last_record(self) -> tuple[complex, complex, complex]:
+        ...
+    @property
+    def local_order_records(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
     def mean_frequencies(self) -> numpy.typing.NDArray[numpy.float64]:

@@ -40,6 +40,9 @@ __all__ = [
     "FIXED_STEP_METHODS",
     "ADAPTIVE_METHODS",
     "PRECISIONS",
+    "OBSERVABLES",
+    "check_observables",
+    "observable_settings",
     "MemoryLimitError",
     "StepSizeWarning",
     "check_step_size",
@@ -78,6 +81,8 @@ ADAPTIVE_METHODS = ("dopri5",)
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-8
 PRECISIONS = ("float64", "float32")
+# Observables the core can record at every record (eikura.observables explains each).
+OBSERVABLES = ("instantaneous_frequency", "local_order")
 # Streams of the NumPy generator, one per use, so that e.g. changing the initial phases
 # never changes the frequencies drawn for the same seed.
 FREQUENCY_STREAM = 1
@@ -231,6 +236,30 @@ def delayed_start(model: EIKuramoto, method: str, dt: float, precision: str,
     return past[-1], past[:-1]
 
 
+# --------------------------------------------------------------------------- observables
+
+
+def check_observables(observables: Any) -> tuple[str, ...]:
+    """The recorded observables: names out of OBSERVABLES, each once, in that order."""
+    if isinstance(observables, str):
+        raise TypeError(f"observables: expected a tuple of names, got the string {observables!r}; "
+                        f"write observables=({observables!r},)")
+    try:
+        names = list(observables)
+    except TypeError:
+        raise TypeError("observables: expected a tuple of names out of "
+                        f"{', '.join(map(repr, OBSERVABLES))}, got {type(observables).__name__}") from None
+    for name in names:
+        check_choice("observables", name, OBSERVABLES)
+    return tuple(name for name in OBSERVABLES if name in names)
+
+
+def observable_settings(observables: tuple[str, ...]) -> dict[str, bool]:
+    """The core's recording switches for validated ``observables``."""
+    return {"record_mean_frequency": "instantaneous_frequency" in observables,
+            "record_local_order": "local_order" in observables}
+
+
 def _round_down(value: float) -> float:
     """``value`` rounded down to one significant digit (a step size to suggest)."""
     scale = 10.0 ** np.floor(np.log10(value))
@@ -292,16 +321,18 @@ def available_memory_bytes() -> int:
 def estimate_memory(
     model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int,
     dt: float | None = None,
+    observables: tuple[str, ...] = (),
 ) -> dict[str, int]:
     """Bytes a run needs at its peak: network, integrator state and recordings.
 
     ``network`` is the sparse network and the temporary arrays used to build it (0 for
     all-to-all); ``run`` is the integrator's state and scratch arrays, the recordings
     (``Z_E, Z_I, Z`` every ``record_every`` steps, phases every ``snapshot_every`` steps;
-    0: none) and their copies into the returned :class:`Run`; with delays, ``history``
-    (included in ``run``) is the past that the delayed couplings read: sin and cos of every oscillator for
-    ``ceil(τ_max / dt) + 3`` steps (16 N bytes each; 32 bytes a step for all-to-all
-    coupling). A model with delays needs the step ``dt``. :func:`simulate` refuses a
+    0: none; ``observables`` as in :func:`simulate`) and their copies into the returned
+    :class:`Run`; with delays, ``history`` (included in ``run``) is the past that the
+    delayed couplings read: sin and cos of every oscillator for ``ceil(τ_max / dt) + 3``
+    steps (16 N bytes each; 32 bytes a step for all-to-all coupling). A model with delays
+    needs the step ``dt``. :func:`simulate` refuses a
     run whose ``total`` exceeds the memory available before allocating any of it.
 
     Examples
@@ -325,16 +356,21 @@ def estimate_memory(
         slots = delay_history_slots(model, check_positive("dt", dt))
     network = int(model.network.estimate_bytes(model.n_e, model.n_i))  # type: ignore[arg-type]
     all_to_all = isinstance(model.network, AllToAll)
-    core = int(_core.Simulation.estimate_bytes(model.n, n_steps, record_every, snapshot_every,
-                                               history_slots=slots, all_to_all=all_to_all))
+    observables = check_observables(observables)
+    switches = observable_settings(observables)
+    core = int(_core.Simulation.estimate_bytes(
+        model.n, n_steps, record_every, snapshot_every, history_slots=slots,
+        all_to_all=all_to_all, record_mean_frequency=switches["record_mean_frequency"],
+        record_local_order=switches["record_local_order"]))
     history = (int(_core.Simulation.estimate_bytes(model.n, 0, 1, 0, history_slots=slots,
                                                    all_to_all=all_to_all))
                - int(_core.Simulation.estimate_bytes(model.n, 0, 1, 0)))
     # Handing the recordings to Python copies them: Z records twice ((n, 3) array, then
-    # one array per field), snapshots once. Python ints: no overflow for absurd requests.
+    # one array per field), snapshots once, observables twice (2 values per record each).
+    # Python ints: no overflow for absurd requests.
     records = n_steps // record_every + 1
     snapshots = n_steps // snapshot_every + 1 if snapshot_every else 0
-    copies = 2 * records * 3 * 16 + snapshots * model.n * 8
+    copies = 2 * records * 3 * 16 + snapshots * model.n * 8 + 2 * records * 2 * 8 * len(observables)
     run = core + copies
     # "history" only with delays: the estimate of other runs keeps its keys.
     return {"network": network, "run": run, "total": network + run,
@@ -342,9 +378,10 @@ def estimate_memory(
 
 
 def check_memory(model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int,
-                 memory_limit: float | None, dt: float | None = None) -> dict[str, int]:
+                 memory_limit: float | None, dt: float | None = None,
+                 observables: tuple[str, ...] = ()) -> dict[str, int]:
     """Refuse, before anything is allocated, a run that would not fit in memory."""
-    memory = estimate_memory(model, n_steps, record_every, snapshot_every, dt)
+    memory = estimate_memory(model, n_steps, record_every, snapshot_every, dt, observables)
     limit: float
     if memory_limit is None:
         limit, source = available_memory_bytes(), "available now"
@@ -408,11 +445,12 @@ def initial_phases(
 
 
 def core_simulation(model: EIKuramoto, omega: NDArray[np.float64], phases: NDArray[np.float64],
-                    seed: int, threads: int, history: NDArray[np.float64] | None = None,
-                    **settings: Any) -> _core.Simulation:
+                    seed: int, threads: int, *, history: NDArray[np.float64] | None = None,
+                    observables: tuple[str, ...] = (), **settings: Any) -> _core.Simulation:
     """The C++ simulation for validated inputs (the one place that builds it).
 
-    ``history``: the rows of a user history before ``t = 0`` (``phases`` is the row at 0).
+    ``history``: the rows of a user history before ``t = 0`` (``phases`` is the row at 0);
+    ``observables``: validated names of the observables to record.
     """
     past = np.zeros(0) if history is None else np.ascontiguousarray(history).ravel()
     return _core.Simulation(
@@ -421,7 +459,9 @@ def core_simulation(model: EIKuramoto, omega: NDArray[np.float64], phases: NDArr
         noise_e=model.noise[0], noise_i=model.noise[1],  # type: ignore[index]
         network=network_for(model, seed, threads), normalization=model.normalization,
         phase_lags=list(model.phase_lags), drives=model.core_drives(),
-        delays=list(model.delays), history=past, seed=seed, threads=threads, initial=phases, **settings,
+        delays=list(model.delays), history=past, seed=seed, threads=threads, initial=phases,
+        record_mean_frequency="instantaneous_frequency" in observables,
+        record_local_order="local_order" in observables, **settings,
     )
 
 
@@ -582,6 +622,7 @@ def collect(simulation: _core.Simulation, model: EIKuramoto, omega: NDArray[np.f
     records = simulation.z_records
     snapshots = simulation.snapshots if snapshot_steps else None
     frequencies = simulation.mean_frequencies
+    velocities, local_order = simulation.frequency_records, simulation.local_order_records
     return Run(
         t=np.arange(records.shape[0], dtype=np.float64) * record_every * dt,
         z_e=records[:, 0].copy(), z_i=records[:, 1].copy(), z=records[:, 2].copy(),
@@ -592,5 +633,9 @@ def collect(simulation: _core.Simulation, model: EIKuramoto, omega: NDArray[np.f
                         if snapshots is not None else None),
         snapshots=snapshots,
         mean_frequencies=frequencies if frequencies.size else None,
+        instantaneous_frequency_e=velocities[:, 0].copy() if velocities.size else None,
+        instantaneous_frequency_i=velocities[:, 1].copy() if velocities.size else None,
+        local_order_e=local_order[:, 0].copy() if local_order.size else None,
+        local_order_i=local_order[:, 1].copy() if local_order.size else None,
         model=model,
     )

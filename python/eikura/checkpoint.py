@@ -3,12 +3,12 @@
 Everything random in eikura is a pure function of the seed and a counter (the noise of
 oscillator ``i`` at step ``s`` depends only on ``(seed, i, s)``; schedules are functions
 of ``t = s * dt``), so a run's whole state is its step counter, its phases, what it has
-recorded so far, with mean frequencies the phase displacements summed so far and, with
-delays, the stored past the delayed couplings read (sin and cos of the phases, or the
-population sums, of the last steps). A checkpoint stores exactly that, with the natural
-frequencies, the run settings and a fingerprint of the model. :func:`resume` rebuilds the
-run from the model (which the checkpoint does not store: user arrays and graphs can be
-large) after checking the
+recorded so far (with any observables), with mean frequencies the phase displacements
+summed so far and, with delays, the stored past the delayed couplings read (sin and cos
+of the phases, or the population sums, of the last steps). A checkpoint stores exactly
+that, with the natural frequencies, the run settings and a fingerprint of the model.
+:func:`resume` rebuilds the run from the model (which the checkpoint does not store: user
+arrays and graphs can be large) after checking the
 fingerprint, restores the state and continues; the result equals the uninterrupted run
 bit for bit, for any number of threads.
 
@@ -41,7 +41,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _core
-from ._engine import advance, check_memory, collect, core_simulation, network_for, stored_edges, threads_for
+from ._engine import (
+    advance,
+    check_memory,
+    check_observables,
+    collect,
+    core_simulation,
+    network_for,
+    stored_edges,
+    threads_for,
+)
 from ._metadata import eikura_version
 from ._validation import (
     check_bool,
@@ -92,6 +101,9 @@ class Checkpoint:
     model_arrays: dict[str, NDArray[Any]]
     delay_history: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # delays: the past
     delay_history_oldest: int = 0  # its first step with data
+    # Recorded observables, 2 values (E, I) per record, flat; empty where not recorded.
+    frequency_records: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    local_order_records: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     @property
     def model(self) -> EIKuramoto:
@@ -148,12 +160,16 @@ class CheckpointWriter:
             # Only with delays, so that checkpoints of other runs keep their layout.
             **({"delay_history": simulation.delay_history}
                if simulation.delay_history.size else {}),
+            "frequency_records": simulation.frequency_records.ravel(),
+            "local_order_records": simulation.local_order_records.ravel(),
             **{_MODEL_PREFIX + name: values for name, values in self._model_arrays.items()},
         }
         dimensions = {"phases": ("oscillator",), "frequencies": ("oscillator",),
                       "z_real": ("record", "field"), "z_imag": ("record", "field"),
                       "snapshots": ("snapshot", "oscillator"), "displacement": ("displaced",),
-                      "delay_history": ("delay_value",)}
+                      "delay_history": ("delay_value",),
+                      "frequency_records": ("frequency_value",),
+                      "local_order_records": ("local_order_value",)}
         shapes = {name: tuple(values.shape) for name, values in arrays.items()}
         encoding = checksum_encoding(shapes)
         delays = ({"delay_history_oldest": int(simulation.delay_history_oldest)}
@@ -170,6 +186,8 @@ class CheckpointWriter:
                                    "displaced": arrays["displacement"].size,
                                    **({"delay_value": arrays["delay_history"].size}
                                       if "delay_history" in arrays else {}),
+                                   "frequency_value": arrays["frequency_records"].size,
+                                   "local_order_value": arrays["local_order_records"].size,
                                    **{f"{name}_index": values.size for name, values in arrays.items()
                                       if name.startswith(_MODEL_PREFIX)}}
                 for name, values in arrays.items():
@@ -242,6 +260,10 @@ def read_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
                           if name.startswith(_MODEL_PREFIX)},
             delay_history=real("delay_history") if "delay_history" in arrays else np.zeros(0),
             delay_history_oldest=int(attrs.get("delay_history_oldest", 0)),
+            # absent from checkpoints of earlier versions, which recorded none
+            frequency_records=real("frequency_records") if "frequency_records" in arrays else np.zeros(0),
+            local_order_records=(real("local_order_records") if "local_order_records" in arrays
+                                 else np.zeros(0)),
         )
     except (KeyError, ValueError, TypeError) as error:
         raise _not_a_checkpoint(file, f"missing or malformed field: {error}") from None
@@ -366,7 +388,8 @@ def resume(
              else check_step_interval("checkpoint_every", checkpoint_every))
     record_every = int(run_settings["record_every"])
     snapshot_steps = int(run_settings["snapshot_every"])
-    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit, dt)
+    observables = check_observables(run_settings.get("observables", ()))
+    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit, dt, observables)
 
     core_threads = threads_for(model.n, thread_count)
     # Built from any valid phases, then restored: the core checks the checkpoint's state.
@@ -375,6 +398,7 @@ def resume(
         method=run_settings["method"], dt=dt, n_steps=n_steps, record_every=record_every,
         snapshot_every=snapshot_steps, frequency_from_step=state.frequency_from_step,
         wrap=bool(run_settings["wrap"]), precision=str(run_settings.get("precision", "float64")),
+        observables=observables,
     )
     n_edges = stored_edges(network_for(model, state.seed, core_threads))
     if n_edges != state.n_edges:
@@ -383,7 +407,7 @@ def resume(
             f"{state.n_edges} (saved by eikura {state.eikura_version}); resume with that version"
         )
     simulation.restore(state.step, state.phases, state.z_records, state.snapshots,
-                       state.displacement)
+                       state.displacement, state.frequency_records, state.local_order_records)
     _restore_delay_history(simulation, state, model, Path(path))
     config = {**state.config, "run": run_settings}
     writer = CheckpointWriter(target, model, state.frequencies, state.seed, config,

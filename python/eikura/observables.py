@@ -1,6 +1,41 @@
-"""Observables computed from a run's recorded mean fields ``Z_E``, ``Z_I``, ``Z``.
+"""Observables of a run: what the C++ core records, and what is computed from ``Z_E, Z_I, Z``.
 
-Everything here is post-processing of a :class:`~eikura.results.Run` (no new simulation):
+Which observable is computed where follows one rule: a quantity that the recorded mean
+fields determine is computed from them here, after the run; a quantity that needs every
+oscillator (and so cannot be recovered from ``Z``) is recorded in C++ while the phases are
+there, and only at the recording steps (``simulate(..., observables=...)``, off by
+default).
+
+Recorded in C++, per population X (E, I), at every record:
+
+* ``"instantaneous_frequency"`` — ``run.instantaneous_frequency_e``, ``_i``: the
+  population mean of dθ_i/dt at the recorded state (θ, t), the deterministic right-hand
+  side: couplings, lags and drives, without the noise, whose increment has no derivative.
+  It is one evaluation at the recorded phases themselves, which is the first stage of the
+  next step: the fixed-step methods (Euler, Heun, RK4) reuse it there, so recording costs
+  at most one extra evaluation per run, not one per record (``"dopri5"``, whose first
+  stage comes from the previous step, pays one per record). (Later stages belong to intermediate
+  states and an average over a step's stages would describe no recorded state.) It is the
+  mean of the oscillators' velocities, not the turning rate of ψ_X =
+  arg Z_X (:func:`collective_frequency`), which differs while r_X changes or is small.
+* ``"local_order"`` — ``run.local_order_e``, ``_i``: the mean over the oscillators i of
+  X of the local order parameter
+
+      R_i = abs(Σ_{j→i} w_ij exp(iθ_j)) / Σ_{j→i} w_ij     (w_ij = 1 unless weighted),
+
+  the modulus of the mean phasor of all of i's inputs, E and I together (what i "sees";
+  it is 1 when i's inputs agree even if the network as a whole has r = 0). Oscillators
+  without inputs are left out (NaN where none is left). It is computed from the sums
+  Σ w_ij sin θ_j, Σ w_ij cos θ_j that the right-hand side gathers for every oscillator
+  anyway. For all-to-all coupling every oscillator's inputs are the whole network, so
+  ``R_i = r = |Z|``; on a random network with k inputs per oscillator it is about
+  ``sqrt(r² + (1 − r²) / k)`` (k samples of the phase distribution): never below about
+  ``sqrt(1 / k)``, even where r is at its finite-size level.
+
+The circular mean phase ψ_X = arg Z_X is not recorded again: it is ``run.psi_e``,
+``run.psi_i``, ``run.psi``.
+
+Computed here from the recorded ``Z``, after the run (no new simulation):
 
 * :func:`collective_frequency` — the rate at which a population's mean phase ψ_X = arg Z_X
   turns (a locked population's common frequency; for a traveling wave, its speed);
@@ -10,6 +45,9 @@ Everything here is post-processing of a :class:`~eikura.results.Run` (no new sim
   state, large where the network switches or oscillates);
 * :func:`power_spectrum` and :func:`dominant_frequency` — Welch spectra of Z_E, Z_I or Z
   (:func:`scipy.signal.welch`, two-sided: the sign of the frequency says the direction).
+
+These windowed quantities need no C++: they are cheap functions of the recorded Z, and a
+window chosen after the run can be changed without running again.
 
 Examples
 --------
@@ -21,6 +59,13 @@ Examples
 >>> round(observables.collective_frequency(run, "e", transient=20.0), 2)
 2.0
 >>> bool(observables.phase_locking_value(run, window=10.0, transient=20.0).min() > 0.99)
+True
+
+Recorded observables of a sparse network, where the local order parameter exceeds r:
+
+>>> sparse = ek.EIKuramoto(n_e=800, n_i=200, k_ee=1.0, network=ek.FixedInDegree(k_e=8, k_i=2))
+>>> run = ek.simulate(sparse, t_max=5.0, dt=0.05, seed=1, observables=("local_order",))
+>>> bool((run.local_order_e > run.r).all())
 True
 """
 

@@ -37,6 +37,13 @@ __all__ = ["Run", "load", "FORMAT", "FORMAT_VERSION"]
 FORMAT = "eikura-run"
 FORMAT_VERSION = 2  # 1: eikura 0.1 files (no checksums, no model arrays); still read
 _MODEL_PREFIX = "model_"
+# The optional observables recorded per population (variables over time, when present).
+_OBSERVABLE_VARIABLES = {
+    "instantaneous_frequency_e": "mean dtheta/dt over E at the recorded state",
+    "instantaneous_frequency_i": "mean dtheta/dt over I at the recorded state",
+    "local_order_e": "mean over E of the local order parameter |mean of e^(i theta_j) over inputs j|",
+    "local_order_i": "mean over I of the local order parameter |mean of e^(i theta_j) over inputs j|",
+}
 
 
 @dataclass
@@ -57,6 +64,13 @@ class Run:
         Phase snapshots, shape (n_snapshots, N), if requested.
     mean_frequencies : ndarray or None
         Each oscillator's mean dθ/dt after the transient, if requested.
+    instantaneous_frequency_e, instantaneous_frequency_i : ndarray or None
+        The population's mean dθ_i/dt at each recording time, if recorded
+        (``simulate(..., observables=("instantaneous_frequency",))``).
+    local_order_e, local_order_i : ndarray or None
+        The mean over the population's oscillators of each one's local order parameter
+        (the modulus of the mean phasor of its inputs) at each recording time, if recorded
+        (``observables=("local_order",)``; :mod:`eikura.observables`).
     model : EIKuramoto or None
         The model that was run (rebuilt from the file by :func:`load`; ``None`` for files
         of eikura 0.1 whose model used arrays that were not saved).
@@ -83,6 +97,10 @@ class Run:
     snapshot_times: NDArray[np.float64] | None = None
     snapshots: NDArray[np.float64] | None = None
     mean_frequencies: NDArray[np.float64] | None = None
+    instantaneous_frequency_e: NDArray[np.float64] | None = None
+    instantaneous_frequency_i: NDArray[np.float64] | None = None
+    local_order_e: NDArray[np.float64] | None = None
+    local_order_i: NDArray[np.float64] | None = None
     version: str = field(default_factory=eikura_version)
     model: EIKuramoto | None = field(default=None, repr=False, compare=False)
 
@@ -103,15 +121,25 @@ class Run:
 
     @property
     def psi_e(self) -> NDArray[np.float64]:
+        """Circular mean phase ``arg Z_E`` of the excitatory population, in (−π, π]."""
         return np.angle(self.z_e)
 
     @property
     def psi_i(self) -> NDArray[np.float64]:
+        """Circular mean phase ``arg Z_I`` of the inhibitory population, in (−π, π]."""
         return np.angle(self.z_i)
 
     @property
     def psi(self) -> NDArray[np.float64]:
+        """Circular mean phase ``arg Z`` of the whole network, in (−π, π]."""
         return np.angle(self.z)
+
+    @property
+    def observables(self) -> tuple[str, ...]:
+        """The optional observables this run recorded (``simulate(..., observables=...)``)."""
+        recorded = (("instantaneous_frequency", self.instantaneous_frequency_e),
+                    ("local_order", self.local_order_e))
+        return tuple(name for name, values in recorded if values is not None)
 
     @property
     def n(self) -> int:
@@ -138,6 +166,14 @@ class Run:
                 ("mean r_E, r_I, r (second half)",
                  f"{self.r_e[late].mean():.4f}, {self.r_i[late].mean():.4f}, {self.r[late].mean():.4f}"),
                 ("wall time", f"{self.wall_time:.3g} s")]
+        if self.local_order_e is not None and self.local_order_i is not None:
+            rows.append(("mean local order E, I (second half)",
+                         f"{np.nanmean(self.local_order_e[late]):.4f}, "
+                         f"{np.nanmean(self.local_order_i[late]):.4f}"))
+        if self.instantaneous_frequency_e is not None and self.instantaneous_frequency_i is not None:
+            rows.append(("mean dθ/dt E, I (second half)",
+                         f"{np.nanmean(self.instantaneous_frequency_e[late]):.4g}, "
+                         f"{np.nanmean(self.instantaneous_frequency_i[late]):.4g}"))
         if self.interrupted:
             rows.append(("interrupted", "yes: the arrays hold what was recorded"))
         return html_table("eikura.Run", rows)
@@ -175,6 +211,12 @@ class Run:
         for values, label, color in ((self.r_e, "$r_E$", "#D55E00"), (self.r_i, "$r_I$", "#0072B2"),
                                      (self.r, "$r$", "#000000")):
             axes[0].plot(self.t, values, label=label, color=color, linewidth=0.9)
+        if self.local_order_e is not None and self.local_order_i is not None:
+            # recorded local order parameters: dashed, in their population's colour
+            for values, label, color in ((self.local_order_e, r"$R^{\mathrm{loc}}_E$", "#D55E00"),
+                                         (self.local_order_i, r"$R^{\mathrm{loc}}_I$", "#0072B2")):
+                axes[0].plot(self.t, values, label=label, color=color, linewidth=0.9,
+                             linestyle="--")
         axes[0].set_ylim(0.0, 1.02)
         axes[0].set_ylabel("order parameter")
         # outside the data, right of the axes: never covers a curve
@@ -216,6 +258,10 @@ class Run:
             data_vars["snapshots"] = (("snapshot_time", "oscillator"), self.snapshots)
         if self.mean_frequencies is not None:
             data_vars["mean_frequencies"] = ("oscillator", self.mean_frequencies)
+        for name, long_name in _OBSERVABLE_VARIABLES.items():
+            values = getattr(self, name)
+            if values is not None:
+                data_vars[name] = ("time", values, {"long_name": long_name})
         model_arrays = self.model.content_arrays() if self.model is not None else {}
         for name, values in model_arrays.items():
             data_vars[_MODEL_PREFIX + name] = (f"{_MODEL_PREFIX}{name}_index", values)
@@ -289,6 +335,8 @@ class Run:
             snapshot_times=dataset["snapshot_time"].values if has_snapshots else None,
             snapshots=dataset["snapshots"].values if has_snapshots else None,
             mean_frequencies=dataset["mean_frequencies"].values if "mean_frequencies" in dataset else None,
+            **{name: dataset[name].values if name in dataset else None
+               for name in _OBSERVABLE_VARIABLES},
             version=str(dataset.attrs["eikura_version"]),
             model=_model_of(dataset, config),
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -10,11 +12,13 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from ._engine import (
     METHODS,
+    OBSERVABLES,
     PRECISIONS,
     MemoryLimitError,
     advance,
     check_memory,
     check_method,
+    check_observables,
     check_recording,
     check_step_size,
     check_tolerances,
@@ -46,7 +50,21 @@ from .model import EIKuramoto
 from .results import Run, load
 
 __all__ = ["simulate", "derivative", "right_hand_side", "RightHandSide", "Run", "load",
-           "MemoryLimitError", "estimate_memory", "METHODS", "PRECISIONS"]
+           "MemoryLimitError", "estimate_memory", "METHODS", "PRECISIONS", "OBSERVABLES"]
+
+
+def _check_checkpoint(checkpoint: str | os.PathLike[str] | None, checkpoint_every: int | None,
+                      method: str, adaptive: bool) -> tuple[Path | None, int | None]:
+    """The checkpoint file and interval of a run (None where it saves none)."""
+    path = None if checkpoint is None else check_path("checkpoint", checkpoint)
+    if checkpoint_every is not None:
+        checkpoint_every = check_step_interval("checkpoint_every", checkpoint_every)
+        if path is None:
+            raise ValueError("checkpoint_every: also pass checkpoint=<file> to say where to save")
+    if path is not None and adaptive:
+        raise ValueError(f"checkpoint: not supported with method={method!r} (its step size is "
+                         "state that a checkpoint does not hold); use 'rk4' to checkpoint")
+    return path, checkpoint_every
 
 
 def simulate(
@@ -64,6 +82,7 @@ def simulate(
     snapshot_every: int | None = None,
     mean_frequencies: bool = False,
     transient: float = 0.0,
+    observables: Sequence[str] = (),
     wrap: bool = True,
     precision: str = "float64",
     memory_limit: float | None = None,
@@ -122,6 +141,14 @@ def simulate(
         Also keep all phases every this many steps (memory: 8 N bytes each).
     mean_frequencies
         Record each oscillator's mean effective frequency over ``[transient, t_max]``.
+    observables
+        Also record, at every record and per population (E, I), any of
+        ``"instantaneous_frequency"`` (the population mean of dθ_i/dt at the recorded
+        state: ``run.instantaneous_frequency_e``, ``_i``) and ``"local_order"`` (the
+        population mean of each oscillator's order parameter over its own inputs:
+        ``run.local_order_e``, ``_i``). Computed in C++ from one evaluation of the
+        right-hand side at each recorded state, which fixed-step methods reuse as the
+        next step's first stage; :mod:`eikura.observables` defines them. Default: none.
     wrap
         Keep phases in ``[0, 2π)`` (default). ``False`` keeps them unwrapped.
     precision
@@ -202,23 +229,18 @@ def simulate(
     mean_frequencies = check_bool("mean_frequencies", mean_frequencies)
     wrap = check_bool("wrap", wrap)
     precision = check_choice("precision", precision, PRECISIONS)
+    observables = check_observables(observables)
     if mean_frequencies and transient >= t_max:
         raise ValueError(f"transient: must be shorter than t_max ({t_max}), got {transient}")
     if progress is not None and not isinstance(progress, bool):
         raise TypeError("progress: expected True, False or None")
-    checkpoint_path = None if checkpoint is None else check_path("checkpoint", checkpoint)
-    if checkpoint_every is not None:
-        checkpoint_every = check_step_interval("checkpoint_every", checkpoint_every)
-        if checkpoint_path is None:
-            raise ValueError("checkpoint_every: also pass checkpoint=<file> to say where to save")
-    if checkpoint_path is not None and tolerances:
-        raise ValueError(f"checkpoint: not supported with method={method!r} (its step size is "
-                         "state that a checkpoint does not hold); use 'rk4' to checkpoint")
+    checkpoint_path, checkpoint_every = _check_checkpoint(checkpoint, checkpoint_every, method,
+                                                          bool(tolerances))
     if not isinstance(initial, str):
         initial = check_finite_array("initial", initial, ndim=1, length=model.n)
     initial, past = delayed_start(model, method, dt, precision, initial, history)
 
-    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit, dt)
+    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit, dt, observables)
 
     core_threads = threads_for(model.n, thread_count)
     omega = natural_frequencies(model, seed)
@@ -228,7 +250,7 @@ def simulate(
         n_steps=n_steps,
         record_every=record_every, snapshot_every=snapshot_steps,
         frequency_from_step=int(round(transient / dt)) if mean_frequencies else -1, wrap=wrap,
-        precision=precision, **tolerances,
+        precision=precision, **tolerances, observables=observables,
     )
     config = {
         "model": model.to_dict(),
@@ -244,6 +266,8 @@ def simulate(
             **tolerances,
         },
     }
+    if observables:  # absent: none recorded (as in the files of earlier versions)
+        config["run"]["observables"] = list(observables)
     writer = None
     if checkpoint_path is not None:
         network = network_for(model, seed, core_threads)

@@ -3,7 +3,9 @@
 /// equation itself is in equation.hpp; this class only gathers what it needs, by one of
 /// four strategies chosen by the network: all-to-all mean fields, a plain CSR gather, a
 /// cache-tiled gather (large networks), or a procedural network redrawn per evaluation.
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "eikura/delays.hpp"
@@ -33,6 +35,14 @@ class RightHandSide {
 
     /// Complex mean fields (Z_E, Z_I, Z) of the phases `theta`, summed in a fixed order.
     void order_parameters(const double* theta, double out[6]);
+
+    /// While `out` is not null, each evaluate() also writes every row's local order
+    /// parameter |Σ_j w_ij e^{iθ_j}| / Σ_j w_ij over its inputs j (E and I together;
+    /// the modulus of the (weighted) mean phasor of its inputs) to out[0..N), NaN
+    /// for a row without inputs. It reuses the (Σ sin, Σ cos) sums each row gathers
+    /// anyway. All-to-all rows gather nothing and write nothing: every row's local order
+    /// parameter is then |Z|. Set it for the evaluations to record only.
+    void record_local_order(double* out);
 
     std::int64_t scratch_bytes() const;
 
@@ -88,6 +98,14 @@ class RightHandSide {
     /// Per-chunk sums of (cos, sin) over E and over I of the phases in sincos_.
     void chunk_sums(std::int64_t chunk, double sums[4]) const;
     void add_chunks(double totals[4]) const;
+    /// local_order_[i] from row i's sums and its input count (or Σ_j w_ij), if recording.
+    void note_local_order(std::int64_t i, const detail::InputSums& sums, double inputs) const {
+        if (local_order_)
+            local_order_[i] = inputs > 0.0 ? std::hypot(sums.sin_e + sums.sin_i, sums.cos_e + sums.cos_i) / inputs
+                                           : std::numeric_limits<double>::quiet_NaN();
+    }
+    /// A stored network's number of inputs of row i, or Σ_j w_ij when weighted.
+    double stored_inputs(std::int64_t i) const;
 
     const Model& model_;
     int threads_;
@@ -104,7 +122,10 @@ class RightHandSide {
     double delay_steps_[2][2]{};                // τ_XY / dt, [X][Y], X, Y = E (0), I (1)
     HugePageVector<double> delayed_[2];         // delayed sources onto E, onto I (networks)
     std::vector<double> second_pass_;           // rows onto I when their sources differ
+    std::vector<double> second_local_order_;    // their local order parameters (recording)
     std::vector<detail::MeanField> forcings_;   // per drive, at the evaluation's t
+    double* local_order_ = nullptr;          // where rows write their local order (recording)
+    std::vector<double> input_weights_;      // Σ_j w_ij per row (weighted, local order only)
 };
 
 }  // namespace eikura

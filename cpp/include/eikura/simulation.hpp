@@ -28,6 +28,11 @@ struct RunSettings {
     std::int64_t frequency_from_step = -1;  // average dθ/dt from this step on; < 0: off
     bool wrap = true;                     // keep phases in [0, 2π)
     bool float32_tables = false;          // sparse gathers read sin/cos in float (RightHandSide)
+    // Per population (E, I) at each record, from one evaluation of dθ/dt at the recorded
+    // state (see Simulation::record_observables): the mean of dθ_i/dt, and the mean local
+    // order parameter (RightHandSide::record_local_order).
+    bool record_mean_frequency = false;
+    bool record_local_order = false;
     std::uint64_t seed = 0;
     int threads = 0;                      // 0: all available
     // dopri5 only: a step is accepted when, for every oscillator, its local error estimate
@@ -82,6 +87,10 @@ class Simulation {
     const std::vector<double>& snapshots() const { return snapshots_; }
     /// Mean dθ/dt since frequency_from_step (empty if off or no step averaged yet).
     std::vector<double> mean_frequencies() const;
+    /// Recorded so far, 2 per record (E, I), if switched on in the settings (else empty):
+    /// the population means of dθ_i/dt and of the local order parameter.
+    const std::vector<double>& frequency_records() const { return frequency_records_; }
+    const std::vector<double>& local_order_records() const { return local_order_records_; }
 
     /// Memory a run of this size needs, in bytes (state, scratch, recordings; not the
     /// network, which is counted where it is built).
@@ -91,9 +100,12 @@ class Simulation {
 
     /// Restore a checkpoint: step counter, phases, recordings and frequency sums. Refused
     /// for dopri5, whose step size and FSAL stage are state a checkpoint does not hold.
+    /// The observables' records (2 per record each) are needed where the settings record them.
     void restore(std::int64_t step, std::vector<double> phases,
                  std::vector<std::complex<double>> z_records,
-                 std::vector<double> snapshots, std::vector<double> displacement);
+                 std::vector<double> snapshots, std::vector<double> displacement,
+                 const std::vector<double>& frequency_records = {},
+                 const std::vector<double>& local_order_records = {});
     const std::vector<double>& displacement() const { return displacement_; }
     /// Delays: the stored past (checkpoints save it; restore it after restore()).
     const DelayLine& delay_history() const { return history_; }
@@ -102,6 +114,8 @@ class Simulation {
   private:
     void take_step();
     void record_if_due();
+    /// The optional observables of the current record (settings_.record_*).
+    void record_observables();
     /// dopri5: the next step (in units of dt) at which something is recorded or the
     /// run ends; adaptive steps are clipped to land there exactly.
     std::int64_t next_stop() const;
@@ -131,6 +145,10 @@ class Simulation {
     std::int64_t n_records_ = 0;
     std::vector<double> snapshots_;
     std::int64_t n_snapshots_ = 0;
+    std::vector<double> frequency_records_, local_order_records_;  // 2 per record: E, I
+    std::vector<double> row_local_order_;  // each row's local order at the record being taken
+    std::vector<double> chunk_means_;      // population means: 4 per chunk (sums, counts)
+    bool k1_ready_ = false;  // k1_ holds f(θ, t) of the current state (evaluated to record)
     int threads_;
 };
 
