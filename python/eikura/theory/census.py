@@ -40,7 +40,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,7 @@ from ._cycles import (
     nontrivial_multipliers,
     shoot,
 )
+from ._delays import refuse_delay
 from ._families import GridParameters
 from ._flow import OSCILLATING, STEADY, UNDECIDED, Screening, screen, take, time_step
 from ._labels import LABELS, MARGINAL_TOLERANCE, label_codes
@@ -626,6 +627,7 @@ def attractors(
     seed: int = 0,
     t_max: float = 400.0,
     refine: bool = True,
+    delay: float | Mapping[str, float] = 0.0,
 ) -> Census:
     """Every attractor of the mean-field equations: steady states and limit cycles.
 
@@ -653,6 +655,9 @@ def attractors(
         Refine every oscillation by shooting and compute its Floquet multipliers. Without
         it (faster; the label is the same) the period and extremes are read off the
         integration and ``multipliers`` is empty.
+    delay
+        Must be 0: limit cycles of the delay equations are not searched (a nonzero delay
+        raises ``ValueError``); see :func:`steady_states` with ``delay=``.
 
     Returns
     -------
@@ -670,6 +675,7 @@ def attractors(
       in-phase state r_e=0.6079 r_i=0.8679 psi=+0.0000 (growth -0.796), reached from ...% of starts
       collinear limit cycle: period 2.917, r_e 0.0000..0.1452, r_i 0.0000..0.474...
     """
+    refuse_delay(delay, "attractors")
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, 0.0, noise_treatment
     )

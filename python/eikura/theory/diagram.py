@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import check_bool, check_choice, check_finite_array
+from ._delays import refuse_delay
 from ._families import GridParameters, find_states, incoherence_eigenvalues_grid
 from ._folds import fold_curves
 from ._grid_cycles import cycle_candidates, find_oscillating
@@ -182,6 +184,7 @@ def analyse(
     noise_treatment: str = "auto",
     verify: bool = False,
     refine: bool = True,
+    delay: float | Mapping[str, float] = 0.0,
 ) -> Analysis:
     """Label a parameter point and return the attractors behind the label.
 
@@ -206,6 +209,9 @@ def analyse(
         Refine every limit cycle by shooting and compute its Floquet multipliers (about
         0.3 s per cycle); without it the label is the same and the cycles carry the
         period and extremes read off the integration.
+    delay
+        Must be 0: the attractor census does not take transmission delays (a clear
+        ``ValueError`` otherwise); see :func:`steady_states` with ``delay=``.
 
     Returns
     -------
@@ -221,6 +227,7 @@ def analyse(
     >>> round(branch.r_e, 3), round(branch.r_i, 3)
     (0.774, 0.905)
     """
+    refuse_delay(delay, "analyse")
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, 0.0, noise_treatment
     )
@@ -268,6 +275,7 @@ def classify(
     noise_e: float = 0.0,
     noise_i: float = 0.0,
     noise_treatment: str = "auto",
+    delay: float | Mapping[str, float] = 0.0,
 ) -> str:
     """The theory's state label at one parameter point.
 
@@ -287,6 +295,9 @@ def classify(
         Noise intensities D (>= 0).
     noise_treatment
         ``"auto"``, ``"quick"`` or ``"fokker-planck"`` (see :func:`steady_states`).
+    delay
+        Must be 0 (the label needs the limit cycles, not searched with delays): a
+        nonzero delay raises ``ValueError``.
 
     Returns
     -------
@@ -313,6 +324,7 @@ def classify(
         noise_i=noise_i,
         noise_treatment=noise_treatment,
         refine=False,
+        delay=delay,
     ).label
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ._delays import check_delay, delayed_states, has_delay
 from ._equations import oa_jacobian, oa_rhs
 from ._families import (
     GridParameters,
@@ -15,7 +16,7 @@ from ._families import (
     incoherence_eigenvalues_grid,
     reduced_eigenvalues,
 )
-from ._lagged import check_phase_lag, has_lag, lagged_states
+from ._lagged import check_phase_lag, has_lag, lagged_states, signed_couplings
 from ._noisy import noisy_states
 from ._params import NOISE_FOKKER_PLANCK, PointParameters, check_point
 
@@ -348,6 +349,18 @@ def states_at(params: PointParameters, n_samples: int = 4001) -> list[SteadyStat
     return [incoherent, *others]
 
 
+def _delayed(params: PointParameters, lags: tuple[float, ...], delays: tuple[float, ...]
+             ) -> list[SteadyState]:
+    if params.noise_treatment == NOISE_FOKKER_PLANCK:
+        raise ValueError("delay: with noise, delays need noise_treatment='quick' (Δ → Δ + D); "
+                         "the Fokker–Planck treatment does not take delays")
+    states: list[SteadyState] = delayed_states(
+        signed_couplings(params, lags), (params.effective_width_e, params.effective_width_i),
+        (params.width_e + params.noise_e, params.width_i + params.noise_i), params.center,
+        delays, SteadyState, STABILITY_TOLERANCE, params.noise_treatment)
+    return states
+
+
 def steady_states(
     k_ee: float,
     k_ei: float,
@@ -361,6 +374,7 @@ def steady_states(
     noise_treatment: str = "auto",
     center: float = 0.0,
     phase_lag: float | Mapping[str, float] = 0.0,
+    delay: float | Mapping[str, float] = 0.0,
 ) -> list[SteadyState]:
     """Every steady state of the mean-field equations, with its stability.
 
@@ -391,6 +405,14 @@ def steady_states(
         shifted frequency and are found by Newton's method from the end points of the
         reduced flow and a grid of guesses (see ``eikura.theory._lagged``). Lags need
         ``noise_treatment="quick"`` with noise.
+    delay
+        Transmission delays ``τ_XY >= 0``: one number or ``{"ee", "ei", "ie", "ii"}``;
+        block XY sees its sources at ``t − τ_XY``. States then turn at a frequency Ω
+        that solves the self-consistency with the delayed field's phase ``e^{−iΩτ_XY}``
+        (several branches may coexist); ``eigenvalues`` are the leading roots of the
+        transcendental characteristic equation (see :func:`incoherence_roots`), and
+        ``center`` matters (Ω τ enters the coupling). Delays need
+        ``noise_treatment="quick"`` with noise.
 
     Returns
     -------
@@ -409,6 +431,9 @@ def steady_states(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, center, noise_treatment
     )
     lags = check_phase_lag(phase_lag)
+    delays = check_delay(delay)
+    if has_delay(delays):
+        return _delayed(params, lags, delays)
     if has_lag(lags):
         states: list[SteadyState] = lagged_states(params, lags, SteadyState, STABILITY_TOLERANCE)
         return states
