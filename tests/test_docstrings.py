@@ -23,6 +23,7 @@ MODULES = [
     "eikura.theory.diagram",
     "eikura.theory.states",
     "eikura.theory.reduced",
+    "eikura.theory.delays",
 ]
 
 

@@ -145,7 +145,7 @@ def test_roots_solve_the_characteristic_equation() -> None:
     lags = (0.1, -0.2, 0.3, 0.0)
     delays = {"ee": 0.5, "ei": 1.3, "ie": 0.2, "ii": 0.9}
     found = theory.incoherence_roots(*EI_COUPLINGS, 1.0, 0.7, center=EI_CENTER,
-                                     phase_lag=dict(zip(("ee", "ei", "ie", "ii"), lags)),
+                                     phase_lag=dict(zip(("ee", "ei", "ie", "ii"), lags, strict=True)),
                                      delay=delays, n_roots=8)
     assert len(found.roots) == 8
     assert list(found.roots) == sorted(found.roots, key=lambda z: -z.real)

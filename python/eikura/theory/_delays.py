@@ -212,8 +212,11 @@ def characteristic_roots(a0: Any, delayed: Sequence[tuple[float, Any]], n_roots:
     order = np.argsort(-candidates.real, kind="stable")
     roots: list[complex] = []
     residuals: list[float] = []
+    # a few more than asked for: a spurious eigenvalue may refine to a root further left,
+    # and the final sort must still see every root to the right of it
+    wanted = n_roots + (1 if neutral else 0) + 4
     for lam in candidates[order]:
-        if len(roots) >= n_roots + (1 if neutral else 0):
+        if len(roots) >= wanted:
             break
         if delayed:
             refined, residual, converged = _newton_root(a0, delayed, complex(lam))
@@ -232,9 +235,9 @@ def characteristic_roots(a0: Any, delayed: Sequence[tuple[float, Any]], n_roots:
         if abs(roots[nearest]) < _NEUTRAL:
             neutral_root = roots.pop(nearest)
             residuals.pop(nearest)
-    roots_array = np.array(roots[:n_roots], dtype=complex)
-    order = np.argsort(-roots_array.real, kind="stable")
-    return RootSet(roots_array[order], np.array(residuals[:n_roots])[order], nodes, neutral_root)
+    roots_array = np.array(roots, dtype=complex)
+    order = np.argsort(-roots_array.real, kind="stable")[:n_roots]
+    return RootSet(roots_array[order], np.array(residuals)[order], nodes, neutral_root)
 
 
 # --------------------------------------------------------------------------------------
@@ -380,9 +383,10 @@ def rotating_states(sigma: Complex, widths: tuple[float, float], center: float,
             w = np.zeros(2, dtype=complex)
             w[reference], w[1 - reference] = row[0], complex(row[1], row[2])
             w[np.abs(w) < 1e-13] = 0.0  # a population the state leaves incoherent
-            if reference == 1 and abs(w[0]) > 1e-13:  # gauge: z_E real when it is not 0
+            if reference == 1 and abs(w[0]) > 0:  # gauge: z_E real when it is not 0
                 w = w * np.exp(-1j * np.angle(w[0]))
-            key = np.array([abs(w[0]), abs(w[1]), np.angle(w[1] * np.conj(w[0])), row[3]])
+                w[0] = abs(w[0])
+            key = np.array([w[0].real, w[1].real, w[1].imag, row[3]])
             if any(np.max(np.abs(key - other)) < _SAME_STATE for other in keys):
                 continue
             keys.append(key)

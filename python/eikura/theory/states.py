@@ -426,6 +426,15 @@ def steady_states(
     >>> states = ek.theory.steady_states(k_ee=4.0, k_ei=0.0, k_ie=0.0, k_ii=0.0)
     >>> [(s.kind, round(s.r_e, 6), s.stable) for s in states]
     [('incoherent', 0.0, False), ('in-phase', 0.707107, True)]
+
+    A delay in the E→E block (I uncoupled): five rotating states turning at different
+    frequencies, four of them stable.
+
+    >>> states = ek.theory.steady_states(6.0, 0.0, 0.0, 0.0, center=0.5, phase_lag=0.3,
+    ...                                  delay={"ee": 3.0, "ei": 0.0, "ie": 0.0, "ii": 0.0})
+    >>> [(round(s.r_e, 3), round(s.omega, 3), s.stable) for s in states[1:]]
+    [(0.815, -0.062, True), (0.808, 1.899, True), (0.781, -2.012, True),
+     (0.715, 3.815, True), (0.405, 3.702, False)]
     """
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, center, noise_treatment
