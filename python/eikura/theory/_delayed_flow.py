@@ -57,7 +57,8 @@ def _lookups(delays: tuple[float, ...], dt: float) -> list[list[Lookup]]:
             if tau == 0.0:
                 row.append((np.nan, 0, (0.0, 0.0, 0.0, 0.0)))
                 continue
-            q = offset - tau / dt
+            # τ >= dt: never less than one step back (τ may fall short of dt by rounding only)
+            q = offset - max(tau / dt, 1.0)
             base = int(np.floor(q))
             row.append((q, base, _hermite(q - base)))
         table.append(row)
@@ -86,47 +87,55 @@ def integrate_delayed(
         at_middle = np.concatenate([at_middle, forcing(starts[:-1] + 0.5 * dt)], axis=1)
     shape = np.shape(z0[0])
     size = int(np.prod(shape)) if shape else 1
-    values = np.zeros((n_steps + 1, 2, size), dtype=complex)
-    slopes = np.zeros_like(values)
-    values[0, 0], values[0, 1] = np.ravel(z0[0]), np.ravel(z0[1])
-    a = np.array([1j * centers[0] - widths[0], 1j * centers[1] - widths[1]])[:, None]
+    scalar = size == 1  # plain Python complex arithmetic is much faster than 1-element arrays
+    at_start, at_middle = (at_start.tolist(), at_middle.tolist()) if scalar else (at_start, at_middle)
+    start = [np.ravel(z0[0]).copy(), np.ravel(z0[1]).copy()]
+    if scalar:
+        start = [complex(start[0][0]), complex(start[1][0])]
+    # values[n] = [z_E, z_I] at t = n dt; slopes[n] their time derivatives (RK4's first stage)
+    values: list[list[Any]] = [start]
+    slopes: list[list[Any]] = []
+    a = (1j * centers[0] - widths[0], 1j * centers[1] - widths[1])
     table = _lookups(delays, dt)
-    past = _history_values(table, history, values[0], dt, size)
+    past: dict[tuple[int, int, int], Any] = _history_values(
+        table, history, np.array(start).reshape(2, size), dt, size)
+    if scalar:
+        past = {key: [complex(v[0][0]), complex(v[1][0])] for key, v in past.items()}
 
-    def source(stage: int, step: int, block: int, current: Complex) -> Complex:
+    def source(stage: int, step: int, block: int, current: list[Any]) -> Any:
         q, base, weights = table[stage][block]
         y = BLOCK_SOURCES[block]
         if np.isnan(q):
-            instantaneous: Complex = current[y]
-            return instantaneous
+            return current[y]
         if step + q <= 0.0:
-            before: Complex = past[(stage, block, step)][y]
-            return before
+            return past[(stage, block, step)][y]
         n = step + base
-        out: Complex = weights[0] * values[n, y] + weights[2] * values[n + 1, y] + dt * (
-            weights[1] * slopes[n, y] + weights[3] * slopes[n + 1, y])
-        return out
+        if weights[2] == 0.0 and weights[3] == 0.0:  # on a grid point (n + 1 may not exist yet)
+            return values[n][y]
+        return weights[0] * values[n][y] + weights[2] * values[n + 1][y] + dt * (
+            weights[1] * slopes[n][y] + weights[3] * slopes[n + 1][y])
 
-    def rhs(stage: int, step: int, z: Complex, k: Any) -> Complex:
-        fields = np.zeros((2, size), dtype=complex)
+    def rhs(stage: int, step: int, z: list[Any], k: Any) -> list[Any]:
+        fields: list[Any] = [0j, 0j]
         for block in range(4):
-            sign = -1.0 if BLOCK_SOURCES[block] == 1 else 1.0  # inhibitory inputs push away
-            fields[BLOCK_TARGETS[block]] += sign * k[block] * source(stage, step, block, z)
-        if forcing is not None:
-            fields[0] += k[4]
-            fields[1] += k[5]
-        out: Complex = a * z + 0.5 * (fields - np.conj(fields) * z * z)
-        return out
+            if k[block] != 0:  # inhibitory sources (y = I) enter with a minus sign
+                sign = -1.0 if BLOCK_SOURCES[block] == 1 else 1.0
+                fields[BLOCK_TARGETS[block]] += sign * k[block] * source(stage, step, block, z)
+        if forcing is not None:  # a drive adds its forcing F e^{i(Ωt + φ)} to the field
+            fields = [fields[0] + k[4], fields[1] + k[5]]
+        return [a[x] * z[x] + 0.5 * (fields[x] - np.conj(fields[x]) * z[x] * z[x])
+                for x in range(2)]
 
+    half, sixth = 0.5 * dt, dt / 6.0
     for step in range(n_steps):
         z = values[step]
         k1 = rhs(0, step, z, at_start[step])
-        slopes[step] = k1  # the Hermite interpolant's derivative at t_step
-        k2 = rhs(1, step, z + 0.5 * dt * k1, at_middle[step])
-        k3 = rhs(1, step, z + 0.5 * dt * k2, at_middle[step])
-        k4 = rhs(2, step, z + dt * k3, at_start[step + 1])
-        values[step + 1] = z + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
-    recorded = values[::record_every]
+        slopes.append(k1)  # the Hermite interpolant's derivative at t_step
+        k2 = rhs(1, step, [z[x] + half * k1[x] for x in range(2)], at_middle[step])
+        k3 = rhs(1, step, [z[x] + half * k2[x] for x in range(2)], at_middle[step])
+        k4 = rhs(2, step, [z[x] + dt * k3[x] for x in range(2)], at_start[step + 1])
+        values.append([z[x] + sixth * (k1[x] + 2 * k2[x] + 2 * k3[x] + k4[x]) for x in range(2)])
+    recorded = np.array(values[::record_every], dtype=complex).reshape(-1, 2, size)
     return (recorded[:, 0].reshape((-1, *shape)), recorded[:, 1].reshape((-1, *shape)))
 
 
