@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import brentq
 from scipy.special import lambertw
 
@@ -106,6 +108,20 @@ def test_one_population_roots_are_lambert_w_branches(center, lag, tau) -> None:
     # and the collocation missed none of the branches to the right of the last root found
     assert all(w.real < found.roots[-1].real + 1e-9 or min(abs(w - r) for r in found.roots) < 1e-9
                for w in branches)
+
+
+@settings(max_examples=20, deadline=None)
+@given(k=st.floats(0.2, 12.0), width=st.floats(0.1, 2.0), center=st.floats(-4.0, 4.0),
+       lag=st.floats(-1.4, 1.4), tau=st.floats(0.1, 5.0))
+def test_leading_root_is_the_principal_lambert_branch(k, width, center, lag, tau) -> None:
+    """The collocation never misses the rightmost root. The I population, uncoupled, has
+    its only root at −15 + iω, left of every W_0 root (Re W_0 >= −1, so Re λ >= −Δ − 1/τ)."""
+    found = theory.incoherence_roots(k, 0.0, 0.0, 0.0, width, 15.0, center=center,
+                                     phase_lag=lag, delay=one_delay(tau), n_roots=2)
+    a, b = -width + 1j * center, 0.5 * k * np.exp(-1j * lag)
+    principal = a + complex(lambertw(b * tau * np.exp(-a * tau), 0)) / tau
+    assert abs(found.leading - principal) < 1e-8 * (1 + abs(principal))
+    assert found.stable == (principal.real < -theory.STABILITY_TOLERANCE)
 
 
 def test_one_population_threshold_satisfies_the_marginal_condition() -> None:

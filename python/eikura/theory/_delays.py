@@ -51,9 +51,13 @@ __all__ = [
     "RootSet",
     "characteristic_roots",
     "incoherence_system",
-    "rotating_states",
     "rotating_system",
     "RotatingState",
+    "frequency_window",
+    "rotating_states",
+    "incoherence_frame_roots",
+    "rotating_roots",
+    "delayed_states",
 ]
 
 Complex = NDArray[np.complex128]
