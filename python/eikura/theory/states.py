@@ -51,14 +51,18 @@ class SteadyState:
         incoherence; 0 by convention when ``r_i = 0``).
     omega
         Collective frequency Ω in the lab frame (the common centre ``center`` plus the
-        shift of a lagged state; equal to ``center`` for the other kinds).
+        shift of a lagged state; equal to ``center`` for the other kinds without delays;
+        with delays every synchronized state turns at its own Ω).
     eigenvalues
         Linearisation eigenvalues, largest real part first. Incoherence: the four
         eigenvalues of the 4-D real system in the frame turning at ``center`` (those of
         ``M`` twice, with their conjugates). Other states: the eigenvalues of the reduced
         (r_E, r_I, ψ) system, i.e. of the 4-D system in the co-rotating frame with the
         neutral rotation mode removed. With the Fokker–Planck noise treatment, the
-        leading eight eigenvalues of the truncated Fourier hierarchy.
+        leading eight eigenvalues of the truncated Fourier hierarchy. With delays, the
+        leading eight roots of the characteristic equation of the same real system
+        (incoherence in the frame turning at ``center``, other states in the co-rotating
+        frame with the rotation root 0 removed).
     stable
         All eigenvalues have real part ``< −STABILITY_TOLERANCE``.
     kind
