@@ -77,9 +77,10 @@ def integrate_delayed(
     history: History | None,
     forcing: Any = None,
 ) -> tuple[Complex, Complex]:
-    """RK4 with delayed sources; ``couplings`` are the (signed-free) couplings times the lag
-    factors at step starts and midpoints, shapes ``(n_steps + 1, 4)`` and ``(n_steps, 4)``,
-    as in the undelayed integrator; ``forcing`` (optional) adds two columns."""
+    """RK4 with delayed sources. ``couplings``: ``K_XY`` (>= 0; the inhibitory minus sign
+    is applied here) times the lag factors, at step starts and midpoints, shapes
+    ``(n_steps + 1, 4)`` and ``(n_steps, 4)``, as for the undelayed integrator;
+    ``forcing`` (optional) adds the drives' two columns."""
     at_start, at_middle = couplings
     if forcing is not None:
         starts = np.arange(n_steps + 1, dtype=np.float64) * dt
