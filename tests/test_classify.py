@@ -577,3 +577,31 @@ def test_simulated_oscillating_order_parameter_is_other() -> None:
     assert eikura.theory.classify(7.0, 4.0, 12.0, 1.0) == "other"
     result = classify(simulated(1000, 7.0, 150.0, k_ei=4.0, k_ii=1.0, record_every=2))
     assert result.label == "other", result.reason
+
+
+def test_synchronized_state_still_settling_is_synchronized() -> None:
+    # eikura reproduce's phase diagram (N = 2000, t = 150) at K_EE = 6.43, K_II = 3.14:
+    # from random phases r settles slowly, 0.797 then 0.806; the mixture finds two
+    # clearly separated "levels" with one switch up. Both are synchronized: no episode
+    # leaves synchronization, so this is no unsettled run (it was "other").
+    import eikura as ek
+
+    model = ek.EIKuramoto(n_e=1600, n_i=400, k_ee=6.428571428571429, k_ei=1.0, k_ie=12.0,
+                          k_ii=3.142857142857143,
+                          frequencies=ek.Lorentzian(0.0, 1.0, regular=True))
+    run = ek.simulate(model, t_max=150.0, dt=0.1, method="rk4", seed=1, threads=1,
+                      progress=False)
+    result = classify(run, transient=45.0)
+    assert result.label == "synchronized", result.reason
+    assert result.n_switches >= 1 and result.low_level > 0.7  # the case of the rule
+
+
+def test_one_step_between_synchronized_levels_is_synchronized(
+        rng: np.random.Generator, times: np.ndarray) -> None:
+    # The neighbour of test_single_switch_is_unsettled: one switch, but the run never
+    # leaves synchronization (a step from 0.70 to 0.78, both steady levels).
+    r = np.where(times < 200.0, steady_level(rng, 0.70, 0.01, times.size),
+                 steady_level(rng, 0.78, 0.01, times.size))
+    result = classify(r=r, t=times, n=1000)
+    assert result.label == "synchronized", result.reason
+    assert result.n_switches == 1

@@ -253,3 +253,32 @@ def test_reproduce_writes_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "## Where simulation and theory disagree" in text
     assert report.notes and all(note in text for note in report.notes)
     assert lines[-1].startswith("eikura reproduce: wrote")
+
+
+def test_report_sorts_phase_diagram_disagreements_by_cause() -> None:
+    # The disagreements of a full `eikura reproduce` run (N = 2000): theory cycles, points
+    # next to a boundary, and one far from any boundary, which the report must not put
+    # down to finite size.
+    import xarray as xr
+
+    from eikura.experiments import ExperimentResult
+
+    def point(x: float, simulated: str, theory: str, distance: float) -> dict[str, object]:
+        return {"x": x, "y": 1.0, "simulated": simulated, "theory": theory,
+                "distance_to_boundary": distance, "mean_field_swing": 0.0,
+                "limit_cycle": False}
+
+    disagreements = [point(5.0, "synchronized", "other", 0.04),
+                     point(4.14, "desynchronized", "other", 0.12),
+                     point(5.0, "synchronized", "bistable", 0.42),
+                     point(6.43, "other", "synchronized", 2.09)]
+    summary = {"disagreements": disagreements, "grid_spacing_x": 0.2857, "n": 2000,
+               "n_points": 225, "x": "k_ee", "y": "k_ii", "t_max": 150.0,
+               "n_disagree": len(disagreements)}
+    result = ExperimentResult(name="phase_diagram", dataset=xr.Dataset(), summary=summary,
+                              files=[], seconds=0.0)
+    cycles, near, far = closing_notes({"phase_diagram": result})
+    assert "2 grid points" in cycles and "limit cycle" in cycles
+    assert "synchronized at 1, desynchronized at 1" in cycles
+    assert "1 of 225 grid points differ near a boundary" in near and "0.42" in near
+    assert "k_ee = 6.43" in far and "finite size does not explain" in far

@@ -15,6 +15,7 @@ import math
 import os
 import platform
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -388,40 +389,64 @@ def _time_series_notes(series: ExperimentResult) -> list[str]:
 
 def _phase_diagram_notes(diagram: ExperimentResult) -> list[str]:
     summary = diagram.summary
-    cycles = summary.get("n_limit_cycle", 0)
-    near = summary["n_disagree"] - cycles
+    spacing = summary["grid_spacing_x"]
+    near_limit = 2.0 * spacing if math.isfinite(spacing) else math.inf
+    cycles, unseen_cycles, near, far = [], [], [], []
+    for d in summary["disagreements"]:
+        if d["theory"] == "other":
+            cycles.append(d)
+        elif d["limit_cycle"]:
+            unseen_cycles.append(d)
+        elif d["distance_to_boundary"] <= near_limit:
+            near.append(d)
+        else:
+            far.append(d)
     notes: list[str] = []
     if cycles:
-        kinds = sorted({f"{d['simulated']} where the theory says {d['theory']}"
-                        for d in summary["disagreements"] if d["limit_cycle"]})
         notes.append(
-            f"Phase diagram: at {cycles} grid points ({'; '.join(kinds)}) the mean-field "
-            f"equations started near incoherence oscillate as well (r_E swing > 0.05): a "
-            f"stable limit cycle born in the Hopf bifurcation of incoherence coexists with "
-            f"the stable synchronized state, and the run from random phases ends on it "
-            f"(an oscillating r: 'other', or 'low' when the swing stays below the "
-            f"classifier's high threshold). This is not a finite-size effect but a gap "
-            f"in the steady-state label of eikura.theory.classify.")
+            f"Phase diagram: at {len(cycles)} grid points the theory's attractors include a "
+            f"stable limit cycle ('other') and the simulation says "
+            f"{_label_counts(cycles)}: where the cycle coexists with a stable steady state "
+            f"the run from random phases may end on the steady state, and at "
+            f"N = {summary['n']} a cycle of small amplitude cannot be told from the "
+            f"quasi-cycle of a weakly damped focus.")
+    if unseen_cycles:
+        notes.append(
+            f"Phase diagram: at {len(unseen_cycles)} grid points the mean-field equations "
+            f"started near incoherence oscillate (r_E swing > 0.05) although the theory's "
+            f"census found no cycle there; the simulation says {_label_counts(unseen_cycles)}.")
     if near:
         notes.append(_finite_size_note(summary, near))
+    if far:
+        where = "; ".join(f"{summary['x']} = {d['x']:.3g}, {summary['y']} = {d['y']:.3g}: "
+                          f"{d['simulated']} where the theory says {d['theory']}" for d in far)
+        notes.append(
+            f"Phase diagram: {len(far)} disagreeing grid points lie farther than two grid "
+            f"spacings from any theoretical boundary ({where}); finite size does not "
+            f"explain them: look at those runs (a transient longer than "
+            f"t = {summary['t_max']:g}, or a classifier error).")
     if not summary["n_disagree"]:
         notes.append(f"Phase diagram: every grid point agrees with the theory "
                      f"(N = {summary['n']}).")
     return notes
 
 
-def _finite_size_note(summary: Mapping[str, Any], near: int) -> str:
+def _label_counts(disagreements: list[dict[str, Any]]) -> str:
+    counts = Counter(d["simulated"] for d in disagreements)
+    return ", ".join(f"{label} at {count}" for label, count in counts.most_common())
+
+
+def _finite_size_note(summary: Mapping[str, Any], near: list[dict[str, Any]]) -> str:
     spacing = summary["grid_spacing_x"]
-    distance = summary["max_distance_to_boundary"]
+    distance = max(d["distance_to_boundary"] for d in near)
     spacings = (f", i.e. within {distance / spacing:.1f} grid spacings"
                 if math.isfinite(spacing) and spacing > 0 else "")
-    return (f"Phase diagram: {near} of {summary['n_points']} grid points differ for "
-            f"finite-size reasons, all within {distance:.2f} (in {summary['x']}) of a "
-            f"theoretical boundary{spacings}: at N = {summary['n']} fluctuations kick the "
-            f"network out of a barely stable state (mostly bistable points seen as "
-            f"synchronized: the random start escapes incoherence near its stability "
-            f"boundary), and near a fold or a weakly damped focus t = {summary['t_max']:g} is "
-            f"short against the slow relaxation.")
+    return (f"Phase diagram: {len(near)} of {summary['n_points']} grid points differ near a "
+            f"boundary, all within {distance:.2f} (in {summary['x']}) of it{spacings}: at "
+            f"N = {summary['n']} fluctuations kick the network out of a barely stable state "
+            f"(mostly bistable points seen as synchronized: the random start escapes "
+            f"incoherence near its stability boundary), and near a fold or a weakly damped "
+            f"focus t = {summary['t_max']:g} is short against the slow relaxation.")
 
 
 def _modulation_notes(modulated: ExperimentResult) -> list[str]:

@@ -155,7 +155,19 @@ def _switching_label(
     see eikura.classify."""
     n_up, n_down = evidence["n_switches_up"], evidence["n_switches_down"]
     low_level, high_level = evidence["low_level"], evidence["high_level"]
+    sync_floor = LOW_THRESHOLD_FACTOR * evidence["incoherent_level"]
+    both_synchronized = (low_level >= sync_floor and high_shape >= SYNCHRONIZED_SHAPE
+                         and evidence["shape_ratio"] >= SYNCHRONIZED_SHAPE)
     if n_up < min_switches or n_down < min_switches:
+        if both_synchronized and not _oscillation_verdict(oscillation):
+            # A synchronized state still settling (a slow drift of r cut in two), not
+            # a second state: no episode ever leaves synchronization.
+            return "synchronized", (
+                f"r stays synchronized: it moves {n_up} up and {n_down} down between two "
+                f"levels {low_level:.3g} and {high_level:.3g}, both clear of their "
+                f"fluctuations (<r>^2/<r^2> >= {SYNCHRONIZED_SHAPE}) and above 3 incoherent "
+                f"levels ({sync_floor:.3g})"
+            )
         return "other", (
             f"unsettled: r switches only {n_up} up and {n_down} down between {low_level:.3g} "
             f"and {high_level:.3g} (at least {min_switches} each way needed for "
@@ -169,7 +181,6 @@ def _switching_label(
     oscillating = _oscillation_verdict(oscillation)
     if oscillating:
         return "other", f"r switches {n_up + n_down} times but within its levels {oscillating}"
-    sync_floor = LOW_THRESHOLD_FACTOR * evidence["incoherent_level"]
     if high_level < sync_floor or not high_shape >= SYNCHRONIZED_SHAPE:
         return "other", (
             f"r switches {n_up + n_down} times, but its high level {high_level:.3g} is not "
@@ -181,7 +192,7 @@ def _switching_label(
         f"{evidence['level_separation']:.2f} pooled standard deviations), high "
         f"{evidence['fraction_high']:.0%} of the time"
     )
-    if evidence["shape_ratio"] >= SYNCHRONIZED_SHAPE and low_level >= sync_floor:
+    if both_synchronized:
         return "synchronized", (
             f"r switches {n_up + n_down} times between two synchronized levels: {levels}"
         )
