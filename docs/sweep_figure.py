@@ -1,4 +1,4 @@
-"""Regenerate docs/sweep_kee_kii.png/.pdf and the agreement numbers docs/sweeps.md quotes.
+"""Regenerate docs/sweep_kee_kii.png and the agreement numbers docs/sweeps.md quotes.
 
     python docs/sweep_figure.py [--store PATH]
 
@@ -11,7 +11,7 @@ theory's.
 from __future__ import annotations
 
 import argparse
-from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -31,16 +31,24 @@ def main() -> None:
         config["store"] = args.store
     result = ek.sweep(**config)
     plot_sweep(result, out=HERE / "sweep_kee_kii")
-    simulated = np.asarray(result["label"].values).ravel().astype(str)
-    predicted = np.asarray(result["theory_label"].values).ravel().astype(str)
+    simulated = np.asarray(result["label"].transpose("k_ee", "k_ii", ...).values)[..., 0]
+    predicted = np.asarray(result["theory_label"].transpose("k_ee", "k_ii", ...).values)[..., 0]
     same = simulated == predicted
     print(f"{same.size} points; same label as the theory: {same.sum()} "
           f"({100 * same.mean():.0f} %)")
-    print("disagreements (simulated <- theory):")
-    for (sim, theory), count in Counter(
-            zip(simulated[~same], predicted[~same], strict=True)).most_common():
-        print(f"  {sim} <- {theory}: {count}")
-
+    # For each disagreement, the grid cells along K_EE to the nearest change of the
+    # theory's label in its row (K_II fixed).
+    cells: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, j in zip(*np.nonzero(~same), strict=True):
+        row = predicted[:, j]
+        changes = np.flatnonzero(row != row[i])
+        cells[(str(simulated[i, j]), str(predicted[i, j]))].append(
+            int(np.min(np.abs(changes - i))) if changes.size else -1)
+    print("| simulation | theory | points | cells to a theory boundary (median / max) |")
+    print("|---|---|---:|---|")
+    for (sim, theory), distances in sorted(cells.items(), key=lambda item: -len(item[1])):
+        print(f"| {sim} | {theory} | {len(distances)} | {np.median(distances):g} / "
+              f"{max(distances)} |")
 
 if __name__ == "__main__":
     main()

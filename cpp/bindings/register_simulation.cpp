@@ -40,7 +40,8 @@ std::unique_ptr<Simulation> make_simulation(
     const std::string& method, double dt, std::int64_t n_steps, std::int64_t record_every,
     std::int64_t snapshot_every, std::int64_t frequency_from_step, bool wrap, std::uint64_t seed,
     int threads, const DoubleArray& initial, const std::string& precision, double rtol,
-    double atol, const std::vector<double>& phase_lags, const std::vector<DriveTuple>& drives) {
+    double atol, const std::vector<double>& phase_lags, const std::vector<DriveTuple>& drives,
+    const std::vector<double>& delays, const DoubleArray& history) {
     if (couplings.size() != 4) throw std::invalid_argument("couplings: expected 4 schedules (ee, ei, ie, ii)");
     Model model;
     model.n_e = n_e;
@@ -49,6 +50,8 @@ std::unique_ptr<Simulation> make_simulation(
     model.couplings = {couplings[0], couplings[1], couplings[2], couplings[3]};
     if (phase_lags.size() != 4) throw std::invalid_argument("phase_lag: expected 4 lags (ee, ei, ie, ii)");
     model.phase_lags = {phase_lags[0], phase_lags[1], phase_lags[2], phase_lags[3]};
+    if (delays.size() != 4) throw std::invalid_argument("delay: expected 4 delays (ee, ei, ie, ii)");
+    model.delays = {delays[0], delays[1], delays[2], delays[3]};
     for (const auto& [amplitude, frequency, phase, mask] : drives) {
         const auto* begin = mask.data();
         model.drives.push_back({amplitude, frequency, phase,
@@ -77,8 +80,9 @@ std::unique_ptr<Simulation> make_simulation(
         throw std::invalid_argument("precision: expected 'float64' or 'float32', got '" + precision + "'");
     settings.float32_tables = precision == "float32";
     auto phases = to_vector(initial);
+    const auto past = to_vector(history);
     py::gil_scoped_release release;  // allocation of the run's arrays touches only C++ data
-    return std::make_unique<Simulation>(std::move(model), settings, std::move(phases));
+    return std::make_unique<Simulation>(std::move(model), settings, std::move(phases), past);
 }
 
 }  // namespace
@@ -92,7 +96,9 @@ void register_simulation(py::module_& m) {
              py::arg("wrap"), py::arg("seed"), py::arg("threads"), py::arg("initial"),
              py::arg("precision") = "float64", py::arg("rtol") = 1e-6, py::arg("atol") = 1e-8,
              py::arg("phase_lags") = std::vector<double>{0.0, 0.0, 0.0, 0.0},
-             py::arg("drives") = std::vector<DriveTuple>{})
+             py::arg("drives") = std::vector<DriveTuple>{},
+             py::arg("delays") = std::vector<double>{0.0, 0.0, 0.0, 0.0},
+             py::arg("history") = DoubleArray(0))
         .def(
             "advance",
             [](Simulation& sim, std::int64_t max_steps) {
@@ -171,19 +177,35 @@ void register_simulation(py::module_& m) {
             },
             py::arg("step"), py::arg("phases"), py::arg("z_records"), py::arg("snapshots"),
             py::arg("displacement"))
+        .def_property_readonly("delay_history", [](const Simulation& sim) {
+            // The stored past of a delayed run, oldest step first (empty without delays).
+            const auto values = sim.delay_history().state();
+            return to_array(values, {static_cast<py::ssize_t>(values.size())});
+        })
+        .def_property_readonly("delay_history_oldest",
+                               [](const Simulation& sim) { return sim.delay_history().oldest(); })
+        .def(
+            "restore_delay_history",
+            [](Simulation& sim, std::int64_t oldest, const DoubleArray& values) {
+                sim.restore_delay_history(oldest, to_vector(values));
+            },
+            py::arg("oldest"), py::arg("values"))
         .def_static(
             "estimate_bytes",
             [](std::int64_t n, std::int64_t n_steps, std::int64_t record_every, std::int64_t snapshot_every,
-               const std::string& method) {
+               const std::string& method, std::int64_t history_slots, bool all_to_all) {
                 RunSettings settings;
                 settings.method = method_from_name(method);
                 settings.n_steps = n_steps;
                 settings.record_every = record_every;
                 settings.snapshot_every = snapshot_every;
-                return Simulation::estimate_bytes(n, settings);
+                return Simulation::estimate_bytes(n, settings, history_slots, all_to_all);
             },
             py::arg("n"), py::arg("n_steps"), py::arg("record_every"), py::arg("snapshot_every"),
-            py::arg("method") = "rk4");
+            py::arg("method") = "rk4", py::arg("history_slots") = 0, py::arg("all_to_all") = false);
+
+    m.def("delay_history_slots", &DelayLine::slots, py::arg("longest"), py::arg("dt"),
+          "Steps of the past a run with this longest delay and step keeps (0: no delays).");
 
     m.def(
         "advance_ensemble",

@@ -16,6 +16,8 @@ void Model::validate() const {
         if (!std::isfinite(w)) throw std::invalid_argument("frequencies: must be finite");
     for (double lag : {phase_lags.ee, phase_lags.ei, phase_lags.ie, phase_lags.ii})
         if (!std::isfinite(lag)) throw std::invalid_argument("phase_lag: must be finite");
+    for (double delay : {delays.ee, delays.ei, delays.ie, delays.ii})
+        if (!(delay >= 0.0) || !std::isfinite(delay)) throw std::invalid_argument("delay: must be finite and >= 0");
     if (!(noise_e >= 0.0) || !(noise_i >= 0.0) || !std::isfinite(noise_e) || !std::isfinite(noise_i))
         throw std::invalid_argument("noise: must be finite and >= 0");
     for (const Drive& drive : drives) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <type_traits>
 
 #if defined(__SSE2__)
@@ -114,6 +115,7 @@ RightHandSide::RightHandSide(const Model& model, int threads, bool float32_table
       thread_sources_(threads_),
       thread_row_sums_(threads_) {
     model_.validate();
+    forcings_.resize(model_.drives.size());
     const auto n = static_cast<std::size_t>(model_.size());
     sincos_.resize(2 * n);
     if (float_tables_) sincos32_.resize(2 * n);
@@ -133,6 +135,43 @@ RightHandSide::RightHandSide(const Model& model, int threads, bool float32_table
                                                   static_cast<double>(net.e_end[i] - net.indptr[i]),
                                                   static_cast<double>(net.indptr[i + 1] - net.e_end[i]),
                                                   n_e, n_i);
+}
+
+void RightHandSide::attach_history(const DelayLine* history, double dt) {
+    if (float_tables_) throw std::invalid_argument("precision: 'float32' tables are not available with delays");
+    history_ = history;
+    const TransmissionDelays& tau = model_.delays;
+    const double steps[2][2] = {{DelayLine::steps_of(tau.ee, dt), DelayLine::steps_of(tau.ei, dt)},
+                                {DelayLine::steps_of(tau.ie, dt), DelayLine::steps_of(tau.ii, dt)}};
+    for (int x = 0; x < 2; ++x)
+        for (int y = 0; y < 2; ++y) delay_steps_[x][y] = steps[x][y];
+    if (model_.all_to_all()) return;
+    const auto n = static_cast<std::size_t>(model_.size());
+    delayed_[0].resize(2 * n);
+    delayed_[1].resize(2 * n);
+    second_pass_.resize(n);
+}
+
+void RightHandSide::delayed_sources(const double* sc, const double* sources[2]) {
+    const std::int64_t n = model_.size(), n_e = model_.n_e;
+    const std::int64_t first[2] = {0, n_e}, end[2] = {n_e, n};
+    for (int x = 0; x < 2; ++x) {
+        const double* steps = delay_steps_[x];
+        if (steps[0] == 0.0 && steps[1] == 0.0) {
+            sources[x] = sc;  // no delay onto X: the stage's own table
+            continue;
+        }
+        if (x == 1 && steps[0] == delay_steps_[0][0] && steps[1] == delay_steps_[0][1]) {
+            sources[1] = sources[0];  // the same delays as onto E
+            continue;
+        }
+        double* table = delayed_[x].data();
+        for (int y = 0; y < 2; ++y) {
+            if (steps[y] > 0.0) history_->fill_sources(steps[y], first[y], end[y], table);
+            else std::copy(sc + 2 * first[y], sc + 2 * end[y], table + 2 * first[y]);
+        }
+        sources[x] = table;
+    }
 }
 
 std::int64_t RightHandSide::scratch_bytes() const {
@@ -199,19 +238,47 @@ void RightHandSide::evaluate_with(Table* sc, const double* base, const double* s
         for (bool excitatory : {true, false})
             lagged_onto_[excitatory ? 0 : 1] = detail::lagged_strengths_onto(k, model_.phase_lags, excitatory);
     stage_sin_cos(sc, base, slope, h, kick);
-    if (model_.all_to_all()) all_to_all_rows(k, out);  // (float_tables_ is off: sc is sincos_)
-    else if (model_.procedural) procedural_rows(sc, k, out);
-    else if (model_.network->tiled()) tiled_rows(sc, k, out);
-    else csr_rows(sc, k, out);
+    if (model_.all_to_all()) {
+        drive_forcings(t);
+        all_to_all_rows(k, out);  // (float_tables_ is off: sc is sincos_); adds the drives
+        return;
+    } else if (!history_) {
+        network_rows(sc, sc, k, out);
+    } else if constexpr (std::is_same_v<Table, double>) {  // (attach_history refuses float)
+        const double* sources[2];
+        delayed_sources(sc, sources);
+        network_rows(sc, sources[0], k, out);
+        if (sources[1] != sources[0]) {
+            // Rows onto I read other delays: a second pass, whose I rows are kept.
+            network_rows(sc, sources[1], k, second_pass_.data());
+            std::copy(second_pass_.begin() + model_.n_e, second_pass_.end(), out + model_.n_e);
+        }
+    }
     if (!model_.drives.empty()) add_drives(sc, t, out);
 }
 
 template <class Table>
-void RightHandSide::add_drives(const Table* sc, double t, double* out) {
-    for (const Drive& drive : model_.drives) {
+void RightHandSide::network_rows(const Table* sc, const Table* sources, const Couplings& k,
+                                 double* out) {
+    if (model_.procedural) procedural_rows(sc, sources, k, out);
+    else if (model_.network->tiled()) tiled_rows(sc, sources, k, out);
+    else csr_rows(sc, sources, k, out);
+}
+
+void RightHandSide::drive_forcings(double t) {
+    for (std::size_t d = 0; d < model_.drives.size(); ++d) {
+        const Drive& drive = model_.drives[d];
         const double amplitude = drive.amplitude(t), angle = drive.frequency * t + drive.phase;
-        const detail::MeanField forcing{amplitude * std::cos(angle), amplitude * std::sin(angle)};
-        const std::uint8_t* targets = drive.targets.data();
+        forcings_[d] = {amplitude * std::cos(angle), amplitude * std::sin(angle)};
+    }
+}
+
+template <class Table>
+void RightHandSide::add_drives(const Table* sc, double t, double* out) {
+    drive_forcings(t);
+    for (std::size_t d = 0; d < model_.drives.size(); ++d) {
+        const detail::MeanField forcing = forcings_[d];
+        const std::uint8_t* targets = model_.drives[d].targets.data();
         parallel_for(threads_, model_.size(), [&](std::int64_t i) {
             if (targets[i]) out[i] += detail::drive_term(forcing, sc[2 * i], sc[2 * i + 1]);
         });
@@ -259,24 +326,46 @@ void RightHandSide::all_to_all_rows(const Couplings& k, double* out) {
     const double size_e = static_cast<double>(n_e), size_i = static_cast<double>(n - n_e);
     const detail::InverseNorms scale =
         detail::inverse_norms(model_.normalization, size_e, size_i, size_e, size_i);
-    const detail::MeanField z_e{totals[0] * scale.e, totals[1] * scale.e};
-    const detail::MeanField z_i{totals[2] * scale.i, totals[3] * scale.i};
+    // Z_E, Z_I as the rows onto E [0] and onto I [1] see them: now, or delayed.
+    detail::MeanField z_e[2], z_i[2];
+    for (int x = 0; x < 2; ++x) {
+        z_e[x] = {totals[0] * scale.e, totals[1] * scale.e};
+        z_i[x] = {totals[2] * scale.i, totals[3] * scale.i};
+        if (!history_) continue;
+        double past[4];
+        if (delay_steps_[x][0] > 0.0) {
+            history_->population_sums(delay_steps_[x][0], past);
+            z_e[x] = {past[0] * scale.e, past[1] * scale.e};
+        }
+        if (delay_steps_[x][1] > 0.0) {
+            history_->population_sums(delay_steps_[x][1], past);
+            z_i[x] = {past[2] * scale.i, past[3] * scale.i};
+        }
+    }
     const detail::MeanField drive_e =
-        lagged_ ? detail::mean_field_drive(lagged_onto_[0], z_e, z_i)
-                : detail::mean_field_drive(detail::strengths_onto(k, true), z_e, z_i);
+        lagged_ ? detail::mean_field_drive(lagged_onto_[0], z_e[0], z_i[0])
+                : detail::mean_field_drive(detail::strengths_onto(k, true), z_e[0], z_i[0]);
     const detail::MeanField drive_i =
-        lagged_ ? detail::mean_field_drive(lagged_onto_[1], z_e, z_i)
-                : detail::mean_field_drive(detail::strengths_onto(k, false), z_e, z_i);
+        lagged_ ? detail::mean_field_drive(lagged_onto_[1], z_e[1], z_i[1])
+                : detail::mean_field_drive(detail::strengths_onto(k, false), z_e[1], z_i[1]);
     const double* omega = model_.omega.data();
     const double* sc = sincos_.data();
+    // The drives in the same pass: the same additions, in the same order, as add_drives
+    // makes in a pass of its own, without sweeping the N rows a second time.
+    const std::size_t drives = model_.drives.size();
     parallel_for(threads_, n, [&](std::int64_t i) {
-        out[i] = detail::phase_velocity_all_to_all(omega[i], i < n_e ? drive_e : drive_i, sc[2 * i],
-                                                   sc[2 * i + 1]);
+        double velocity = detail::phase_velocity_all_to_all(omega[i], i < n_e ? drive_e : drive_i,
+                                                            sc[2 * i], sc[2 * i + 1]);
+        for (std::size_t d = 0; d < drives; ++d)
+            if (model_.drives[d].targets[static_cast<std::size_t>(i)])
+                velocity += detail::drive_term(forcings_[d], sc[2 * i], sc[2 * i + 1]);
+        out[i] = velocity;
     });
 }
 
 template <class Table>
-void RightHandSide::csr_rows(const Table* sc, const Couplings& k, double* out) {
+void RightHandSide::csr_rows(const Table* sc, const Table* sources_sc, const Couplings& k,
+                             double* out) {
     const CsrNetwork& net = *model_.network;
     const std::int64_t* indptr = net.indptr.data();
     const std::int64_t* e_end = net.e_end.data();
@@ -285,9 +374,9 @@ void RightHandSide::csr_rows(const Table* sc, const Couplings& k, double* out) {
     parallel_for(threads_, model_.size(), [&](std::int64_t i) {
         const std::int64_t first = indptr[i], split = e_end[i], last = indptr[i + 1];
         const double* w = weights ? weights + first : nullptr;
-        const SinCosSum from_e = sum_inputs(sources + first, split - first, w, sc);
-        const SinCosSum from_i =
-            sum_inputs(sources + split, last - split, w ? w + (split - first) : nullptr, sc);
+        const SinCosSum from_e = sum_inputs(sources + first, split - first, w, sources_sc);
+        const SinCosSum from_i = sum_inputs(sources + split, last - split,
+                                            w ? w + (split - first) : nullptr, sources_sc);
         out[i] = finish_row(i, sc, k, inverse_norms_[static_cast<std::size_t>(i)],
                             {from_e.sin, from_e.cos, from_i.sin, from_i.cos});
     });
@@ -298,7 +387,8 @@ void RightHandSide::csr_rows(const Table* sc, const Couplings& k, double* out) {
 // (256 KiB per tile) stay in L2 while all the block's edges into that tile are added.
 // Row r's (Σ sin, Σ cos) over E sources are at row_sums[2r], over I sources 2R further.
 template <class Table>
-void RightHandSide::tiled_rows(const Table* sc, const Couplings& k, double* out) {
+void RightHandSide::tiled_rows(const Table* sc, const Table* sources, const Couplings& k,
+                               double* out) {
     const CsrNetwork& net = *model_.network;
     const GatherTiles& tiling = net.tiling;
     const std::int64_t tiles = tiling.tiles(), n = model_.size(), n_e = model_.n_e;
@@ -315,11 +405,11 @@ void RightHandSide::tiled_rows(const Table* sc, const Couplings& k, double* out)
             const std::int64_t tile_first = tiling.tile_first[static_cast<std::size_t>(t)];
             // E and I sums in separate halves: a tile touches only its population's.
             double* sums = row_sums + (tile_first < n_e ? 0 : 2 * rows_per_block);
-            const Table* tile_sc = sc + 2 * tile_first;
+            const Table* tile_sc = sources + 2 * tile_first;
             const std::int64_t begin = tiling.segments[static_cast<std::size_t>(b * tiles + t)];
             const std::int64_t end = tiling.segments[static_cast<std::size_t>(b * tiles + t + 1)];
             const std::int64_t next = t + 1 < tiles ? t + 1 : 0;
-            const Table* next_sc = sc + 2 * tiling.tile_first[static_cast<std::size_t>(next)];
+            const Table* next_sc = sources + 2 * tiling.tile_first[static_cast<std::size_t>(next)];
             const std::int64_t next_size = tiling.tile_first[static_cast<std::size_t>(next + 1)] -
                                            tiling.tile_first[static_cast<std::size_t>(next)];
             const TileEdges<Table> edges{words, begin, end, source_bits, tile_sc, sums, next_sc, next_size};
@@ -344,7 +434,8 @@ void RightHandSide::tiled_rows(const Table* sc, const Couplings& k, double* out)
 // L2 instead of waiting on L3 at every edge. Rows are summed in ascending source order
 // either way, the order of the stored network: the results agree bit for bit.
 template <class Table>
-void RightHandSide::procedural_rows(const Table* sc, const Couplings& k, double* out) {
+void RightHandSide::procedural_rows(const Table* sc, const Table* source_sc, const Couplings& k,
+                                    double* out) {
     const RandomBlocks& rule = *model_.procedural;
     const std::int64_t n = model_.size();
     const double n_e = static_cast<double>(model_.n_e), n_i = static_cast<double>(model_.n_i);
@@ -353,7 +444,7 @@ void RightHandSide::procedural_rows(const Table* sc, const Couplings& k, double*
     if (n < CsrNetwork::tile_from_size) {
         parallel_for(threads_, n, [&](std::int64_t i) {
             double counts[2];
-            const detail::InputSums sums = procedural_row_sums(i, sc, counts);
+            const detail::InputSums sums = procedural_row_sums(i, source_sc, counts);
             out[i] = finish_row(i, sc, k,
                                 detail::inverse_norms(model_.normalization, counts[0], counts[1], n_e, n_i),
                                 sums);
@@ -395,9 +486,9 @@ void RightHandSide::procedural_rows(const Table* sc, const Couplings& k, double*
                                          0,
                                          static_cast<std::int64_t>(words.size()),
                                          source_bits,
-                                         sc + 2 * tile_first,
+                                         source_sc + 2 * tile_first,
                                          sums,
-                                         sc + 2 * next_first,
+                                         source_sc + 2 * next_first,
                                          block.tile_first[static_cast<std::size_t>(next + 1)] - next_first};
             add_tile<false>(edges, nullptr);
         }
@@ -413,7 +504,7 @@ void RightHandSide::procedural_rows(const Table* sc, const Couplings& k, double*
             row_start = row_end;
             detail::InputSums sums{sums_e[2 * r], sums_e[2 * r + 1], sums_i[2 * r], sums_i[2 * r + 1]};
             if (redraw != block.redraw_rows.end() && *redraw == r) {  // a source drawn twice
-                sums = procedural_row_sums(i, sc, counts);
+                sums = procedural_row_sums(i, source_sc, counts);
                 while (redraw != block.redraw_rows.end() && *redraw == r) ++redraw;
             }
             out[i] = finish_row(i, sc, k,

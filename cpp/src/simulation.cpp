@@ -52,6 +52,15 @@ void validate_settings(const RunSettings& s, const Model& model) {
         throw std::invalid_argument(
             "method: 'dopri5' is for deterministic runs (its error control assumes a smooth "
             "solution); use 'heun' or 'euler' with noise");
+    if (model.delays.any()) {
+        if (s.method == Method::dopri5)
+            throw std::invalid_argument("method: 'dopri5' is not available with delays; use 'rk4'");
+        for (double delay : {model.delays.ee, model.delays.ei, model.delays.ie, model.delays.ii})
+            if (delay > 0.0 && DelayLine::steps_of(delay, s.dt) < 1.0)
+                throw std::invalid_argument("delay: " + std::to_string(delay) +
+                                            " is shorter than one step dt = " + std::to_string(s.dt) +
+                                            "; use dt <= the shortest non-zero delay");
+    }
     if (s.method == Method::dopri5) {
         if (!(s.rtol >= 0.0) || !std::isfinite(s.rtol)) throw std::invalid_argument("rtol: must be finite and >= 0");
         if (!(s.atol >= 0.0) || !std::isfinite(s.atol)) throw std::invalid_argument("atol: must be finite and >= 0");
@@ -65,7 +74,8 @@ constexpr double smallest_relative_step = 1e-13;
 
 }  // namespace
 
-std::int64_t Simulation::estimate_bytes(std::int64_t n, const RunSettings& s) {
+std::int64_t Simulation::estimate_bytes(std::int64_t n, const RunSettings& s,
+                                       std::int64_t history_slots, bool all_to_all) {
     // Summed in long double and clamped: an absurd request must come out as "too much
     // memory", never wrap around to a small or negative number that passes the guard.
     // θ, next, k1..k4, kick, displacement; sin, cos; margin. dopri5: θ, next, stage,
@@ -74,13 +84,15 @@ std::int64_t Simulation::estimate_bytes(std::int64_t n, const RunSettings& s) {
     const long double records = recording_rows(s.n_steps, s.record_every);
     const long double snapshots = s.snapshot_every > 0 ? recording_rows(s.n_steps, s.snapshot_every) : 0;
     const long double bytes = state_arrays * n * sizeof(double) +
+                              static_cast<long double>(DelayLine::estimate_bytes(n, history_slots, all_to_all)) +
                               records * 3 * sizeof(std::complex<double>) +
                               snapshots * n * sizeof(double);
     const auto most = static_cast<long double>(std::numeric_limits<std::int64_t>::max());
     return bytes >= most ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(bytes);
 }
 
-Simulation::Simulation(Model model, RunSettings settings, std::vector<double> initial_phases)
+Simulation::Simulation(Model model, RunSettings settings, std::vector<double> initial_phases,
+                       const std::vector<double>& history)
     : model_(std::move(model)),
       settings_(settings),
       rhs_(model_, settings.threads, settings.float32_tables),
@@ -94,6 +106,12 @@ Simulation::Simulation(Model model, RunSettings settings, std::vector<double> in
         if (!std::isfinite(x)) throw std::invalid_argument("initial: phases must be finite");
     if (settings_.wrap)
         for (double& x : theta_) x = wrap_phase(x);
+    if (model_.delays.any()) {
+        history_ = DelayLine(model_, settings_.dt, theta_, history, settings_.threads);
+        rhs_.attach_history(&history_, settings_.dt);
+    } else if (!history.empty()) {
+        throw std::invalid_argument("history: only a model with delays reads the past");
+    }
     next_.resize(n);
     k1_.resize(n);
     if (settings_.method != Method::euler) k2_.resize(n);
@@ -152,6 +170,18 @@ void Simulation::restore(std::int64_t step, std::vector<double> phases,
     displacement_ = std::move(displacement);
 }
 
+void Simulation::restore_delay_history(std::int64_t oldest, const std::vector<double>& values) {
+    if (!history_.active()) throw std::invalid_argument("checkpoint: a delay history, but the model has no delays");
+    history_.restore(step_, oldest, values);
+}
+
+void Simulation::derivative(const double* theta, double t, double* out) {
+    if (history_.active())
+        throw std::invalid_argument("delay: a delayed right-hand side also reads the past phases; "
+                                    "evaluate it inside simulate()");
+    rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, out);
+}
+
 std::int64_t Simulation::advance(std::int64_t max_steps) {
     std::int64_t done = 0;
     while (done < max_steps && !finished()) {
@@ -196,22 +226,28 @@ void Simulation::take_step() {
 
     switch (settings_.method) {
     case Method::euler:  // Euler / Euler–Maruyama: θ + dt f(θ, t) + sqrt(2 D dt) ξ
+        history_.set_stage(0.0);
         rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
         parallel_for(threads_, n, [&](std::int64_t i) {
             next[i] = theta[i] + dt * k1[i] + (kick ? kick[i] : 0.0);
         });
         break;
     case Method::heun:  // predictor θ̃ = θ + dt k1 (+ kick); θ + dt/2 (k1 + k2) (+ same kick)
+        history_.set_stage(0.0);
         rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
+        history_.set_stage(1.0);
         rhs_.evaluate(theta, k1, dt, kick, t + dt, k2);
         parallel_for(threads_, n, [&](std::int64_t i) {
             next[i] = theta[i] + dt / 2 * (k1[i] + k2[i]) + (kick ? kick[i] : 0.0);
         });
         break;
-    case Method::rk4:
+    case Method::rk4:  // (delays: the sources at each stage's time, t, t + dt/2, t + dt)
+        history_.set_stage(0.0);
         rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, k1);
+        history_.set_stage(0.5);
         rhs_.evaluate(theta, k1, dt / 2, nullptr, t + dt / 2, k2);
         rhs_.evaluate(theta, k2, dt / 2, nullptr, t + dt / 2, k3);
+        history_.set_stage(1.0);
         rhs_.evaluate(theta, k3, dt, nullptr, t + dt, k4);
         parallel_for(threads_, n, [&](std::int64_t i) {
             next[i] = theta[i] + dt / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
@@ -221,6 +257,7 @@ void Simulation::take_step() {
         throw std::logic_error("dopri5 advances by segments (take_segment)");
     }
     accept_state(settings_.frequency_from_step >= 0 && step_ >= settings_.frequency_from_step);
+    if (history_.active()) history_.push(theta_.data());
     ++step_;
     record_if_due();
 }

@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CsrNetwork', 'RandomBlocks', 'Schedule', 'Simulation', 'advance_ensemble', 'has_openmp', 'max_threads']
+__all__: list[str] = ['CsrNetwork', 'RandomBlocks', 'Schedule', 'Simulation', 'advance_ensemble', 'delay_history_slots', 'has_openmp', 'max_threads']
 class Schedule:
     @staticmethod
     def constant(value: typing.SupportsFloat | typing.SupportsIndex) -> Schedule:
@@ -89,9 +89,9 @@ class CsrNetwork:
         """
 class Simulation:
     @staticmethod
-    def estimate_bytes(n: typing.SupportsInt | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex, method: str = 'rk4') -> int:
+    def estimate_bytes(n: typing.SupportsInt | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex, method: str = 'rk4', history_slots: typing.SupportsInt | typing.SupportsIndex = 0, all_to_all: bool = False) -> int:
         ...
-    def __init__(self, n_e: typing.SupportsInt | typing.SupportsIndex, n_i: typing.SupportsInt | typing.SupportsIndex, omega: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], couplings: collections.abc.Sequence[Schedule], noise_e: typing.SupportsFloat | typing.SupportsIndex, noise_i: typing.SupportsFloat | typing.SupportsIndex, network: typing.Any, normalization: str, method: str, dt: typing.SupportsFloat | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex, frequency_from_step: typing.SupportsInt | typing.SupportsIndex, wrap: bool, seed: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex, initial: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], precision: str = 'float64', rtol: typing.SupportsFloat | typing.SupportsIndex = 1e-06, atol: typing.SupportsFloat | typing.SupportsIndex = 1e-08, phase_lags: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [0.0, 0.0, 0.0, 0.0], drives: collections.abc.Sequence[tuple[Schedule, typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex, typing.Annotated[numpy.typing.ArrayLike, numpy.uint8]]] = []) -> None:
+    def __init__(self, n_e: typing.SupportsInt | typing.SupportsIndex, n_i: typing.SupportsInt | typing.SupportsIndex, omega: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], couplings: collections.abc.Sequence[Schedule], noise_e: typing.SupportsFloat | typing.SupportsIndex, noise_i: typing.SupportsFloat | typing.SupportsIndex, network: typing.Any, normalization: str, method: str, dt: typing.SupportsFloat | typing.SupportsIndex, n_steps: typing.SupportsInt | typing.SupportsIndex, record_every: typing.SupportsInt | typing.SupportsIndex, snapshot_every: typing.SupportsInt | typing.SupportsIndex, frequency_from_step: typing.SupportsInt | typing.SupportsIndex, wrap: bool, seed: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex, initial: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], precision: str = 'float64', rtol: typing.SupportsFloat | typing.SupportsIndex = 1e-06, atol: typing.SupportsFloat | typing.SupportsIndex = 1e-08, phase_lags: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [0.0, 0.0, 0.0, 0.0], drives: collections.abc.Sequence[tuple[Schedule, typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex, typing.Annotated[numpy.typing.ArrayLike, numpy.uint8]]] = [], delays: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [0.0, 0.0, 0.0, 0.0], history: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] = ...) -> None:
         ...
     def advance(self, max_steps: typing.SupportsInt | typing.SupportsIndex) -> int:
         """
@@ -101,8 +101,16 @@ class Simulation:
         ...
     def restore(self, step: typing.SupportsInt | typing.SupportsIndex, phases: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], z_records: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], snapshots: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], displacement: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None:
         ...
+    def restore_delay_history(self, oldest: typing.SupportsInt | typing.SupportsIndex, values: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None:
+        ...
     @property
     def accepted_steps(self) -> int:
+        ...
+    @property
+    def delay_history(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def delay_history_oldest(self) -> int:
         ...
     @property
     def displacement(self) -> numpy.typing.NDArray[numpy.float64]:
@@ -146,6 +154,10 @@ class Simulation:
 def advance_ensemble(members: collections.abc.Sequence[Simulation], max_steps: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex) -> None:
     """
     Advance single-threaded simulations in one parallel loop over members.
+    """
+def delay_history_slots(longest: typing.SupportsFloat | typing.SupportsIndex, dt: typing.SupportsFloat | typing.SupportsIndex) -> int:
+    """
+    Steps of the past a run with this longest delay and step keeps (0: no delays).
     """
 def max_threads() -> int:
     """

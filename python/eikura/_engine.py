@@ -32,7 +32,7 @@ from ._validation import (
     check_step_interval,
 )
 from .model import EIKuramoto
-from .networks import BuiltNetwork
+from .networks import AllToAll, BuiltNetwork
 from .results import Run
 
 __all__ = [
@@ -48,6 +48,11 @@ __all__ = [
     "threads_for",
     "check_method",
     "check_tolerances",
+    "delay_steps",
+    "delay_history_slots",
+    "check_delays",
+    "check_history",
+    "delayed_start",
     "available_memory_bytes",
     "estimate_memory",
     "check_memory",
@@ -159,6 +164,73 @@ def check_tolerances(method: str, rtol: float | None,
     return tolerances
 
 
+# --------------------------------------------------------------------------- delays
+
+
+def delay_steps(delay: float, dt: float) -> float:
+    """``delay / dt``, taken as the nearest whole number when within 1e-9 (relative) of
+    it, as the engine takes it (a delay meant as a multiple of dt reads stored steps)."""
+    steps = delay / dt
+    nearest = round(steps)
+    return float(nearest) if abs(steps - nearest) <= 1e-9 * max(1.0, steps) else steps
+
+
+def delay_history_slots(model: EIKuramoto, dt: float) -> int:
+    """Steps of the past a run of ``model`` at step ``dt`` keeps (0 without delays)."""
+    return int(_core.delay_history_slots(max(model.delays), dt)) if any(model.delays) else 0
+
+
+def check_delays(model: EIKuramoto, method: str, dt: float, precision: str = "float64") -> None:
+    """Refuse what the delayed integration does not do: the adaptive method, float32
+    tables, and a non-zero delay shorter than one step (a stage would read the phases of
+    the step being taken)."""
+    if not any(model.delays):
+        return
+    if method in ADAPTIVE_METHODS:
+        raise ValueError(f"method: {method!r} is not available with delays; use 'rk4' (or "
+                         "'heun' / 'euler' with noise)")
+    if precision != "float64":
+        raise ValueError(f"precision: {precision!r} tables are not available with delays; "
+                         "use 'float64'")
+    for block, delay in zip(("ee", "ei", "ie", "ii"), model.delays, strict=True):
+        if delay > 0 and delay_steps(delay, dt) < 1.0:
+            raise ValueError(f"delay: τ_{block.upper()} = {delay:g} is shorter than one step "
+                             f"dt = {dt:g}; use dt <= {delay:g} (or a delay of 0 or >= dt)")
+
+
+def check_history(history: ArrayLike | None, model: EIKuramoto, dt: float
+                  ) -> NDArray[np.float64] | None:
+    """A user history: phases every ``dt`` from ``t = −(rows − 1) dt`` to ``t = 0`` (the
+    last row), at least far enough back to cover the longest delay."""
+    if history is None:
+        return None
+    if not any(model.delays):
+        raise ValueError("history: only a model with delays reads past phases; leave history "
+                         "out or give the model a delay")
+    array = check_finite_array("history", history, ndim=2)
+    rows = int(np.ceil(delay_steps(max(model.delays), dt))) + 1
+    if array.shape[1] != model.n or array.shape[0] < rows:
+        raise ValueError(f"history: expected an array of shape (rows, N) with rows >= {rows} "
+                         f"(phases every dt = {dt:g} from t = -{max(model.delays):g} to t = 0, "
+                         f"the last row at t = 0) and N = {model.n}, got shape {array.shape}")
+    return array
+
+
+def delayed_start(model: EIKuramoto, method: str, dt: float, precision: str,
+                  initial: str | ArrayLike, history: ArrayLike | None
+                  ) -> tuple[str | ArrayLike, NDArray[np.float64] | None]:
+    """Check a run's delays and its history; returns the initial state (the history's last
+    row where there is a history) and the history's rows before ``t = 0`` (or None)."""
+    check_delays(model, method, dt, precision)
+    past = check_history(history, model, dt)
+    if past is None:
+        return initial, None
+    if not isinstance(initial, str) or initial != "random":
+        raise ValueError("initial: with history=..., the last row of history is the state at "
+                         "t = 0; leave initial at its default")
+    return past[-1], past[:-1]
+
+
 def _round_down(value: float) -> float:
     """``value`` rounded down to one significant digit (a step size to suggest)."""
     scale = 10.0 ** np.floor(np.log10(value))
@@ -218,14 +290,18 @@ def available_memory_bytes() -> int:
 
 
 def estimate_memory(
-    model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int
+    model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int,
+    dt: float | None = None,
 ) -> dict[str, int]:
     """Bytes a run needs at its peak: network, integrator state and recordings.
 
     ``network`` is the sparse network and the temporary arrays used to build it (0 for
     all-to-all); ``run`` is the integrator's state and scratch arrays, the recordings
     (``Z_E, Z_I, Z`` every ``record_every`` steps, phases every ``snapshot_every`` steps;
-    0: none) and their copies into the returned :class:`Run`. :func:`simulate` refuses a
+    0: none) and their copies into the returned :class:`Run`; with delays, ``history``
+    (included in ``run``) is the past that the delayed couplings read: sin and cos of every oscillator for
+    ``ceil(τ_max / dt) + 3`` steps (16 N bytes each; 32 bytes a step for all-to-all
+    coupling). A model with delays needs the step ``dt``. :func:`simulate` refuses a
     run whose ``total`` exceeds the memory available before allocating any of it.
 
     Examples
@@ -242,32 +318,49 @@ def estimate_memory(
     record_every = check_step_interval("record_every", record_every)
     snapshot_every = 0 if snapshot_every is None else check_step_interval(
         "snapshot_every", snapshot_every, minimum=0)
+    slots = 0
+    if any(model.delays):
+        if dt is None:
+            raise TypeError("dt: a model with delays needs the step dt to size its history")
+        slots = delay_history_slots(model, check_positive("dt", dt))
     network = int(model.network.estimate_bytes(model.n_e, model.n_i))  # type: ignore[arg-type]
-    core = int(_core.Simulation.estimate_bytes(model.n, n_steps, record_every, snapshot_every))
+    all_to_all = isinstance(model.network, AllToAll)
+    core = int(_core.Simulation.estimate_bytes(model.n, n_steps, record_every, snapshot_every,
+                                               history_slots=slots, all_to_all=all_to_all))
+    history = (int(_core.Simulation.estimate_bytes(model.n, 0, 1, 0, history_slots=slots,
+                                                   all_to_all=all_to_all))
+               - int(_core.Simulation.estimate_bytes(model.n, 0, 1, 0)))
     # Handing the recordings to Python copies them: Z records twice ((n, 3) array, then
     # one array per field), snapshots once. Python ints: no overflow for absurd requests.
     records = n_steps // record_every + 1
     snapshots = n_steps // snapshot_every + 1 if snapshot_every else 0
     copies = 2 * records * 3 * 16 + snapshots * model.n * 8
     run = core + copies
-    return {"network": network, "run": run, "total": network + run}
+    # "history" only with delays: the estimate of other runs keeps its keys.
+    return {"network": network, "run": run, "total": network + run,
+            **({"history": history} if slots else {})}
 
 
 def check_memory(model: EIKuramoto, n_steps: int, record_every: int, snapshot_every: int,
-                 memory_limit: float | None) -> dict[str, int]:
+                 memory_limit: float | None, dt: float | None = None) -> dict[str, int]:
     """Refuse, before anything is allocated, a run that would not fit in memory."""
-    memory = estimate_memory(model, n_steps, record_every, snapshot_every)
+    memory = estimate_memory(model, n_steps, record_every, snapshot_every, dt)
     limit: float
     if memory_limit is None:
         limit, source = available_memory_bytes(), "available now"
     else:
         limit, source = check_positive("memory_limit", memory_limit), "allowed by memory_limit"
+    history = shorter = ""
+    if memory.get("history"):
+        history = f", of which the delays' history {memory['history'] / 2**30:.3g} GiB"
+        shorter = ", shorten the delays or take a larger dt"
     if memory["total"] > limit:
         raise MemoryLimitError(
             f"memory_limit: this run needs about {memory['total'] / 2**30:.3g} GiB "
             f"(network {memory['network'] / 2**30:.3g} GiB, state and recordings "
-            f"{memory['run'] / 2**30:.3g} GiB) but only {limit / 2**30:.3g} GiB is {source}; "
-            "reduce N, record less often (record_every, snapshot_every) or raise memory_limit"
+            f"{memory['run'] / 2**30:.3g} GiB{history}) but only {limit / 2**30:.3g} GiB is "
+            f"{source}; reduce N, record less often (record_every, snapshot_every){shorter} or "
+            "raise memory_limit"
         )
     return memory
 
@@ -315,15 +408,20 @@ def initial_phases(
 
 
 def core_simulation(model: EIKuramoto, omega: NDArray[np.float64], phases: NDArray[np.float64],
-                    seed: int, threads: int, **settings: Any) -> _core.Simulation:
-    """The C++ simulation for validated inputs (the one place that builds it)."""
+                    seed: int, threads: int, history: NDArray[np.float64] | None = None,
+                    **settings: Any) -> _core.Simulation:
+    """The C++ simulation for validated inputs (the one place that builds it).
+
+    ``history``: the rows of a user history before ``t = 0`` (``phases`` is the row at 0).
+    """
+    past = np.zeros(0) if history is None else np.ascontiguousarray(history).ravel()
     return _core.Simulation(
         n_e=model.n_e, n_i=model.n_i,  # type: ignore[arg-type]
         omega=omega, couplings=model.core_couplings(),
         noise_e=model.noise[0], noise_i=model.noise[1],  # type: ignore[index]
         network=network_for(model, seed, threads), normalization=model.normalization,
         phase_lags=list(model.phase_lags), drives=model.core_drives(),
-        seed=seed, threads=threads, initial=phases, **settings,
+        delays=list(model.delays), history=past, seed=seed, threads=threads, initial=phases, **settings,
     )
 
 

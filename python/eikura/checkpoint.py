@@ -3,10 +3,12 @@
 Everything random in eikura is a pure function of the seed and a counter (the noise of
 oscillator ``i`` at step ``s`` depends only on ``(seed, i, s)``; schedules are functions
 of ``t = s * dt``), so a run's whole state is its step counter, its phases, what it has
-recorded so far and, with mean frequencies, the phase displacements summed so far. A
-checkpoint stores exactly that, with the natural frequencies, the run settings and a
-fingerprint of the model. :func:`resume` rebuilds the run from the model (which the
-checkpoint does not store: user arrays and graphs can be large) after checking the
+recorded so far, with mean frequencies the phase displacements summed so far and, with
+delays, the stored past the delayed couplings read (sin and cos of the phases, or the
+population sums, of the last steps). A checkpoint stores exactly that, with the natural
+frequencies, the run settings and a fingerprint of the model. :func:`resume` rebuilds the
+run from the model (which the checkpoint does not store: user arrays and graphs can be
+large) after checking the
 fingerprint, restores the state and continues; the result equals the uninterrupted run
 bit for bit, for any number of threads.
 
@@ -31,7 +33,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,8 @@ class Checkpoint:
     wall_time: float
     eikura_version: str
     model_arrays: dict[str, NDArray[Any]]
+    delay_history: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # delays: the past
+    delay_history_oldest: int = 0  # its first step with data
 
     @property
     def model(self) -> EIKuramoto:
@@ -141,14 +145,20 @@ class CheckpointWriter:
             "phases": simulation.phases, "frequencies": self._omega,
             "z_real": records.real, "z_imag": records.imag, "snapshots": simulation.snapshots,
             "displacement": simulation.displacement,
+            # Only with delays, so that checkpoints of other runs keep their layout.
+            **({"delay_history": simulation.delay_history}
+               if simulation.delay_history.size else {}),
             **{_MODEL_PREFIX + name: values for name, values in self._model_arrays.items()},
         }
         dimensions = {"phases": ("oscillator",), "frequencies": ("oscillator",),
                       "z_real": ("record", "field"), "z_imag": ("record", "field"),
-                      "snapshots": ("snapshot", "oscillator"), "displacement": ("displaced",)}
+                      "snapshots": ("snapshot", "oscillator"), "displacement": ("displaced",),
+                      "delay_history": ("delay_value",)}
         shapes = {name: tuple(values.shape) for name, values in arrays.items()}
         encoding = checksum_encoding(shapes)
-        attrs = {**self._attrs, "step": int(simulation.step),
+        delays = ({"delay_history_oldest": int(simulation.delay_history_oldest)}
+                  if simulation.delay_history.size else {})
+        attrs = {**self._attrs, **delays, "step": int(simulation.step),
                  "wall_time": self.wall_time_before + elapsed, "saved_at": time.time(),
                  "arrays_sha256": arrays_digest(arrays)}
 
@@ -158,6 +168,8 @@ class CheckpointWriter:
                 file.dimensions = {"oscillator": arrays["phases"].size, "record": records.shape[0],
                                    "field": 3, "snapshot": arrays["snapshots"].shape[0],
                                    "displaced": arrays["displacement"].size,
+                                   **({"delay_value": arrays["delay_history"].size}
+                                      if "delay_history" in arrays else {}),
                                    **{f"{name}_index": values.size for name, values in arrays.items()
                                       if name.startswith(_MODEL_PREFIX)}}
                 for name, values in arrays.items():
@@ -228,6 +240,8 @@ def read_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
             eikura_version=str(attrs["eikura_version"]),
             model_arrays={name[len(_MODEL_PREFIX):]: values for name, values in arrays.items()
                           if name.startswith(_MODEL_PREFIX)},
+            delay_history=real("delay_history") if "delay_history" in arrays else np.zeros(0),
+            delay_history_oldest=int(attrs.get("delay_history_oldest", 0)),
         )
     except (KeyError, ValueError, TypeError) as error:
         raise _not_a_checkpoint(file, f"missing or malformed field: {error}") from None
@@ -248,6 +262,16 @@ def read_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
 def _model_differences(stored: dict[str, Any], given: dict[str, Any]) -> str:
     names = sorted(key for key in set(stored) | set(given) if stored.get(key) != given.get(key))
     return ", ".join(names) if names else "array contents (frequencies or graph edges)"
+
+
+def _restore_delay_history(simulation: _core.Simulation, state: Checkpoint, model: EIKuramoto,
+                           path: Path) -> None:
+    """With delays, put back the stored past the delayed couplings read."""
+    if not any(model.delays):
+        return
+    if not state.delay_history.size:
+        raise _not_a_checkpoint(path, "the model has delays but the file holds no delay history")
+    simulation.restore_delay_history(state.delay_history_oldest, state.delay_history)
 
 
 def resume(
@@ -342,7 +366,7 @@ def resume(
              else check_step_interval("checkpoint_every", checkpoint_every))
     record_every = int(run_settings["record_every"])
     snapshot_steps = int(run_settings["snapshot_every"])
-    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit)
+    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit, dt)
 
     core_threads = threads_for(model.n, thread_count)
     # Built from any valid phases, then restored: the core checks the checkpoint's state.
@@ -360,6 +384,7 @@ def resume(
         )
     simulation.restore(state.step, state.phases, state.z_records, state.snapshots,
                        state.displacement)
+    _restore_delay_history(simulation, state, model, Path(path))
     config = {**state.config, "run": run_settings}
     writer = CheckpointWriter(target, model, state.frequencies, state.seed, config,
                               state.frequency_from_step, every, n_edges,

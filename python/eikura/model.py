@@ -64,10 +64,10 @@ class EIKuramoto:
     For oscillator i in population X ∈ {E, I}::
 
         dθ_i/dt = ω_i + K_XE c_i^E − K_XI c_i^I + sqrt(2 D_X) ξ_i(t)
-        c_i^Y   = (1/n_i^Y) Σ_{j∈Y, j→i} w_ij sin(θ_j − θ_i − α_XY)
+        c_i^Y   = (1/n_i^Y) Σ_{j∈Y, j→i} w_ij sin(θ_j(t − τ_XY) − θ_i − α_XY)
 
     Excitatory inputs attract, inhibitory inputs repel (with the phase lags α_XY = 0,
-    the default).
+    the default; the delays τ_XY are 0 by default too).
 
     Parameters
     ----------
@@ -94,6 +94,13 @@ class EIKuramoto:
         the keys ``"ee", "ei", "ie", "ii"`` (``K_post,pre`` order). Block XY couples
         through ``K_XY sin(θ_j − θ_i − α_XY)``; inhibitory blocks keep their minus sign.
         Default 0.
+    delay
+        Transmission delays ``τ_XY`` in time units: one number for all four blocks, or a
+        dict with the keys ``"ee", "ei", "ie", "ii"`` (``K_post,pre`` order); each
+        ``>= 0``. Block XY reads its sources at ``t − τ_XY``:
+        ``K_XY sin(θ_j(t − τ_XY) − θ_i(t) − α_XY)``. Before ``t = 0`` the phases rotate
+        at their natural frequencies unless ``simulate(..., history=...)`` gives them.
+        Default 0 (see the delays page of the documentation).
     drive
         External periodic drive(s): an ``ek.Drive(amplitude, frequency, phase=0.0,
         target="e" | "i" | "both" | mask)`` or a list of them; each adds
@@ -122,6 +129,7 @@ class EIKuramoto:
     normalization: str = "in-degree"
     phase_lag: float | Mapping[str, float] = 0.0
     drive: Drive | Sequence[Drive] | None = None
+    delay: float | Mapping[str, float] = 0.0
 
     def __post_init__(self) -> None:
         network = check_network(self.network)
@@ -147,6 +155,11 @@ class EIKuramoto:
         check_choice("normalization", self.normalization, NORMALIZATIONS)
         object.__setattr__(self, "phase_lag", check_blocks("phase_lag", self.phase_lag))
         object.__setattr__(self, "drive", _check_drives(self.drive, n_e, n_i))
+        delay = check_blocks("delay", self.delay)
+        for block, value in delay.items():
+            if value < 0:
+                raise ValueError(f"delay[{block!r}]: must be >= 0, got {value}")
+        object.__setattr__(self, "delay", delay)
 
     def __repr__(self) -> str:
         return f"EIKuramoto({', '.join(f'{name}={value}' for name, value in self._parts())})"
@@ -174,13 +187,16 @@ class EIKuramoto:
                 *([("drive", ", ".join(map(repr, self.drives)))] if self.drives else [])]
 
     def _lag_parts(self) -> list[tuple[str, str]]:
-        lags = self.phase_lags
-        if not any(lags):
-            return []
-        if len(set(lags)) == 1:
-            return [("phase_lag", f"{lags[0]:g}")]
-        return [("phase_lag", "{" + ", ".join(f"{b!r}: {a:g}" for b, a in zip(BLOCKS, lags, strict=True))
-                 + "}")]
+        parts = []
+        for name, values in (("phase_lag", self.phase_lags), ("delay", self.delays)):
+            if not any(values):
+                continue
+            if len(set(values)) == 1:
+                parts.append((name, f"{values[0]:g}"))
+            else:
+                parts.append((name, "{" + ", ".join(f"{b!r}: {a:g}" for b, a in
+                                                     zip(BLOCKS, values, strict=True)) + "}"))
+        return parts
 
     @property
     def n(self) -> int:
@@ -196,6 +212,13 @@ class EIKuramoto:
         """The phase lags ``(α_EE, α_EI, α_IE, α_II)`` in radians (``K_post,pre`` order)."""
         lag = cast(dict[str, float], self.phase_lag)
         return lag["ee"], lag["ei"], lag["ie"], lag["ii"]
+
+    @property
+    def delays(self) -> tuple[float, float, float, float]:
+        """The transmission delays ``(τ_EE, τ_EI, τ_IE, τ_II)`` in time units
+        (``K_post,pre`` order)."""
+        delay = cast(dict[str, float], self.delay)
+        return delay["ee"], delay["ei"], delay["ie"], delay["ii"]
 
     @property
     def drives(self) -> tuple[Drive, ...]:
@@ -300,6 +323,7 @@ class EIKuramoto:
                 settings[name] = schedule_from_dict(name, settings[name])
             settings["noise"] = tuple(settings["noise"])
             settings["phase_lag"] = settings.get("phase_lag", 0.0)
+            settings["delay"] = settings.get("delay", 0.0)
             settings["drive"] = [drive_from_dict(part, arrays.get(f"drive_mask_{k}"))
                                  for k, part in enumerate(settings.get("drive", []))]
             return cls(**settings)
@@ -374,4 +398,6 @@ class EIKuramoto:
                if any(self.phase_lags) else {}),
             # Only where there are drives, for the same reason.
             **({"drive": [drive.to_dict() for drive in self.drives]} if self.drives else {}),
+            # Only where some delay is not 0, for the same reason.
+            **({"delay": dict(cast(dict[str, float], self.delay))} if any(self.delays) else {}),
         }

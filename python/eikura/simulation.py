@@ -20,6 +20,7 @@ from ._engine import (
     check_tolerances,
     collect,
     core_simulation,
+    delayed_start,
     estimate_memory,
     initial_phases,
     natural_frequencies,
@@ -70,6 +71,7 @@ def simulate(
     checkpoint_every: int | None = None,
     rtol: float | None = None,
     atol: float | None = None,
+    history: ArrayLike | None = None,
 ) -> Run:
     """Integrate the model from ``t = 0`` to ``t_max`` with a fixed step ``dt`` (or, with
     ``method="dopri5"``, with error-controlled steps, recorded every ``record_every * dt``).
@@ -145,6 +147,16 @@ def simulate(
         oscillator, the local error estimate is at most ``atol + rtol * |Δθ_i|``
         (radians; ``Δθ_i`` the phase's change over the step: a phase's own size depends
         on the origin and the wrapping and means nothing). Defaults 1e-6 and 1e-8.
+    history
+        For a model with delays: the phases before ``t = 0``, an array of shape
+        ``(rows, N)`` sampled every ``dt``, row ``k`` at ``t = (k − rows + 1) dt``, so
+        that the last row (``t = 0``) is the initial state (``initial`` is then left at
+        its default); ``rows >= ceil(τ_max / dt) + 1``. Default: the initial phases
+        rotating at their natural frequencies, ``θ_j(t) = θ_j(0) + ω_j t`` for ``t < 0``.
+        Delays need ``dt <= τ`` for every non-zero ``τ``; a delay that is not a multiple
+        of ``dt`` reads the past by cubic interpolation between stored steps (see the
+        delays page of the documentation). ``method="dopri5"`` and
+        ``precision="float32"`` are refused with delays.
 
     Returns
     -------
@@ -204,14 +216,16 @@ def simulate(
                          "state that a checkpoint does not hold); use 'rk4' to checkpoint")
     if not isinstance(initial, str):
         initial = check_finite_array("initial", initial, ndim=1, length=model.n)
+    initial, past = delayed_start(model, method, dt, precision, initial, history)
 
-    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit)
+    check_memory(model, n_steps, record_every, snapshot_steps, memory_limit, dt)
 
     core_threads = threads_for(model.n, thread_count)
     omega = natural_frequencies(model, seed)
     phases = initial_phases(initial, model.n, seed, initial_spread)
     simulation = core_simulation(
-        model, omega, phases, seed, core_threads, method=method, dt=dt, n_steps=n_steps,
+        model, omega, phases, seed, core_threads, history=past, method=method, dt=dt,
+        n_steps=n_steps,
         record_every=record_every, snapshot_every=snapshot_steps,
         frequency_from_step=int(round(transient / dt)) if mean_frequencies else -1, wrap=wrap,
         precision=precision, **tolerances,
@@ -222,6 +236,9 @@ def simulate(
             "t_max": t_max, "dt": dt, "n_steps": n_steps, "method": method,
             "record_every": record_every, "snapshot_every": snapshot_steps,
             "initial": initial if isinstance(initial, str) else "array",
+            # Only with delays, so that other runs keep their configuration.
+            **({"history": "natural-frequencies" if past is None else "array"}
+               if any(model.delays) else {}),
             "initial_spread": initial_spread, "mean_frequencies": mean_frequencies,
             "transient": transient, "wrap": wrap, "precision": precision, "threads": thread_count,
             **tolerances,
@@ -286,6 +303,9 @@ def right_hand_side(model: EIKuramoto, seed: int = 0, threads: int | None = None
     """
     if not isinstance(model, EIKuramoto):
         raise TypeError(f"model: expected an eikura.EIKuramoto, got {type(model).__name__}")
+    if any(model.delays):
+        raise ValueError("delay: the right-hand side of a model with delays also reads the past "
+                         "phases, so it is only evaluated inside ek.simulate; set delay=0 here")
     seed = check_seed("seed", seed)
     thread_count = check_threads(threads)
     precision = check_choice("precision", precision, PRECISIONS)

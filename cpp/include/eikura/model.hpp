@@ -24,6 +24,7 @@ struct Model {
     std::vector<double> omega;     // natural frequencies ω_i, size N
     CouplingSchedules couplings;   // K_EE, K_EI, K_IE, K_II (post, pre), maybe time-varying
     PhaseLags phase_lags;          // α_EE, α_EI, α_IE, α_II; all 0: the plain model
+    TransmissionDelays delays;     // τ_EE, τ_EI, τ_IE, τ_II; all 0: the plain model
     std::vector<Drive> drives;     // external drives (none: the plain model)
     double noise_e = 0.0;          // D_E
     double noise_i = 0.0;          // D_I

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "eikura/delays.hpp"
 #include "eikura/equation.hpp"
 #include "eikura/memory.hpp"
 #include "eikura/model.hpp"
@@ -35,6 +36,10 @@ class RightHandSide {
 
     std::int64_t scratch_bytes() const;
 
+    /// Read the delayed sources from `history` (at its stage; see DelayLine), for a model
+    /// with delays run at step dt. Double tables only.
+    void attach_history(const DelayLine* history, double dt);
+
   private:
     /// evaluate() with the sin/cos table in double or float.
     template <class Table>
@@ -46,22 +51,32 @@ class RightHandSide {
     void stage_sin_cos(Table* sc, const double* base, const double* slope, double h,
                        const double* kick);
 
-    // The four strategies: each fills out[0..N) from the sin/cos table `sc`.
+    // The four strategies: each fills out[0..N) from the sin/cos table `sc` of the stage
+    // phases (row i's own θ_i) and the table `sources` its inputs are read from (sc, or
+    // the delayed sources of delayed_sources).
     /// All-to-all: two mean fields, then O(1) per row (always the double table).
     void all_to_all_rows(const Couplings& k, double* out);
     /// A stored network in plain CSR order, row by row.
     template <class Table>
-    void csr_rows(const Table* sc, const Couplings& k, double* out);
+    void csr_rows(const Table* sc, const Table* sources, const Couplings& k, double* out);
     /// A stored network in the tiled order of GatherTiles, block of rows by block.
     template <class Table>
-    void tiled_rows(const Table* sc, const Couplings& k, double* out);
+    void tiled_rows(const Table* sc, const Table* sources, const Couplings& k, double* out);
     /// A procedural network, each row redrawn from its streams.
     template <class Table>
-    void procedural_rows(const Table* sc, const Couplings& k, double* out);
+    void procedural_rows(const Table* sc, const Table* source_sc, const Couplings& k, double* out);
+    /// The network strategy of the model, for one table of sources.
+    template <class Table>
+    void network_rows(const Table* sc, const Table* sources, const Couplings& k, double* out);
+    /// Delays: the tables the rows onto E and onto I read their sources from (the same
+    /// pointer when the delays depend only on the source population).
+    void delayed_sources(const double* sc, const double* sources[2]);
 
     /// out[i] += F(t) sin(Ωt + φ − θ_i) for every drive that targets i.
     template <class Table>
     void add_drives(const Table* sc, double t, double* out);
+    /// F(t) e^{i(Ωt + φ)} of each drive into forcings_ (all-to-all adds them in its pass).
+    void drive_forcings(double t);
     /// dθ_i/dt from the sums over row i's inputs (the gather strategies end here).
     template <class Table>
     double finish_row(std::int64_t i, const Table* sc, const Couplings& k,
@@ -85,6 +100,11 @@ class RightHandSide {
     PerThread<std::vector<double>> thread_row_sums_;  // tiled, procedural: sums of a block's rows
     bool lagged_ = false;                    // some α_XY ≠ 0 (set per evaluation)
     detail::LaggedStrengths lagged_onto_[2]{};  // K_XY e^{−iα_XY} onto E, onto I
+    const DelayLine* history_ = nullptr;        // null: no delays
+    double delay_steps_[2][2]{};                // τ_XY / dt, [X][Y], X, Y = E (0), I (1)
+    HugePageVector<double> delayed_[2];         // delayed sources onto E, onto I (networks)
+    std::vector<double> second_pass_;           // rows onto I when their sources differ
+    std::vector<detail::MeanField> forcings_;   // per drive, at the evaluation's t
 };
 
 }  // namespace eikura

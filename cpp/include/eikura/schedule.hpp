@@ -1,5 +1,6 @@
 #pragma once
 /// Time-dependent coupling strengths K_XY(t) (SPEC §1), evaluated inside the integrator.
+#include <algorithm>
 #include <vector>
 
 namespace eikura {
@@ -33,6 +34,14 @@ struct Couplings {
 struct PhaseLags {
     double ee = 0.0, ei = 0.0, ie = 0.0, ii = 0.0;
     bool any() const { return ee != 0.0 || ei != 0.0 || ie != 0.0 || ii != 0.0; }
+};
+
+/// Transmission delays τ_XY (time units, K_post,pre order): block XY couples through
+/// sin(θ_j(t − τ_XY) − θ_i(t) − α_XY). DelayLine (delays.hpp) keeps the past they read.
+struct TransmissionDelays {
+    double ee = 0.0, ei = 0.0, ie = 0.0, ii = 0.0;
+    bool any() const { return ee != 0.0 || ei != 0.0 || ie != 0.0 || ii != 0.0; }
+    double longest() const { return std::max(std::max(ee, ei), std::max(ie, ii)); }
 };
 
 struct CouplingSchedules {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "eikura/delays.hpp"
 #include "eikura/model.hpp"
 #include "eikura/rhs.hpp"
 
@@ -42,15 +43,17 @@ struct RunSettings {
 /// never changes the result.
 class Simulation {
   public:
-    Simulation(Model model, RunSettings settings, std::vector<double> initial_phases);
+    /// `history`: with delays, the phases at t = −rows dt, …, −dt (rows × N, see
+    /// DelayLine); empty: the initial phases rotating at their natural frequencies.
+    Simulation(Model model, RunSettings settings, std::vector<double> initial_phases,
+               const std::vector<double>& history = {});
     // rhs_ refers to model_: a Simulation stays where it was built.
     Simulation(const Simulation&) = delete;
     Simulation& operator=(const Simulation&) = delete;
 
     /// dθ/dt at phases `theta` and time t (deterministic part), for tests and benchmarks.
-    void derivative(const double* theta, double t, double* out) {
-        rhs_.evaluate(theta, nullptr, 0.0, nullptr, t, out);
-    }
+    /// Refused with delays: their right-hand side also reads the past.
+    void derivative(const double* theta, double t, double* out);
 
     /// Integrate up to `max_steps` more steps (never past n_steps); returns steps done.
     /// dopri5 advances from one output time to the next (a segment, see next_stop) and
@@ -82,7 +85,9 @@ class Simulation {
 
     /// Memory a run of this size needs, in bytes (state, scratch, recordings; not the
     /// network, which is counted where it is built).
-    static std::int64_t estimate_bytes(std::int64_t n, const RunSettings& settings);
+    /// `history_slots`: steps a DelayLine keeps (DelayLine::slots; 0 without delays).
+    static std::int64_t estimate_bytes(std::int64_t n, const RunSettings& settings,
+                                       std::int64_t history_slots = 0, bool all_to_all = false);
 
     /// Restore a checkpoint: step counter, phases, recordings and frequency sums. Refused
     /// for dopri5, whose step size and FSAL stage are state a checkpoint does not hold.
@@ -90,6 +95,9 @@ class Simulation {
                  std::vector<std::complex<double>> z_records,
                  std::vector<double> snapshots, std::vector<double> displacement);
     const std::vector<double>& displacement() const { return displacement_; }
+    /// Delays: the stored past (checkpoints save it; restore it after restore()).
+    const DelayLine& delay_history() const { return history_; }
+    void restore_delay_history(std::int64_t oldest, const std::vector<double>& values);
 
   private:
     void take_step();
@@ -117,6 +125,7 @@ class Simulation {
     double step_size_ = 0.0;                    // dopri5: the next step to try
     bool have_first_slope_ = false;             // dopri5: k1_ holds f(θ, t) (FSAL)
     std::int64_t accepted_ = 0, rejected_ = 0, evaluations_ = 0;
+    DelayLine history_;                 // the past the delayed couplings read (inactive: none)
     std::vector<double> displacement_;  // Σ Δθ per oscillator since frequency_from_step
     std::vector<std::complex<double>> z_records_;  // 3 per record
     std::int64_t n_records_ = 0;

@@ -104,7 +104,8 @@ def run_members(models: Sequence[EIKuramoto], seeds: Sequence[int], initials: Se
 
 def _theory_applies(model: EIKuramoto) -> bool:
     """Constant couplings, Lorentzians of one centre, a mean-field normalization, no phase
-    lags (``eikura.theory.classify`` does not take them yet; ``steady_states`` does)."""
+    lags (``eikura.theory.classify`` does not take them yet; ``steady_states`` does) and
+    no delays."""
     couplings = [getattr(model, name) for name in COUPLINGS]
     frequencies = model.frequencies
     pair = frequencies if isinstance(frequencies, tuple) else (frequencies, frequencies)
@@ -114,6 +115,7 @@ def _theory_applies(model: EIKuramoto) -> bool:
         and pair[0].center == pair[1].center
         and not isinstance(model.network, Graph)
         and not any(model.phase_lags)
+        and not any(model.delays)
         and (model.normalization == "in-degree"
              or (model.normalization == "population" and isinstance(model.network, AllToAll)))
     )
@@ -304,7 +306,7 @@ def check_memory(batches: Sequence[Batch], concurrent: int) -> None:
 
     def need(batch: Batch) -> int:
         return starts * sum(estimate_memory(model, settings.n_steps, settings.record_every,
-                                            0)["total"]
+                                            0, settings.dt)["total"]
                             for model in batch.models)
 
     largest = max(need(batch) for batch in batches)

@@ -19,7 +19,7 @@ from ._fields import INTEGER_FIELDS
 __all__ = ["read_config"]
 
 _MODEL_KEYS = ("n_e", "n_i", "k_ee", "k_ei", "k_ie", "k_ii", "noise", "normalization", "width",
-               "frequencies", "network", "phase_lag")
+               "frequencies", "network", "phase_lag", "delay")
 _RUN_KEYS = ("t_max", "dt", "seed", "replicates", "two_start", "method", "record_every",
              "transient", "initial_spread")
 _EXECUTION_KEYS = ("store", "scheduler", "n_workers", "threads", "batch_size", "ensemble_max_n")
@@ -59,7 +59,7 @@ def _check_keys(section: str, table: Mapping[str, Any], allowed: Sequence[str]) 
 def _model_from_table(table: Mapping[str, Any]) -> EIKuramoto:
     _check_keys("model", table, _MODEL_KEYS)
     arguments = {key: table[key] for key in ("n_e", "n_i", "k_ee", "k_ei", "k_ie", "k_ii",
-                                             "normalization", "phase_lag") if key in table}
+                                             "normalization", "phase_lag", "delay") if key in table}
     if "noise" in table:
         noise = table["noise"]
         arguments["noise"] = tuple(noise) if isinstance(noise, list) else noise

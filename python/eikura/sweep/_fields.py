@@ -21,16 +21,20 @@ SIZE_FIELDS = ("n", "n_e", "n_i")
 NOISE_FIELDS = ("noise", "noise_e", "noise_i")
 WIDTH_FIELDS = ("width", "width_e", "width_i")
 LAG_FIELDS = ("phase_lag", "phase_lag.ee", "phase_lag.ei", "phase_lag.ie", "phase_lag.ii")
+DELAY_FIELDS = ("delay", "delay.ee", "delay.ei", "delay.ie", "delay.ii")
 INTEGER_FIELDS = ("n", "n_e", "n_i", "seed")
 _CONFLICTS = (("n", "n_e"), ("n", "n_i"), ("noise", "noise_e"), ("noise", "noise_i"),
               ("width", "width_e"), ("width", "width_i"),
-              *(("phase_lag", name) for name in LAG_FIELDS[1:]))
+              *(("phase_lag", name) for name in LAG_FIELDS[1:]),
+              *(("delay", name) for name in DELAY_FIELDS[1:]))
 _NETWORK = "network."
 # Mathtext of the fields on a figure's axes: the model's symbols (N, K_XY, D_X, Δ_X).
 _SYMBOLS = {"n": "$N$", "n_e": "$N_E$", "n_i": "$N_I$", "noise": "$D$", "noise_e": "$D_E$",
             "noise_i": "$D_I$", "width": r"$\Delta$", "width_e": r"$\Delta_E$",
             "width_i": r"$\Delta_I$", "phase_lag": r"$\alpha$",
             **{f"phase_lag.{b}": f"$\\alpha_{{{b.upper()}}}$" for b in ("ee", "ei", "ie", "ii")},
+            "delay": r"$\tau$",
+            **{f"delay.{b}": f"$\\tau_{{{b.upper()}}}$" for b in ("ee", "ei", "ie", "ii")},
             **{name: f"$K_{{{name[2:].upper()}}}$" for name in COUPLINGS}}
 
 
@@ -62,7 +66,9 @@ def sweep_fields(model: EIKuramoto) -> tuple[str, ...]:
     the excitatory fraction), ``n_e``, ``n_i``; noise ``noise`` (both populations),
     ``noise_e``, ``noise_i``; Lorentzian half-widths ``width`` (both), ``width_e``,
     ``width_i``; phase lags ``phase_lag`` (all four blocks), ``phase_lag.ee``,
-    ``phase_lag.ei``, ``phase_lag.ie``, ``phase_lag.ii``; ``network.<parameter>`` of a
+    ``phase_lag.ei``, ``phase_lag.ie``, ``phase_lag.ii``; transmission delays ``delay``
+    (all four blocks), ``delay.ee``, ``delay.ei``, ``delay.ie``, ``delay.ii``;
+    ``network.<parameter>`` of a
     random network (e.g. ``network.k_e``, ``network.p``, ``network.seed``); and ``seed``
     (the run seed, for replicates).
 
@@ -75,7 +81,7 @@ def sweep_fields(model: EIKuramoto) -> tuple[str, ...]:
     ('network.k_ie', 'network.k_ii', 'network.seed')
     """
     model = check_model(model)
-    return (*COUPLINGS, *SIZE_FIELDS, *NOISE_FIELDS, *WIDTH_FIELDS, *LAG_FIELDS, "seed",
+    return (*COUPLINGS, *SIZE_FIELDS, *NOISE_FIELDS, *WIDTH_FIELDS, *LAG_FIELDS, *DELAY_FIELDS, "seed",
             *_network_field_names(model))
 
 
@@ -202,14 +208,16 @@ def with_fields(model: EIKuramoto, values: Mapping[str, Any]) -> EIKuramoto:
     noise = _noise_change(model, {k: v for k, v in values.items() if k in NOISE_FIELDS})
     if noise is not None:
         changes["noise"] = noise
-    lags = dict(zip(("ee", "ei", "ie", "ii"), model.phase_lags, strict=True))
-    for name, value in values.items():
-        if name == "phase_lag":
-            lags = dict.fromkeys(lags, float(value))
-        elif name in LAG_FIELDS:
-            lags[name.split(".")[1]] = float(value)
-    if any(name in LAG_FIELDS for name in values):
-        changes["phase_lag"] = lags
+    for parameter, fields, current in (("phase_lag", LAG_FIELDS, model.phase_lags),
+                                       ("delay", DELAY_FIELDS, model.delays)):
+        blocks = dict(zip(("ee", "ei", "ie", "ii"), current, strict=True))
+        for name, value in values.items():
+            if name == parameter:
+                blocks = dict.fromkeys(blocks, float(value))
+            elif name in fields:
+                blocks[name.split(".")[1]] = float(value)
+        if any(name in fields for name in values):
+            changes[parameter] = blocks
     frequencies = _frequencies_change(model, values)
     if frequencies is not None:
         changes["frequencies"] = frequencies

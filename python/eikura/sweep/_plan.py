@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._engine import check_method, check_step_size
+from .._engine import check_delays, check_method, check_step_size
 from .._metadata import eikura_version
 from .._validation import check_int, check_nonnegative, check_positive, check_seed
 from ..classify import DEFAULT_TRANSIENT_FRACTION
@@ -190,6 +190,8 @@ def _point_models(model: EIKuramoto, points: _Points, seed: int,
 def _check_steps(models: Sequence[EIKuramoto], method: str, dt: float) -> None:
     """The step-size guard of ``ek.simulate``, once, on the point with the fastest rate."""
     check_step_size(max(models, key=lambda point: point.fastest_rate()[0]), method, dt)
+    for point in models:  # every point: the delays may be a swept field
+        check_delays(point, method, dt)
 
 
 def _sweep_method(model: EIKuramoto, models: Sequence[EIKuramoto], method: str | None) -> str:
