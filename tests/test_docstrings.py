@@ -25,6 +25,7 @@ MODULES = [
     "eikura.theory.reduced",
     "eikura.theory._chimeras",
     "eikura.theory._entrainment",
+    "eikura.theory.delays",
 ]
 
 

@@ -8,7 +8,9 @@ are exact. This subpackage finds *every* steady state (incoherent, in-phase, lag
 with its stability and every stable limit cycle (``attractors``), labels parameter
 points as synchronized / desynchronized / bistable / other from that full set of
 attractors, draws phase diagrams and bifurcation curves, and integrates the mean-field
-equations in time (with constant or scheduled couplings).
+equations in time (with constant or scheduled couplings). Phase lags and transmission
+delays (``phase_lag=``, ``delay=``) enter the steady states, the stability of
+incoherence (:func:`incoherence_roots`) and the integration.
 
 Noise (``noise_e``, ``noise_i``): the default ``"fokker-planck"`` treatment is exact for
 Lorentzian frequencies (Fourier hierarchy of the phase density averaged over the
@@ -37,6 +39,7 @@ from .bifurcation import (
     plot_bifurcation_diagram,
 )
 from .census import Attractor, Census, LimitCycle, attractors
+from .delays import CharacteristicRoots, incoherence_roots
 from .diagram import (
     LABELS,
     Analysis,
@@ -77,6 +80,8 @@ __all__ = [
     "plot_bifurcation_diagram",
     "incoherence_eigenvalues",
     "incoherence_stable",
+    "incoherence_roots",
+    "CharacteristicRoots",
     "integrate_reduced",
     "reduced_rhs",
     "ReducedRun",

@@ -56,6 +56,7 @@ from ._cycles import (
     nontrivial_multipliers,
     shoot,
 )
+from ._delays import refuse_delay
 from ._families import GridParameters
 from ._flow import OSCILLATING, STEADY, UNDECIDED, Screening, screen, take, time_step
 from ._labels import LABELS, MARGINAL_TOLERANCE, label_codes
@@ -637,6 +638,7 @@ def attractors(
     t_max: float = 400.0,
     refine: bool = True,
     phase_lag: float | Mapping[str, float] = 0.0,
+    delay: float | Mapping[str, float] = 0.0,
 ) -> Census:
     """Every attractor of the mean-field equations: steady states and limit cycles.
 
@@ -669,6 +671,9 @@ def attractors(
         (see :func:`steady_states`). With lags, steady states turn at a collective
         frequency ``omega`` other than the centre (fixed points in a co-rotating frame),
         and cycles are relative periodic orbits (``rotation`` ≠ 0, π).
+    delay
+        Must be 0: limit cycles of the delay equations are not searched (a nonzero delay
+        raises ``ValueError``); see :func:`steady_states` with ``delay=``.
 
     Returns
     -------
@@ -686,6 +691,7 @@ def attractors(
       in-phase state r_e=0.6079 r_i=0.8679 psi=+0.0000 (growth -0.796), reached from ...% of starts
       collinear limit cycle: period 2.917, r_e 0.0000..0.1452, r_i 0.0000..0.474...
     """
+    refuse_delay(delay, "attractors")
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, 0.0, noise_treatment
     )

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import check_bool, check_choice, check_finite_array
+from ._delays import refuse_delay
 from ._families import GridParameters, find_states, incoherence_eigenvalues_grid
 from ._folds import fold_curves
 from ._grid_cycles import cycle_candidates, find_oscillating
@@ -178,12 +179,8 @@ def _verify_other(params: PointParameters, lags: tuple[float, ...]) -> str:
 
 
 def analyse(
-    k_ee: float,
-    k_ei: float,
-    k_ie: float,
-    k_ii: float,
-    width_e: float = 1.0,
-    width_i: float = 1.0,
+    k_ee: float, k_ei: float, k_ie: float, k_ii: float,
+    width_e: float = 1.0, width_i: float = 1.0,
     *,
     noise_e: float = 0.0,
     noise_i: float = 0.0,
@@ -191,6 +188,7 @@ def analyse(
     verify: bool = False,
     refine: bool = True,
     phase_lag: float | Mapping[str, float] = 0.0,
+    delay: float | Mapping[str, float] = 0.0,
 ) -> Analysis:
     """Label a parameter point and return the attractors behind the label.
 
@@ -218,6 +216,8 @@ def analyse(
     phase_lag
         Phase lags ``α_XY`` (radians): one number or ``{"ee", "ei", "ie", "ii"}``
         (see :func:`attractors`).
+    delay
+        Must be 0 (the census has no delays); see :func:`steady_states`.
 
     Returns
     -------
@@ -233,6 +233,7 @@ def analyse(
     >>> round(branch.r_e, 3), round(branch.r_i, 3)
     (0.774, 0.905)
     """
+    refuse_delay(delay, "analyse")
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, 0.0, noise_treatment
     )
@@ -271,17 +272,14 @@ def _cycle_notes(attractors: tuple[Attractor, ...]) -> list[str]:
 
 
 def classify(
-    k_ee: float,
-    k_ei: float,
-    k_ie: float,
-    k_ii: float,
-    width_e: float = 1.0,
-    width_i: float = 1.0,
+    k_ee: float, k_ei: float, k_ie: float, k_ii: float,
+    width_e: float = 1.0, width_i: float = 1.0,
     *,
     noise_e: float = 0.0,
     noise_i: float = 0.0,
     noise_treatment: str = "auto",
     phase_lag: float | Mapping[str, float] = 0.0,
+    delay: float | Mapping[str, float] = 0.0,
 ) -> str:
     """The theory's state label at one parameter point.
 
@@ -302,9 +300,10 @@ def classify(
     noise_treatment
         ``"auto"``, ``"quick"`` or ``"fokker-planck"`` (see :func:`steady_states`).
     phase_lag
-        Phase lags ``α_XY`` (radians): one number or ``{"ee", "ei", "ie", "ii"}``.
-        Synchronized states then turn at a shifted collective frequency; in-phase,
-        lagged and rotating states all count as synchronized.
+        Phase lags ``α_XY`` (radians), one number or ``{"ee", "ei", "ie", "ii"}``: in-phase,
+        lagged and rotating (shifted collective frequency) states count as synchronized.
+    delay
+        Must be 0 (no limit-cycle search with delays); see :func:`steady_states`.
 
     Returns
     -------
@@ -332,6 +331,7 @@ def classify(
         noise_treatment=noise_treatment,
         refine=False,
         phase_lag=phase_lag,
+        delay=delay,
     ).label
 
 

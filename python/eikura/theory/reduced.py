@@ -13,6 +13,8 @@ from numpy.typing import ArrayLike, NDArray
 from .._validation import check_choice, check_finite, check_int, check_positive
 from ..drives import Drive
 from ..schedules import Constant, CouplingLike, Schedule, Sinusoid, as_schedule
+from ._delayed_flow import History, check_history_delays, integrate_delayed
+from ._delays import check_delay, has_delay
 from ._equations import modes_needed
 from ._lagged import check_phase_lag, has_lag, lag_factors
 from ._params import (
@@ -246,7 +248,7 @@ def integrate_reduced(
     *,
     t_max: float = 200.0,
     dt: float = 0.01,
-    z0: Any = (0.1, 0.1),
+    z0: Any = None,
     record_every: int = 1,
     noise_e: float = 0.0,
     noise_i: float = 0.0,
@@ -255,6 +257,8 @@ def integrate_reduced(
     n_modes: int | None = None,
     phase_lag: float | Mapping[str, float] = 0.0,
     drive: Drive | Sequence[Drive] | None = None,
+    delay: float | Mapping[str, float] = 0.0,
+    history: History | None = None,
 ) -> ReducedRun:
     """Integrate the mean-field equations in time.
 
@@ -280,7 +284,8 @@ def integrate_reduced(
         of the recorded times before ``record_every``.
     z0
         Initial ``(z_E, z_I)``: complex numbers or broadcastable arrays (a batch of
-        initial conditions integrated together), ``|z| <= 1``.
+        initial conditions integrated together), ``|z| <= 1``; default ``(0.1, 0.1)``.
+        With delays, also the constant history before ``t = 0``.
     record_every
         Record every this many steps (the first and every k-th step are kept).
     noise_e, noise_i
@@ -307,6 +312,17 @@ def integrate_reduced(
         ``"both"``): ``H_X → H_X + F(t) e^{i(Ωt + φ)}``, i.e.
         ``dz_X/dt = … + (F/2) (e^{i(Ωt + φ)} − e^{−i(Ωt + φ)} z_X²)``. Not with the
         Fokker–Planck treatment.
+    delay
+        Transmission delays ``τ_XY >= 0`` (time units): one number or
+        ``{"ee", "ei", "ie", "ii"}``; block XY sees its sources at ``t − τ_XY``,
+        ``H_X(t) = Σ_Y σ_XY z_Y(t − τ_XY)``. Integrated by the method of steps with
+        ``method="rk4"`` (fixed step; past values by cubic Hermite interpolation, so delays
+        need not be multiples of ``dt``, but each nonzero delay must be >= ``dt``). Not
+        with the Fokker–Planck treatment.
+    history
+        With delays: a function ``t ↦ (z_E(t), z_I(t))`` for ``t <= 0`` (the initial
+        values are ``history(0)``; give it instead of ``z0``). Default: ``z0`` held
+        constant before ``t = 0``.
 
     Returns
     -------
@@ -332,7 +348,9 @@ def integrate_reduced(
     record_every = check_int("record_every", record_every, minimum=1)
     method = check_choice("method", method, METHODS)
     treatment = resolve_noise_treatment(noise_e, noise_i, noise_treatment)
-    z_e0, z_i0 = _check_initial(z0)
+    delays = _check_delay_terms(delay, history, z0, treatment, method, dt)
+    z_e0, z_i0 = _check_initial(history(0.0) if history is not None else
+                                (0.1, 0.1) if z0 is None else z0)
     factors, forcing, extra_terms = _extra_terms(phase_lag, drive, treatment)
     n_steps = int(round(t_max / dt))
     if n_steps < 1:
@@ -349,37 +367,25 @@ def integrate_reduced(
         "dt": dt,
         "record_every": record_every,
         **extra_terms,
+        **_delay_description(delays),
     }
     if treatment == NOISE_QUICK:
         width_e, width_i = width_e + noise_e, width_i + noise_i
     recorded_steps = np.arange(0, n_steps + 1, record_every)
     t_record = np.asarray(recorded_steps * dt, dtype=np.float64)
     if treatment == NOISE_FOKKER_PLANCK:
-        if method != "rk4":
-            raise ValueError(
-                "method: the Fokker–Planck hierarchy is integrated with its own stiff-stable "
-                "Crank–Nicolson step; leave method='rk4' (the default)"
-            )
+        n_modes = parameters["n_modes"] = _hierarchy_modes(
+            method, n_modes, schedules, (width_e, width_i), (noise_e, noise_i))
         method = "crank-nicolson"
-        if n_modes is None:
-            field_max = max(_schedule_max(schedules[n]) for n in COUPLING_NAMES) * 2
-            n_modes = max(
-                modes_needed(field_max, width_e, noise_e), modes_needed(field_max, width_i, noise_i)
-            )
-        n_modes = check_int("n_modes", n_modes, minimum=1, maximum=100_000)
-        parameters["n_modes"] = n_modes
         z_e, z_i = _integrate_hierarchy(
-            schedules,
-            (width_e, width_i),
-            (noise_e, noise_i),
-            (center_e, center_i),
-            dt,
-            n_steps,
-            recorded_steps,
-            z_e0,
-            z_i0,
-            n_modes,
+            schedules, (width_e, width_i), (noise_e, noise_i), (center_e, center_i), dt,
+            n_steps, recorded_steps, z_e0, z_i0, n_modes,
         )
+    elif has_delay(delays):
+        z_e, z_i = integrate_delayed(
+            _stage_couplings(schedules, dt, n_steps, factors), (width_e, width_i),
+            (center_e, center_i), dt, n_steps, record_every, (z_e0, z_i0), delays, history,
+            forcing)
     elif method == "rk4":
         z_e, z_i = _integrate_rk4(
             schedules, width_e, width_i, center_e, center_i, dt, n_steps, record_every, z_e0, z_i0,
@@ -391,6 +397,49 @@ def integrate_reduced(
         )
     _warn_outside_disc(z_e, z_i, dt)
     return ReducedRun(t_record, z_e, z_i, treatment, method, parameters)
+
+
+def _hierarchy_modes(method: str, n_modes: int | None, schedules: dict[str, Schedule],
+                     widths: tuple[float, float], noises: tuple[float, float]) -> int:
+    """Fourier modes of the Fokker–Planck hierarchy: enough for the strongest field."""
+    if method != "rk4":
+        raise ValueError(
+            "method: the Fokker–Planck hierarchy is integrated with its own stiff-stable "
+            "Crank–Nicolson step; leave method='rk4' (the default)"
+        )
+    if n_modes is None:
+        field_max = max(_schedule_max(schedules[n]) for n in COUPLING_NAMES) * 2
+        n_modes = max(modes_needed(field_max, widths[0], noises[0]),
+                      modes_needed(field_max, widths[1], noises[1]))
+    return check_int("n_modes", n_modes, minimum=1, maximum=100_000)
+
+
+def _delay_description(delays: tuple[float, ...]) -> dict[str, Any]:
+    if not has_delay(delays):
+        return {}
+    return {"delay": dict(zip(("ee", "ei", "ie", "ii"), delays, strict=True))}
+
+
+def _check_delay_terms(delay: Any, history: Any, z0: Any, treatment: str, method: str,
+                       dt: float) -> tuple[float, ...]:
+    """The delays, checked against the other arguments (none of them silently ignored)."""
+    delays = check_delay(delay)
+    if history is not None and not callable(history):
+        raise TypeError(f"history: expected a function of t, got {type(history).__name__}")
+    if not has_delay(delays):
+        if history is not None:
+            raise ValueError("history: only used with delays (delay=...); give z0 instead")
+        return delays
+    if history is not None and z0 is not None:
+        raise ValueError("z0: give either z0 (a constant history) or history, not both")
+    if treatment == NOISE_FOKKER_PLANCK:
+        raise ValueError("delay: with noise, it needs noise_treatment='quick' (Δ → Δ + D); "
+                         "the Fokker–Planck hierarchy does not take delays")
+    if method != "rk4":
+        raise ValueError("method: delays are integrated by the method of steps with the "
+                         "fixed-step 'rk4' only")
+    check_history_delays(delays, dt)
+    return delays
 
 
 def _extra_terms(phase_lag: Any, drive: Any, treatment: str

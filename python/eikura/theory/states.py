@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ._delays import check_delay, delayed_states, has_delay
 from ._equations import oa_jacobian, oa_rhs
 from ._families import (
     GridParameters,
@@ -15,7 +16,7 @@ from ._families import (
     incoherence_eigenvalues_grid,
     reduced_eigenvalues,
 )
-from ._lagged import check_phase_lag, has_lag, lagged_states
+from ._lagged import check_phase_lag, has_lag, lagged_states, signed_couplings
 from ._noisy import noisy_states
 from ._params import NOISE_FOKKER_PLANCK, PointParameters, check_point
 
@@ -50,14 +51,18 @@ class SteadyState:
         incoherence; 0 by convention when ``r_i = 0``).
     omega
         Collective frequency Ω in the lab frame (the common centre ``center`` plus the
-        shift of a lagged state; equal to ``center`` for the other kinds).
+        shift of a lagged state; equal to ``center`` for the other kinds without delays;
+        with delays every synchronized state turns at its own Ω).
     eigenvalues
         Linearisation eigenvalues, largest real part first. Incoherence: the four
         eigenvalues of the 4-D real system in the frame turning at ``center`` (those of
         ``M`` twice, with their conjugates). Other states: the eigenvalues of the reduced
         (r_E, r_I, ψ) system, i.e. of the 4-D system in the co-rotating frame with the
         neutral rotation mode removed. With the Fokker–Planck noise treatment, the
-        leading eight eigenvalues of the truncated Fourier hierarchy.
+        leading eight eigenvalues of the truncated Fourier hierarchy. With delays, the
+        leading eight roots of the characteristic equation of the same real system
+        (incoherence in the frame turning at ``center``, other states in the co-rotating
+        frame with the rotation root 0 removed).
     stable
         All eigenvalues have real part ``< −STABILITY_TOLERANCE``.
     kind
@@ -354,6 +359,18 @@ def states_at(params: PointParameters, n_samples: int = 4001,
     return [incoherent, *others]
 
 
+def _delayed(params: PointParameters, lags: tuple[float, ...], delays: tuple[float, ...]
+             ) -> list[SteadyState]:
+    if params.noise_treatment == NOISE_FOKKER_PLANCK:
+        raise ValueError("delay: with noise, delays need noise_treatment='quick' (Δ → Δ + D); "
+                         "the Fokker–Planck treatment does not take delays")
+    states: list[SteadyState] = delayed_states(
+        signed_couplings(params, lags), (params.effective_width_e, params.effective_width_i),
+        (params.width_e + params.noise_e, params.width_i + params.noise_i), params.center,
+        delays, SteadyState, STABILITY_TOLERANCE, params.noise_treatment)
+    return states
+
+
 def steady_states(
     k_ee: float,
     k_ei: float,
@@ -367,6 +384,7 @@ def steady_states(
     noise_treatment: str = "auto",
     center: float = 0.0,
     phase_lag: float | Mapping[str, float] = 0.0,
+    delay: float | Mapping[str, float] = 0.0,
 ) -> list[SteadyState]:
     """Every steady state of the mean-field equations, with its stability.
 
@@ -397,6 +415,14 @@ def steady_states(
         shifted frequency and are found by Newton's method from the end points of the
         reduced flow and a grid of guesses (see ``eikura.theory._lagged``). Lags need
         ``noise_treatment="quick"`` with noise.
+    delay
+        Transmission delays ``τ_XY >= 0``: one number or ``{"ee", "ei", "ie", "ii"}``;
+        block XY sees its sources at ``t − τ_XY``. States then turn at a frequency Ω
+        that solves the self-consistency with the delayed field's phase ``e^{−iΩτ_XY}``
+        (several branches may coexist); ``eigenvalues`` are the leading roots of the
+        transcendental characteristic equation (see :func:`incoherence_roots`), and
+        ``center`` matters (Ω τ enters the coupling). Delays need
+        ``noise_treatment="quick"`` with noise.
 
     Returns
     -------
@@ -410,8 +436,21 @@ def steady_states(
     >>> states = ek.theory.steady_states(k_ee=4.0, k_ei=0.0, k_ie=0.0, k_ii=0.0)
     >>> [(s.kind, round(s.r_e, 6), s.stable) for s in states]
     [('incoherent', 0.0, False), ('in-phase', 0.707107, True)]
+
+    A delay in the E→E block (I uncoupled): five rotating states turning at different
+    frequencies, four of them stable.
+
+    >>> states = ek.theory.steady_states(6.0, 0.0, 0.0, 0.0, center=0.5, phase_lag=0.3,
+    ...                                  delay={"ee": 3.0, "ei": 0.0, "ie": 0.0, "ii": 0.0})
+    >>> [(round(s.r_e, 3), round(s.omega, 3), s.stable) for s in states[1:]]
+    [(0.815, -0.062, True), (0.808, 1.899, True), (0.781, -2.012, True),
+     (0.715, 3.815, True), (0.405, 3.702, False)]
     """
     params = check_point(
         k_ee, k_ei, k_ie, k_ii, width_e, width_i, noise_e, noise_i, center, noise_treatment
     )
-    return states_at(params, phase_lags=check_phase_lag(phase_lag))
+    lags = check_phase_lag(phase_lag)
+    delays = check_delay(delay)
+    if has_delay(delays):
+        return _delayed(params, lags, delays)
+    return states_at(params, phase_lags=lags)
