@@ -21,6 +21,7 @@ import pytest
 import scipy.sparse as sp
 
 import eikura as ek
+import eikura._engine as engine_module
 import eikura.simulation as simulation_module
 from eikura.checkpoint import read_checkpoint
 from eikura.files import atomic_write
@@ -115,6 +116,9 @@ def stop_after(monkeypatch):
 
     def arm(chunk: int, calls: int, error: type[BaseException] = KeyboardInterrupt) -> None:
         build = simulation_module.core_simulation
+        # Batches aim at a wall time: on a loaded machine they could shrink below `chunk`
+        # and move the stop. Aim so high that every batch asks for at least `chunk` steps.
+        monkeypatch.setattr(engine_module, "BATCH_SECONDS", 1e9)
 
         def wrapped(*args, **kwargs):
             monkeypatch.setattr(simulation_module, "core_simulation", build)  # once only
