@@ -3,8 +3,9 @@
 against its peers (bench/peers: Brian2, the PyPI ``kuramoto`` package), in one run.
 
     python bench/run_results.py            # about 5 minutes on 2 cores (peers included)
-    python bench/run_results.py --big      # also 10^9 synapses and all-to-all N = 10^7 (+ ~10 min)
+    python bench/run_results.py --big      # also 10^9, 10^10 synapses, all-to-all N = 10^7 (+ ~40 min)
     python bench/run_results.py --no-peers # skip bench/peers (no Brian2 venv needed)
+    python bench/run_results.py --huge-only  # only the 10^10-synapse section, in place (~30 min)
 
 Every timing is the best of a few repeats; every comparison is a ratio measured in this
 same run on this machine. Each eikura result is checked against the reference.
@@ -185,6 +186,35 @@ def run_script(arguments: list[str]) -> dict[str, Any]:
         return dict(json.loads(report.read_text()))
 
 
+HUGE_TITLE = ("## 10^7 oscillators x 1000 synapses (10^10), procedural "
+              "(`python bench/showcase.py --procedural --n 10000000 --t-max 0.01`)")
+
+
+def huge_section() -> list[str]:
+    """10^10 synapses regenerated at every evaluation: one RK4 step, memory against the guard."""
+    run = run_script([str(HERE / "showcase.py"), "--procedural", "--n", "10000000", "--t-max", "0.01"])
+    return [
+        HUGE_TITLE, "",
+        f"{run['synapses']:.2e} synapses, RK4, {run['steps']} step(s) (4 evaluations) in "
+        f"{run['integration_s']:.0f} s: {run['edge_terms_per_s']:.3g} edge-terms/s on "
+        f"{run['threads']} threads, load average {run['load_average_before']:.1f} before and "
+        f"{run['load_average_after']:.1f} after ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}). "
+        f"Memory estimated {run['estimate_gib']:.3f} GiB before allocating (network buffers "
+        f"{run['estimate_network_gib']:.3f} GiB), peak resident {run['peak_rss_gib']:.3f} GiB "
+        f"(the Python process included): peak / estimate = {run['peak_over_estimate']:.3f}.", "",
+    ]
+
+
+def replace_section(text: str, title: str, section: list[str]) -> str:
+    """`text` with the section headed `title` replaced (or appended) by `section`."""
+    lines = text.split("\n")
+    if title not in lines:
+        return text.rstrip("\n") + "\n\n" + "\n".join(section)
+    start = lines.index(title)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join(lines[:start] + section + lines[end:])
+
+
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
     return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
             *("| " + " | ".join(row) + " |" for row in rows)]
@@ -193,10 +223,16 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--big", action="store_true", help="also 10^9 synapses and all-to-all N = 10^7")
+    parser.add_argument("--big", action="store_true",
+                        help="also 10^9 and 10^10 synapses and all-to-all N = 10^7")
     parser.add_argument("--no-peers", action="store_true", help="skip bench/peers")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--huge-only", action="store_true",
+                        help="only rerun the 10^10-synapse section and replace it in --out")
     args = parser.parse_args()
+    if args.huge_only:
+        args.out.write_text(replace_section(args.out.read_text(), HUGE_TITLE, huge_section()))
+        return
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_before = os.getloadavg()[0]
@@ -334,6 +370,8 @@ def main() -> None:
             f"({dense['oscillator_steps_per_s']:.3g} oscillator-steps/s); memory estimated "
             f"{dense['estimate_gib']:.2f} GiB, peak resident {dense['peak_rss_gib']:.2f} GiB.", "",
         ]
+    if args.big:
+        lines += huge_section()
     args.out.write_text("\n".join(lines))
     print("\n".join(lines))
 

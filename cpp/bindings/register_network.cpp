@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "eikura/network.hpp"
+#include "eikura/parallel.hpp"
 #include "register.hpp"
 
 namespace eikura::bindings {
@@ -45,6 +46,13 @@ void register_network(py::module_& m) {
                  return rule;
              }),
              py::arg("n_e"), py::arg("n_i"), py::arg("blocks"), py::arg("allow_self"), py::arg("seed"))
+        .def_static(
+            "estimate_procedural_bytes",
+            [](std::int64_t n_e, std::int64_t n_i, const std::vector<py::tuple>& blocks) {
+                // Per thread, a procedural gather's buffers; on as many threads as a run takes by default.
+                return resolve_threads(0) * rule_from(n_e, n_i, blocks, false, 0).procedural_thread_bytes();
+            },
+            py::arg("n_e"), py::arg("n_i"), py::arg("blocks"))
         .def_readonly("n_e", &RandomBlocks::n_e)
         .def_readonly("n_i", &RandomBlocks::n_i)
         .def_readonly("seed", &RandomBlocks::seed)

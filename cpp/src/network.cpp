@@ -278,6 +278,57 @@ void RandomBlocks::i_sources(std::int64_t target, std::vector<std::int32_t>& out
                stream_key(seed, Purpose::network_i_sources, static_cast<std::uint64_t>(target)), out);
 }
 
+namespace {
+
+/// Mean sources a row of population `onto_e` draws from block b's population.
+double row_size(const RandomBlocks& rule, int block) {
+    const BlockSpec& spec = rule.blocks[block];
+    const double sources = double(block == 0 || block == 2 ? rule.n_e : rule.n_i);
+    return spec.fixed_degree ? double(spec.in_degree) : spec.probability * sources;
+}
+
+}  // namespace
+
+int RandomBlocks::procedural_row_bits() const {
+    const double edges_per_row =
+        std::max({1.0, row_size(*this, 0) + row_size(*this, 1), row_size(*this, 2) + row_size(*this, 3)});
+    int row_bits = CsrNetwork::default_row_bits;
+    while (row_bits > 6 && static_cast<double>(std::int64_t{1} << row_bits) * edges_per_row > 0x1p21) --row_bits;
+    return row_bits;
+}
+
+std::int64_t RandomBlocks::procedural_thread_bytes() const {
+    const std::int64_t n = n_e + n_i;
+    const double row_bytes = sizeof(std::int32_t) *
+                             std::max(row_size(*this, 0) + row_size(*this, 1), row_size(*this, 2) + row_size(*this, 3));
+    if (n < CsrNetwork::tile_from_size) return static_cast<std::int64_t>(row_bytes);  // one row at a time
+    const double rows = double(std::int64_t{1} << procedural_row_bits());
+    const double tile_size = double(std::int64_t{1} << CsrNetwork::default_source_bits);
+    double bytes = row_bytes + rows * (2 + 4) * sizeof(double);  // row ends, row sums
+    // Rows listed for a redraw: those whose k draws repeat a source (k^2 / 2n each), twice
+    // for the buffer's doubling.
+    double repeats = 0.0;
+    for (int block = 0; block < 4; ++block) {
+        const double population = double(block == 0 || block == 2 ? n_e : n_i), k = row_size(*this, block);
+        if (population > 0) repeats = std::max(repeats, k * k / (2.0 * population));
+    }
+    bytes += 2.0 * rows * std::min(1.0, 2.0 * repeats) * sizeof(std::int64_t);
+    for (const bool from_e : {true, false}) {
+        const double population = double(from_e ? n_e : n_i);
+        if (population == 0) continue;
+        // A block of E or of I targets, whichever draws more from this population.
+        const double per_row = std::max(row_size(*this, from_e ? 0 : 1), row_size(*this, from_e ? 2 : 3));
+        for (double first = 0; first < population; first += tile_size) {
+            const double mean = rows * per_row * std::min(tile_size, population - first) / population;
+            const double largest = std::ceil(mean + 4.0 * std::sqrt(mean));
+            double capacity = 1.0;
+            while (capacity < largest) capacity *= 2.0;
+            bytes += capacity * sizeof(std::uint32_t) + sizeof(std::vector<std::uint32_t>) + sizeof(std::int64_t);
+        }
+    }
+    return static_cast<std::int64_t>(bytes);
+}
+
 void RandomBlocks::draw_tiled_block(std::int64_t first_row, std::int64_t rows, int source_bits,
                                     DrawnBlock& out) const {
     const std::int64_t n = n_e + n_i, tile_size = std::int64_t{1} << source_bits;

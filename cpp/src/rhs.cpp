@@ -175,10 +175,18 @@ void RightHandSide::delayed_sources(const double* sc, const double* sources[2]) 
 }
 
 std::int64_t RightHandSide::scratch_bytes() const {
-    const std::size_t row_sums = thread_row_sums_.size() * thread_row_sums_[0].size();
+    std::size_t row_sums = 0, drawn = 0;
+    for (std::size_t thread = 0; thread < thread_row_sums_.size(); ++thread) {
+        row_sums += thread_row_sums_[thread].capacity();
+        const DrawnBlock& block = thread_sources_[thread];
+        drawn += block.row.capacity() * sizeof(std::int32_t) + block.row_ends.capacity() * sizeof(std::int64_t) +
+                 block.redraw_rows.capacity() * sizeof(std::int64_t) + block.tile_first.capacity() * sizeof(std::int64_t);
+        for (const auto& words : block.tile_words) drawn += words.capacity() * sizeof(std::uint32_t);
+    }
     return static_cast<std::int64_t>((sincos_.size() + sincos32_.size() / 2 + chunk_sums_.size() +
                                       2 * inverse_norms_.size() + row_sums) *
-                                     sizeof(double));
+                                         sizeof(double) +
+                                     drawn);
 }
 
 void RightHandSide::chunk_sums(std::int64_t chunk, double sums[4]) const {
@@ -489,16 +497,7 @@ void RightHandSide::procedural_rows(const Table* sc, const Table* source_sc, con
     // Rows per block: 2^14 like a stored network, fewer when a block would exceed 2^21
     // edges (8 MiB of words per thread). Smaller blocks were slower at N = 10^6, k = 100
     // (2^17 edges: 0.6x, 2^19: 0.75x): each block streams the whole sin/cos table.
-    auto row_size = [&](const BlockSpec& block, double sources) {
-        return block.fixed_degree ? static_cast<double>(block.in_degree) : block.probability * sources;
-    };
-    const double edges_per_row =
-        std::max({1.0, row_size(rule.blocks[0], n_e) + row_size(rule.blocks[1], n_i),
-                  row_size(rule.blocks[2], n_e) + row_size(rule.blocks[3], n_i)});
-    int row_bits = CsrNetwork::default_row_bits;
-    while (row_bits > 6 && static_cast<double>(std::int64_t{1} << row_bits) * edges_per_row > 0x1p21)
-        --row_bits;
-    const std::int64_t rows_per_block = std::int64_t{1} << row_bits;
+    const std::int64_t rows_per_block = std::int64_t{1} << rule.procedural_row_bits();
     const int source_bits = CsrNetwork::default_source_bits;
     const std::int64_t blocks = (n + rows_per_block - 1) / rows_per_block;
     const std::int64_t n_e_rows = model_.n_e;

@@ -252,8 +252,35 @@ void test_equation_parts() {
 
 }  // namespace
 
+/// The buffers a large procedural gather keeps (its drawn edges, tile by tile) are
+/// within the estimate the memory guard counts, and not far below it.
+void test_procedural_buffers_within_estimate() {
+    const std::int64_t e = 110000, i = 30000;  // above CsrNetwork::tile_from_size
+    eikura::Model model;
+    model.n_e = e;
+    model.n_i = i;
+    model.omega.assign(static_cast<std::size_t>(e + i), 0.3);
+    model.couplings = {eikura::Schedule::constant(1.0), eikura::Schedule::constant(1.0),
+                       eikura::Schedule::constant(1.0), eikura::Schedule::constant(1.0)};
+    auto rule = std::make_shared<RandomBlocks>(eikura_test::fixed_degree_rule(40, 10, 3, e, i));
+    model.procedural = rule;
+    for (const int threads : {1, 2}) {
+        eikura::RightHandSide rhs(model, threads);
+        const std::int64_t before = rhs.scratch_bytes();
+        const std::vector<double> theta = eikura_test::irregular_phases(e + i);
+        std::vector<double> out(theta.size());
+        rhs.evaluate(theta.data(), nullptr, 0.0, nullptr, 0.0, out.data());
+        rhs.evaluate(theta.data(), nullptr, 0.0, nullptr, 0.0, out.data());
+        const double grown = double(rhs.scratch_bytes() - before);
+        const double estimate = double(threads) * double(rule->procedural_thread_bytes());
+        CHECK_LE(grown, estimate);
+        CHECK(grown >= 0.6 * estimate);
+    }
+}
+
 int main() {
     test_every_strategy_against_the_equation();
+    test_procedural_buffers_within_estimate();
     test_procedural_equals_stored();
     test_stage_phases_are_fused_exactly();
     test_order_parameters();

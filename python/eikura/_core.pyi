@@ -25,6 +25,9 @@ class RandomBlocks:
     """
     Rule of a random network (drawn per row from the seed)
     """
+    @staticmethod
+    def estimate_procedural_bytes(n_e: typing.SupportsInt | typing.SupportsIndex, n_i: typing.SupportsInt | typing.SupportsIndex, blocks: collections.abc.Sequence[tuple]) -> int:
+        ...
     def __init__(self, n_e: typing.SupportsInt | typing.SupportsIndex, n_i: typing.SupportsInt | typing.SupportsIndex, blocks: collections.abc.Sequence[tuple], allow_self: bool, seed: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     def sources(self, target: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.int32]:

@@ -207,7 +207,8 @@ class Procedural(FixedInDegree):
         return _core.RandomBlocks(n_e, n_i, self._blocks(), self.self_connections, network_seed)
 
     def estimate_bytes(self, n_e: int, n_i: int) -> int:
-        return 0  # nothing per edge: only per-thread row buffers
+        # Nothing per edge: only each thread's buffers of a block of drawn rows.
+        return int(_core.RandomBlocks.estimate_procedural_bytes(n_e, n_i, self._blocks()))
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "topology": "procedural-fixed-in-degree"}

@@ -36,6 +36,14 @@ struct RandomBlocks {
     /// The sorted excitatory / inhibitory sources of row `target` (replaces `out`).
     void e_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
     void i_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
+    /// Rows per block of the procedural gather of a large network, as a power of 2:
+    /// 2^14 like a stored network, fewer where a block would exceed 2^21 edges (8 MiB of
+    /// words per thread).
+    int procedural_row_bits() const;
+    /// Bytes one thread of a procedural gather keeps from evaluation to evaluation: a
+    /// block's edges tile by tile (each tile's buffer grown by doubling to its largest
+    /// size, estimated as mean + 4 standard deviations), its row ends and row sums.
+    std::int64_t procedural_thread_bytes() const;
     /// Draw rows [first_row, first_row + rows) and lay their edges out as one block of
     /// GatherTiles with tiles of 2^source_bits sources (rows <= 2^(30 - source_bits)): the
     /// procedural network's cache-blocked gather.
