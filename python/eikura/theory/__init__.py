@@ -7,8 +7,9 @@ For Lorentzian natural frequencies and ``N → ∞`` the Ott–Antonsen equation
 are exact. This subpackage finds *every* steady state (incoherent, in-phase, lagged)
 with its stability and every stable limit cycle (``attractors``), labels parameter
 points as synchronized / desynchronized / bistable / other from that full set of
-attractors, draws phase diagrams and bifurcation curves, and integrates the mean-field
-equations in time (with constant or scheduled couplings).
+attractors, draws phase diagrams and bifurcation curves, integrates the mean-field
+equations in time (with constant or scheduled couplings), and predicts how long a finite
+network dwells in each state of a bistable point (``switching_rates``).
 
 Noise (``noise_e``, ``noise_i``): the default ``"fokker-planck"`` treatment is exact for
 Lorentzian frequencies (Fourier hierarchy of the phase density averaged over the
@@ -53,6 +54,7 @@ from .states import (
     incoherence_stable,
     steady_states,
 )
+from .switching import SwitchingRates, switching_rates
 
 __all__ = [
     "steady_states",
@@ -78,6 +80,8 @@ __all__ = [
     "integrate_reduced",
     "reduced_rhs",
     "ReducedRun",
+    "switching_rates",
+    "SwitchingRates",
     "LABELS",
     "STABILITY_TOLERANCE",
     "NOISE_NONE",
