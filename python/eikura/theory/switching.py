@@ -3,50 +3,55 @@
 Where incoherence and an in-phase synchronized state are both stable, a network of finite
 ``N`` does not stay in either for ever: the fluctuations of its mean fields, of order
 ``1/sqrt(N)``, carry it over the saddle (the unstable in-phase state between the two) now
-and then. This module estimates the mean dwell time in each state from a one-dimensional
-description along the saddle's unstable manifold.
+and then. This module estimates the mean dwell time in each state from a stochastic
+description of the first moments in the in-phase plane.
 
 Construction (what is derived and what is assumed)
 --------------------------------------------------
-1. **The path.** The saddle's unstable manifold leaves it in two directions, one branch
-   falling to incoherence, the other to the synchronized state. It is integrated in the
-   mean-field equations themselves: the Ott–Antonsen equations without noise, the Fourier
-   hierarchy of the Fokker–Planck equation with noise (exact for Lorentzian frequencies;
-   restricted to real moments, the in-phase subspace). The coordinate ``s`` is the arc
-   length of the path in the plane of the first moments ``(Z_E, Z_I)``, from incoherence
-   (``s = 0``) through the saddle to the synchronized state (``s = L``).
-2. **The drift** ``f(s)`` is the mean-field velocity along the path (derived: the flow
-   on its own unstable manifold).
-3. **The noise.** A population of ``N_X`` oscillators has a mean field ``Z_X`` that
-   fluctuates around the mean-field value. For ``N_X`` independent oscillators with
-   Lorentzian frequencies (half-width ``Δ``) and phase noise ``D``, ``Z_X`` is a Gaussian
-   process with correlation ``e^{-(Δ+D)|t|}/N_X``: exactly an Ornstein–Uhlenbeck process
-   whose white source has intensity ``(Δ + D)/(2 N_X)`` per component. Coupling adds
-   the mean-field drift (the linear response of Lorentzian oscillators is exactly
+1. **The drift.** The real first moments ``x = (Z_E, Z_I)`` obey the first equation of
+   the Fourier hierarchy of the Fokker–Planck equation (exact for Lorentzian
+   frequencies), ``dx_X/dt = −(Δ+D) x_X + (H_X/2)(1 − Z_2^X)``, closed with
+   ``Z_2 = x² R_2(H)/R_1(H)`` (``_Closure``). Without noise this is the Ott–Antonsen
+   equation (exact); with noise the closure is exact at every steady state (the saddle,
+   the states and the folds are those of the Fokker–Planck theory) and to linear order
+   at incoherence.
+2. **The noise.** For ``N_X`` independent oscillators with Lorentzian frequencies
+   (half-width ``Δ``) and phase noise ``D``, ``Z_X`` is a Gaussian process with
+   correlation ``e^{-(Δ+D)|t|}/N_X``: exactly an Ornstein–Uhlenbeck process whose white
+   source has intensity ``(Δ + D)/(2 N_X)`` per component. Coupling adds the mean-field
+   drift (the linear response of Lorentzian oscillators is exactly
    ``dZ/dt = −(Δ+D)Z + H/2``), which reproduces Daido's finite-size variance of the
    incoherent state, ``⟨|Z|²⟩ = 1/(N (1 − K/2(Δ+D)))`` for one population. Away from
    incoherence the phase-noise part is exact too (the noise kicks each phase
-   perpendicular to the mean field: ``D (1 − Re Z_2)/(2 N_X)`` on the in-plane
-   component). The frequency-disorder part away from incoherence is the one assumption:
-   the static in-plane variance of independent oscillators with the state's density,
-   ``(1 + Re Z_2)/2 − Z_1²``, turned over at the rate ``Δ``. With ``Z_2 = Z_1²``
-   (Ott–Antonsen) both parts give ``(Δ + D)(1 − r_X²)/(2 N_X)``.
-   The diffusion along the path is this source projected on the path's tangent
-   ``t = (t_E, t_I)``: ``Q(s) = [t_E² q_E + t_I² q_I] / N`` with ``q_X = N·(source of
-   population X)``.
-4. **Dwell times.** The one-dimensional diffusion ``ds = f dt + sqrt(2Q) dW`` has the
-   quasi-potential ``Φ(s) = −∫ f/(N Q) ds`` (independent of ``N``); the mean first
-   passage time from one well to the other (reflecting ends) is computed exactly,
-   ``T = ∫ dy e^{NΦ(y)} ∫ dz e^{−NΦ(z)}/Q(z)``. For large ``N`` it is the Kramers law
-   ``T ≈ C e^{N ΔΦ}`` with ``ΔΦ`` the barrier from the well to the saddle; ``C`` (the
-   ``prefactor``) follows from the curvatures of ``Φ`` and is returned as
-   ``dwell / e^{N ΔΦ}``.
+   perpendicular to the mean field: ``D (1 − Z_2)/(2 N_X)`` on the in-plane component).
+   The frequency-disorder part away from incoherence is the one assumption: the time
+   variance of the drifting oscillators (``|ω| > |H|``; locked oscillators are still),
+   ``v(|H|)`` from ``_drifting_variance``, turned over at the rate ``Δ`` as at
+   incoherence: ``Δ v / N_X``. Both parts together give ``q_X/N`` per component.
+3. **The barriers.** With ``dx = f dt + sqrt(2q/N) dW`` the stationary density is
+   ``~ e^{−N V}``, ``V`` the Freidlin–Wentzell quasi-potential: the minimum of the
+   geometric action ``∫ (|ẋ| |f| − ⟨ẋ, f⟩)`` (norms with ``(2q)^{-1}``) over paths
+   from a well to the saddle. It is found by minimising the discretised action, starting
+   from the relaxation path (the saddle's unstable manifold); the incoherent focus is
+   strongly non-normal for large ``K_IE``, and the minimum-action path climbs with far
+   less action than the relaxation path (about 1/16 at ``K = (4.5, 1, 12, 2)``).
+   ``ΔΦ_low``, ``ΔΦ_high`` are the barriers; dwell times grow as ``e^{N ΔΦ}``.
+4. **The prefactor.** The two minimum-action paths joined at the saddle make one
+   coordinate ``s``, with ``Φ(s) = V`` along them and the noise projected on the path,
+   ``Q(s) = Σ_X t_X² q_X / N``. The common phase rotation is a symmetry: every point of
+   the plane stands for a circle of states of length ``∝ J = |x|``, which shrinks to a
+   point at incoherence, so the stationary density along ``s`` is
+   ``∝ J e^{−NΦ} / Q``. The mean first passage time of this one-dimensional diffusion
+   from one well to the other state's level is computed exactly (``_dwell_times``); for
+   large ``N`` it follows the Kramers law ``T ≈ C e^{N ΔΦ}``, and ``C`` is returned as
+   ``prefactor``.
 
-Nothing is fitted. The one-dimensional reduction ignores the fluctuations across the path
-and out of the in-phase subspace, and ``Φ`` along the relaxation path is not the exact
-quasi-potential of a non-gradient flow, so expect the barrier to be right to tens of
-percent and the dwell times to a factor of a few; ``docs/switching_figures.py`` compares
-them with simulations.
+Nothing is fitted. The reduction neglects the noise on the higher moments, the
+fluctuations out of the in-phase plane and across the path (which change the prefactor),
+and the finite-N correction to the drift. ``docs/switching_figures.py`` compares the
+dwell times with simulations: with noise (``K = (4.8, 1, 12, 2)``, ``D = 0.27-0.31``,
+``N = 500-1400``) they agree within a factor of 5; without noise, next to a fold, they
+do not (see ``docs/science.md``).
 
 References
 ----------
@@ -54,6 +59,9 @@ References
    populations of interacting oscillators", J. Stat. Phys. 60, 753 (1990).
 .. [2] H. A. Kramers, "Brownian motion in a field of force and the diffusion model of
    chemical reactions", Physica 7, 284 (1940).
+.. [3] M. I. Freidlin and A. D. Wentzell, *Random Perturbations of Dynamical Systems*
+   (Springer, 1984); M. Heymann and E. Vanden-Eijnden, "The geometric minimum action
+   method", Commun. Pure Appl. Math. 61, 1052 (2008).
 """
 
 from __future__ import annotations
@@ -93,8 +101,10 @@ class SwitchingRates:
         Quasi-potential barriers ``ΔΦ`` per oscillator from the incoherent (low) and the
         synchronized (high) state to the saddle: dwell times grow as ``e^{N ΔΦ}``.
     dwell_low, dwell_high
-        Mean dwell times (time units) in the low and the high state (mean first passage
-        time to the other state's mean-field value).
+        Mean dwell times (time units) in the low and the high state: mean first passage
+        time from the bottom of one well to the other state's level (where the
+        quasi-potential is ``1/N`` above the bottom of its well, or half-way down a well
+        shallower than ``2/N``).
     prefactor_low, prefactor_high
         ``dwell / e^{N ΔΦ}`` (the Kramers prefactor, time units).
     low, saddle, high
@@ -161,10 +171,13 @@ def switching_rates(
     At a bistable point (stable incoherence, a stable in-phase state and the unstable
     in-phase saddle between them) a network of ``N`` oscillators switches between the two
     states, driven by the ``1/sqrt(N)`` fluctuations of its mean fields. The prediction
-    comes from a one-dimensional diffusion along the saddle's unstable manifold: mean-field
-    drift, finite-size noise derived from independent oscillators, exact mean first passage
-    times; dwell times grow as ``e^{N ΔΦ}``. Nothing is fitted; the module docstring of
-    ``eikura.theory.switching`` gives the derivation and its one assumption.
+    comes from the first moments in the in-phase plane: mean-field drift (closed noisy
+    hierarchy), finite-size noise derived from independent oscillators, barriers from the
+    minimum-action path, and the exact mean first passage time along that path; dwell
+    times grow as ``e^{N ΔΦ}``. Nothing is fitted; the module docstring of
+    ``eikura.theory.switching`` gives the derivation and its assumptions. With noise
+    (``K = (4.8, 1, 12, 2)``, ``D = 0.27-0.31``) it agrees with simulations within a
+    factor of 5; without noise next to a fold it does not (``docs/science.md``).
 
     Parameters
     ----------
@@ -471,31 +484,42 @@ def _dwell_times(arc_length: Array, potential: Array, diffusion: Array, orbit: A
     orbit, which shrinks to a point at incoherence). Then, with ``Q = diffusion/N``,
     ``T(0 → b) = ∫_0^b dy e^{NΦ(y)}/J(y) ∫_0^y J e^{−NΦ} / Q dz`` (and the mirror image),
     ``b`` the level of the other state (below).
-    The exponentials are shifted by the extremes of ``Φ`` so that they cannot overflow
-    before the product is formed.
+    The integrals are taken in logarithms (``N ΔΦ`` may exceed the float range).
     """
-    ds = np.diff(arc_length)
-    top, bottom = float(np.max(potential)), float(np.min(potential))
-    up = np.exp(n * (potential - top)) / np.maximum(orbit, 1e-300)
-    down = orbit * np.exp(-n * (potential - bottom)) * n / diffusion
+    log_step = np.log(0.5 * np.diff(arc_length))
+    with np.errstate(divide="ignore"):
+        log_orbit = np.log(orbit)
+    log_mass = log_orbit + np.log(n / diffusion) - n * potential  # J e^{−NΦ} / Q
+    log_climb = n * potential - log_orbit  # e^{NΦ} / J
 
-    def cumulative(values: Array) -> Array:
-        return np.concatenate([[0.0], np.cumsum(0.5 * (values[1:] + values[:-1]) * ds)])
+    def log_cumulative(log_values: Array) -> Array:
+        """Logarithm of the running trapezoidal integral of ``exp(log_values)``."""
+        segments = np.logaddexp(log_values[1:], log_values[:-1]) + log_step
+        return np.concatenate([[-np.inf], np.logaddexp.accumulate(segments)])
 
-    inner_from_low = cumulative(down)
-    inner_from_high = inner_from_low[-1] - inner_from_low
-    scale = np.exp(n * (top - bottom))
+    def log_total(log_values: Array) -> float:
+        segments = np.logaddexp(log_values[1:], log_values[:-1]) + log_step
+        return float(np.logaddexp.reduce(segments))
+
     # The passage ends on reaching the other state's level, where Φ is 1/N above the
-    # bottom of its well (one typical fluctuation). Reaching the point Z = 0 itself would
-    # take for ever (the orbit length J vanishes there, so ∫ ds/J diverges).
+    # bottom of its well (one typical fluctuation), or half-way down a shallower well.
+    # Reaching the point Z = 0 itself would take for ever (the orbit length J vanishes
+    # there, so ∫ ds/J diverges).
     crest = int(np.argmax(potential))
+    top = potential[crest]
     s = np.arange(potential.size)
-    reached_high = (s > crest) & (potential <= potential[-1] + 1.0 / n)
-    reached_low = (s < crest) & (potential <= potential[0] + 1.0 / n)
-    end_high = int(np.argmax(reached_high)) if np.any(reached_high) else s[-1]
+    margin_high = min(1.0 / n, 0.5 * (top - potential[-1]))
+    margin_low = min(1.0 / n, 0.5 * (top - potential[0]))
+    reached_high = (s > crest) & (potential <= potential[-1] + margin_high)
+    reached_low = (s < crest) & (potential <= potential[0] + margin_low)
+    end_high = int(np.argmax(reached_high)) if np.any(reached_high) else int(s[-1])
     end_low = int(s[reached_low][-1]) if np.any(reached_low) else 0
-    outer_low = np.where((s <= end_high) & (orbit > 0), up * inner_from_low, 0.0)
-    outer_high = np.where((s >= end_low) & (orbit > 0), up * inner_from_high, 0.0)
-    dwell_low = float(cumulative(outer_low)[-1] * scale)
-    dwell_high = float(cumulative(outer_high)[-1] * scale)
+    from_low = log_cumulative(log_mass)
+    from_high = log_cumulative(log_mass[::-1])[::-1]
+    with np.errstate(invalid="ignore"):  # at J = 0 the mass below is 0: a zero term
+        outer_low = np.where((s <= end_high) & (orbit > 0), log_climb + from_low, -np.inf)
+        outer_high = np.where((s >= end_low) & (orbit > 0), log_climb + from_high, -np.inf)
+    with np.errstate(over="ignore"):  # beyond ~e^709 time units: inf
+        dwell_low = float(np.exp(log_total(outer_low)))
+        dwell_high = float(np.exp(log_total(outer_high)))
     return dwell_low, dwell_high
