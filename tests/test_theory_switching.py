@@ -85,3 +85,23 @@ def test_dwell_times_agree_with_a_simulation_within_a_factor_of_four() -> None:
         simulated = float(np.mean(getattr(result, f"dwell_times_{state}")))
         predicted = getattr(prediction, f"dwell_{state}")
         assert 1 / 4 < simulated / predicted < 4, (state, simulated, predicted)
+
+
+def test_noise_intensity_of_incoherence_matches_a_noisy_simulation() -> None:
+    # The derived source (Δ+D)/(2 N_X) per component, filtered by the linearisation M at
+    # incoherence (Lyapunov equation M Σ + Σ Mᵀ + 2 diag(source) = 0), predicts the
+    # finite-size variance ⟨|Z_X|²⟩ = 2 Σ_XX of a noisy incoherent network.
+    from scipy.linalg import solve_continuous_lyapunov
+
+    (k_ee, k_ei, k_ie, k_ii), noise, n_e, n_i = NOISY_POINT, 0.5, 800, 200
+    model = ek.EIKuramoto(n_e=n_e, n_i=n_i, k_ee=k_ee, k_ei=k_ei, k_ie=k_ie, k_ii=k_ii,
+                          frequencies=ek.Lorentzian(0.0, 1.0, regular=True), noise=noise)
+    run = ek.simulate(model, t_max=3000.0, dt=0.05, method="heun", record_every=2, seed=5,
+                      threads=1, progress=False)
+    late = run.t > 200.0
+    damping = 1.0 + noise
+    linear = np.array([[k_ee / 2 - damping, -k_ei / 2], [k_ie / 2, -k_ii / 2 - damping]])
+    source = np.diag([damping / (2 * n_e), damping / (2 * n_i)])
+    covariance = solve_continuous_lyapunov(linear, -2 * source)
+    assert np.mean(np.abs(run.z_e[late]) ** 2) == pytest.approx(2 * covariance[0, 0], rel=0.15)
+    assert np.mean(np.abs(run.z_i[late]) ** 2) == pytest.approx(2 * covariance[1, 1], rel=0.15)
