@@ -1,6 +1,6 @@
 """Switching rates: simulation against ``eikura.theory.switching_rates``.
 
-    python docs/switching_figures.py            # simulate (~15 min on 2 cores), then plot
+    python docs/switching_figures.py            # simulate (~5 min on 2 cores), then plot
     python docs/switching_figures.py --reuse    # plot from docs/switching_rates.json
 
 Writes docs/switching_rates.json (the simulated dwell times), docs/switching_rates.png and
