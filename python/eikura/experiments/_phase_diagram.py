@@ -193,8 +193,9 @@ def _axis_values(name: str, values: Any, axis: str) -> NDArray[np.float64]:
 def _mean_field_swing(couplings: Mapping[str, float], width: float) -> float:
     """Late swing (max - min) of r_E of the mean-field equations started near incoherence.
 
-    Theory labels come from steady states only; a stable limit cycle next to a stable
-    synchronized state (near the Hopf line of incoherence) shows up here instead.
+    The theory's labels already count the limit cycles that its cycle search finds (a
+    cycle makes a point "other"); this run from near incoherence is an independent check
+    that tells a disagreement caused by a cycle from one at a boundary.
     """
     run = theory.integrate_reduced(couplings["k_ee"], couplings["k_ei"], couplings["k_ie"],
                                    couplings["k_ii"], width, width, t_max=400.0, dt=0.02,

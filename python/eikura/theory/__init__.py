@@ -7,9 +7,10 @@ For Lorentzian natural frequencies and ``N → ∞`` the Ott–Antonsen equation
 are exact. This subpackage finds *every* steady state (incoherent, in-phase, lagged)
 with its stability and every stable limit cycle (``attractors``), labels parameter
 points as synchronized / desynchronized / bistable / other from that full set of
-attractors, draws phase diagrams and bifurcation curves, and integrates the mean-field
-equations in time (with constant or scheduled couplings). Phase lags and transmission
-delays (``phase_lag=``, ``delay=``) enter the steady states, the stability of
+attractors, draws phase diagrams and bifurcation curves, integrates the mean-field
+equations in time (with constant or scheduled couplings), and predicts how long a finite
+network dwells in each state of a bistable point (``switching_rates``). Phase lags and
+transmission delays (``phase_lag=``, ``delay=``) enter the steady states, the stability of
 incoherence (:func:`incoherence_roots`) and the integration.
 
 Noise (``noise_e``, ``noise_i``): the default ``"fokker-planck"`` treatment is exact for
@@ -58,6 +59,7 @@ from .states import (
     incoherence_stable,
     steady_states,
 )
+from .switching import SwitchingRates, switching_rates
 
 __all__ = [
     "steady_states",
@@ -90,6 +92,8 @@ __all__ = [
     "EntrainmentRegion",
     "chimera_boundaries",
     "ChimeraBoundaries",
+    "switching_rates",
+    "SwitchingRates",
     "LABELS",
     "STABILITY_TOLERANCE",
     "NOISE_NONE",
