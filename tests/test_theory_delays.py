@@ -343,11 +343,11 @@ def test_quick_noise_treatment_widens_the_lorentzian_with_delays() -> None:
 
 @pytest.mark.parametrize("tau", [0.6, 2.4])
 def test_simulation_settles_on_the_predicted_rotating_state(tau) -> None:
-    """N = 4000 oscillators (regular Lorentzian quantiles) from identical phases, whose
+    """N = 2·10⁴ oscillators (regular Lorentzian quantiles) from identical phases, whose
     default history rotates at the natural frequencies: z(t) = e^{(iω + Δ)t} for t < 0.
     The delayed mean-field equations from that history pick the branch; the simulation
     ends on it, within 0.02 in r_E and r_I, at the predicted frequency."""
-    model = ek.EIKuramoto(n_e=3200, n_i=800, k_ee=EI_COUPLINGS[0], k_ei=EI_COUPLINGS[1],
+    model = ek.EIKuramoto(n_e=16_000, n_i=4_000, k_ee=EI_COUPLINGS[0], k_ei=EI_COUPLINGS[1],
                           k_ie=EI_COUPLINGS[2], k_ii=EI_COUPLINGS[3], delay=tau,
                           frequencies=ek.Lorentzian(center=EI_CENTER, width=1.0, regular=True))
     run = ek.simulate(model, t_max=50.0, dt=0.05, record_every=4, initial="sync", seed=1)
