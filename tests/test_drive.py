@@ -183,3 +183,23 @@ def test_sweeps_give_no_theory_label_for_driven_models() -> None:
     forced = ek.sweep(driven, over={"k_ee": [6.0]}, t_max=4.0, dt=0.02, seed=0)
     assert plain["theory_label"].values.ravel()[0] == "synchronized"
     assert forced["theory_label"].values.ravel()[0] == "unavailable"
+
+
+def test_sweeps_vary_the_drive() -> None:
+    from eikura.sweep import sweep_fields
+
+    model = ek.EIKuramoto(n_e=40, n_i=10, k_ee=2.0, k_ei=1.0, k_ie=4.0, k_ii=1.0,
+                          drive=ek.Drive(1.0, 0.5, target="e"))
+    assert {"drive.amplitude", "drive.frequency", "drive.phase"} <= set(sweep_fields(model))
+    ds = ek.sweep(model, over={"drive.amplitude": [0.0, 2.0]}, t_max=10.0, dt=0.02, seed=0)
+    r_mean = ds["r_mean"].values.ravel()
+    # the swept point is the model with that drive, run on its own
+    fixed = model.with_changes(drive=ek.Drive(2.0, 0.5, target="e"))
+    alone = ek.sweep(fixed, over={"k_ee": [2.0]}, t_max=10.0, dt=0.02, seed=0)
+    assert r_mean[1] == alone["r_mean"].values.ravel()[0]
+    assert r_mean[1] > r_mean[0] + 0.2  # a strong drive entrains the E population
+    several = model.with_changes(drive=[ek.Drive(1.0, 0.5), ek.Drive(0.3, 2.0, target="i")])
+    assert "drive.1.frequency" in sweep_fields(several)
+    assert "drive.amplitude" not in sweep_fields(several)
+    with pytest.raises(ValueError, match="drive.amplitude"):
+        ek.sweep(several, over={"drive.amplitude": [1.0]}, t_max=10.0, dt=0.02)

@@ -28,6 +28,8 @@ _CONFLICTS = (("n", "n_e"), ("n", "n_i"), ("noise", "noise_e"), ("noise", "noise
               *(("phase_lag", name) for name in LAG_FIELDS[1:]),
               *(("delay", name) for name in DELAY_FIELDS[1:]))
 _NETWORK = "network."
+_DRIVE = "drive."
+DRIVE_PARAMETERS = ("amplitude", "frequency", "phase")
 # Mathtext of the fields on a figure's axes: the model's symbols (N, K_XY, D_X, Δ_X).
 _SYMBOLS = {"n": "$N$", "n_e": "$N_E$", "n_i": "$N_I$", "noise": "$D$", "noise_e": "$D_E$",
             "noise_i": "$D_I$", "width": r"$\Delta$", "width_e": r"$\Delta_E$",
@@ -35,7 +37,8 @@ _SYMBOLS = {"n": "$N$", "n_e": "$N_E$", "n_i": "$N_I$", "noise": "$D$", "noise_e
             **{f"phase_lag.{b}": f"$\\alpha_{{{b.upper()}}}$" for b in ("ee", "ei", "ie", "ii")},
             "delay": r"$\tau$",
             **{f"delay.{b}": f"$\\tau_{{{b.upper()}}}$" for b in ("ee", "ei", "ie", "ii")},
-            **{name: f"$K_{{{name[2:].upper()}}}$" for name in COUPLINGS}}
+            **{name: f"$K_{{{name[2:].upper()}}}$" for name in COUPLINGS},
+            "drive.amplitude": "$F$", "drive.frequency": r"$\Omega$", "drive.phase": r"$\varphi$"}
 
 
 def check_model(model: object) -> EIKuramoto:
@@ -59,6 +62,15 @@ def _network_field_names(model: EIKuramoto) -> list[str]:
             if f.init and f.name != "self_connections"]
 
 
+def _drive_field_names(model: EIKuramoto) -> list[str]:
+    """``drive.amplitude`` ... for one drive; ``drive.<k>.amplitude`` ... for several."""
+    drives = model.drives
+    if len(drives) == 1:
+        return [f"{_DRIVE}{parameter}" for parameter in DRIVE_PARAMETERS]
+    return [f"{_DRIVE}{k}.{parameter}" for k in range(len(drives))
+            for parameter in DRIVE_PARAMETERS]
+
+
 def sweep_fields(model: EIKuramoto) -> tuple[str, ...]:
     """The configuration fields a sweep of ``model`` can vary.
 
@@ -68,6 +80,8 @@ def sweep_fields(model: EIKuramoto) -> tuple[str, ...]:
     ``width_i``; phase lags ``phase_lag`` (all four blocks), ``phase_lag.ee``,
     ``phase_lag.ei``, ``phase_lag.ie``, ``phase_lag.ii``; transmission delays ``delay``
     (all four blocks), ``delay.ee``, ``delay.ei``, ``delay.ie``, ``delay.ii``;
+    for a model with one external drive ``drive.amplitude``, ``drive.frequency``,
+    ``drive.phase`` (with several, ``drive.<k>.amplitude`` ... for drive ``k``);
     ``network.<parameter>`` of a
     random network (e.g. ``network.k_e``, ``network.p``, ``network.seed``); and ``seed``
     (the run seed, for replicates).
@@ -82,7 +96,7 @@ def sweep_fields(model: EIKuramoto) -> tuple[str, ...]:
     """
     model = check_model(model)
     return (*COUPLINGS, *SIZE_FIELDS, *NOISE_FIELDS, *WIDTH_FIELDS, *LAG_FIELDS, *DELAY_FIELDS, "seed",
-            *_network_field_names(model))
+            *_drive_field_names(model), *_network_field_names(model))
 
 
 def lorentzian_pair(model: EIKuramoto, field_name: str) -> tuple[Lorentzian, Lorentzian]:
@@ -189,6 +203,19 @@ def _frequencies_change(model: EIKuramoto,
             dataclasses.replace(for_i, width=widths[1]))
 
 
+def _drives_change(model: EIKuramoto, values: Mapping[str, Any]) -> list[Any] | None:
+    """The model's drives with the drive fields set, or None without any."""
+    fields = {name: value for name, value in values.items() if name.startswith(_DRIVE)}
+    if not fields:
+        return None
+    drives = list(model.drives)
+    for name, value in fields.items():
+        *index, parameter = name[len(_DRIVE):].split(".")
+        k = int(index[0]) if index else 0
+        drives[k] = dataclasses.replace(drives[k], **{parameter: float(value)})
+    return drives
+
+
 def with_fields(model: EIKuramoto, values: Mapping[str, Any]) -> EIKuramoto:
     """``model`` with the swept fields set (validated by the model itself)."""
     changes: dict[str, Any] = {}
@@ -218,6 +245,9 @@ def with_fields(model: EIKuramoto, values: Mapping[str, Any]) -> EIKuramoto:
                 blocks[name.split(".")[1]] = float(value)
         if any(name in fields for name in values):
             changes[parameter] = blocks
+    drives = _drives_change(model, values)
+    if drives is not None:
+        changes["drive"] = drives
     frequencies = _frequencies_change(model, values)
     if frequencies is not None:
         changes["frequencies"] = frequencies
