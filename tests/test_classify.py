@@ -599,9 +599,15 @@ def test_synchronized_state_still_settling_is_synchronized() -> None:
 def test_one_step_between_synchronized_levels_is_synchronized(
         rng: np.random.Generator, times: np.ndarray) -> None:
     # The neighbour of test_single_switch_is_unsettled: one switch, but the run never
-    # leaves synchronization (a step from 0.70 to 0.78, both steady levels).
-    r = np.where(times < 200.0, steady_level(rng, 0.70, 0.01, times.size),
-                 steady_level(rng, 0.78, 0.01, times.size))
+    # leaves synchronization (a step from 0.77 to 0.80, both steady levels within 5 %).
+    r = np.where(times < 200.0, steady_level(rng, 0.77, 0.004, times.size),
+                 steady_level(rng, 0.80, 0.004, times.size))
     result = classify(r=r, t=times, n=1000)
     assert result.label == "synchronized", result.reason
     assert result.n_switches == 1
+    # a jump between distant levels, even two synchronized ones, is a transition: unsettled
+    for low in (0.12, 0.25, 0.70):
+        r = np.where(times < 200.0, steady_level(rng, low, 0.01, times.size),
+                     steady_level(rng, 0.80, 0.01, times.size))
+        result = classify(r=r, t=times, n=1000)
+        assert result.label == "other" and "unsettled" in result.reason, (low, result.reason)

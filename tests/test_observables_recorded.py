@@ -202,8 +202,18 @@ def test_recording_observables_is_counted_in_the_memory_estimate():
     observed = ek.estimate_memory(model, n_steps=1000, record_every=1, snapshot_every=0,
                                   observables=ALL)
     # 2 observables x 2 populations x 1001 records: in C++ and in the two copies to Python,
-    # plus one value per oscillator for the rows' local order parameters
-    assert observed["run"] - plain["run"] == 3 * 1001 * 4 * 8 + model.n * 8
+    # plus two values per oscillator (the rows' local order parameters, and their Σ_j w_ij
+    # should the network be weighted); a third with delays (the second gather pass)
+    assert observed["run"] - plain["run"] == 3 * 1001 * 4 * 8 + 2 * model.n * 8
+    delayed = model.with_changes(delay={"ee": 0.1, "ei": 0.1, "ie": 0.3, "ii": 0.3})
+    plain = ek.estimate_memory(delayed, 1000, 1, 0, dt=0.02)
+    observed = ek.estimate_memory(delayed, 1000, 1, 0, dt=0.02, observables=ALL)
+    assert observed["run"] - plain["run"] == 3 * 1001 * 4 * 8 + 3 * delayed.n * 8
+    # all-to-all rows need nothing per oscillator
+    dense = _model(ek.AllToAll())
+    extra = (ek.estimate_memory(dense, 1000, 1, 0, observables=ALL)["run"]
+             - ek.estimate_memory(dense, 1000, 1, 0)["run"])
+    assert extra == 3 * 1001 * 4 * 8
 
 
 def test_the_notebook_view_and_the_plot_show_the_recorded_observables():
@@ -243,3 +253,20 @@ def test_with_delays_rows_onto_e_and_onto_i_keep_their_own_local_order():
     assert run.local_order_e[0] == run_e.local_order_e[0]
     assert run.local_order_i[0] == run_i.local_order_i[0]
     assert run_e.local_order_i[0] != run_i.local_order_i[0]  # the delays matter
+
+
+def test_with_delays_all_to_all_records_the_local_order_a_dense_graph_records():
+    # Every row of an all-to-all network sees all N oscillators, delayed as its population
+    # sees them: the same values as the same network written as a dense graph (up to the
+    # order of the additions), and no longer |Z| of the present phases.
+    n_e, n_i = 40, 10
+    delays = {"ee": 0.4, "ei": 0.4, "ie": 1.0, "ii": 1.0}
+    dense = ek.Graph(sp.csr_matrix(np.ones((n_e + n_i, n_e + n_i))),
+                     is_excitatory=np.arange(n_e + n_i) < n_e)
+    runs = [ek.simulate(_model(network, n_e=n_e, n_i=n_i, delay=delays), t_max=4.0, dt=0.02,
+                        record_every=10, seed=2, progress=False, observables=("local_order",))
+            for network in (ek.AllToAll(), dense)]
+    for field in ("local_order_e", "local_order_i"):
+        np.testing.assert_allclose(getattr(runs[0], field), getattr(runs[1], field),
+                                   rtol=1e-11, atol=1e-13)
+    assert np.max(np.abs(runs[0].local_order_e - runs[0].r)) > 0.01  # delayed, not |Z|

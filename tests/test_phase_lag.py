@@ -207,6 +207,12 @@ def test_sweeps_vary_the_phase_lags():
     assert expected != "unavailable"
     with pytest.raises(ValueError, match="phase_lag"):
         ek.sweep(model, over={"phase_lag": [0.1], "phase_lag.ee": [0.2]}, t_max=20.0, dt=0.02)
+    # with noise only the quick treatment takes lags: a lagged noisy point has no label,
+    # rather than one from another noise theory than its unlagged neighbour's
+    noisy = ek.sweep(model.with_changes(noise=0.2), over={"phase_lag.ee": [0.0, 1e-9]},
+                     t_max=20.0, dt=0.02, seed=0)
+    labels = list(noisy["theory_label"].values.ravel())
+    assert labels[0] != "unavailable" and labels[1] == "unavailable"
 
 
 def test_lagged_run_resumes_from_its_checkpoint_bit_identically(tmp_path):

@@ -369,18 +369,24 @@ void RightHandSide::all_to_all_rows(const Couplings& k, double* out) {
     // Z_E, Z_I as the rows onto E [0] and onto I [1] see them: now, or delayed.
     detail::MeanField z_e[2], z_i[2];
     for (int x = 0; x < 2; ++x) {
-        z_e[x] = {totals[0] * scale.e, totals[1] * scale.e};
-        z_i[x] = {totals[2] * scale.i, totals[3] * scale.i};
-        if (!history_) continue;
-        double past[4];
-        if (delay_steps_[x][0] > 0.0) {
-            history_->population_sums(delay_steps_[x][0], past);
-            z_e[x] = {past[0] * scale.e, past[1] * scale.e};
+        double seen[4] = {totals[0], totals[1], totals[2], totals[3]};
+        if (history_) {
+            double past[4];
+            if (delay_steps_[x][0] > 0.0) {
+                history_->population_sums(delay_steps_[x][0], past);
+                seen[0] = past[0], seen[1] = past[1];
+            }
+            if (delay_steps_[x][1] > 0.0) {
+                history_->population_sums(delay_steps_[x][1], past);
+                seen[2] = past[2], seen[3] = past[3];
+            }
         }
-        if (delay_steps_[x][1] > 0.0) {
-            history_->population_sums(delay_steps_[x][1], past);
-            z_i[x] = {past[2] * scale.i, past[3] * scale.i};
-        }
+        z_e[x] = {seen[0] * scale.e, seen[1] * scale.e};
+        z_i[x] = {seen[2] * scale.i, seen[3] * scale.i};
+        // Every row onto X sees all N oscillators (delayed as X sees them): its local
+        // order parameter, |Σ_j e^{iθ_j}| / N, is |Z| without delays.
+        all_to_all_local_order_[x] = std::hypot(seen[0] + seen[2], seen[1] + seen[3]) /
+                                     static_cast<double>(n);
     }
     const detail::MeanField drive_e =
         lagged_ ? detail::mean_field_drive(lagged_onto_[0], z_e[0], z_i[0])

@@ -107,13 +107,17 @@ std::int64_t Simulation::estimate_bytes(std::int64_t n, const RunSettings& s,
     const long double state_arrays = (s.method == Method::dopri5 ? 11 : 8) + 2 + 4;
     const long double records = recording_rows(s.n_steps, s.record_every);
     const long double snapshots = s.snapshot_every > 0 ? recording_rows(s.n_steps, s.snapshot_every) : 0;
-    // Observables: 2 values per record each; local order also one value per row.
+    // Observables: 2 values per record each. The local order parameter of a network also
+    // needs per row: its value, Σ_j w_ij (weighted networks: counted for every network,
+    // an upper bound), and with delays the second gather pass's values.
     const long double observables = (s.record_mean_frequency ? 2 : 0) + (s.record_local_order ? 2 : 0);
+    const long double local_order_rows =
+        s.record_local_order && !all_to_all ? (history_slots > 0 ? 3 : 2) : 0;
     const long double bytes = state_arrays * n * sizeof(double) +
                               static_cast<long double>(DelayLine::estimate_bytes(n, history_slots, all_to_all)) +
                               records * 3 * sizeof(std::complex<double>) +
                               snapshots * n * sizeof(double) +
-                              (records * observables + (s.record_local_order ? n : 0)) * sizeof(double);
+                              (records * observables + local_order_rows * n) * sizeof(double);
     const auto most = static_cast<long double>(std::numeric_limits<std::int64_t>::max());
     return bytes >= most ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(bytes);
 }
@@ -461,7 +465,8 @@ void Simulation::record_if_due() {
 void Simulation::record_observables() {
     const bool adaptive = settings_.method == Method::dopri5;
     double* velocity = adaptive ? stage_.data() : k1_.data();
-    // All-to-all: every row's inputs are the whole network, its local order parameter |Z|.
+    // All-to-all: every row's inputs are the whole network (RightHandSide keeps the two
+    // values, onto E and onto I, which differ only with delays).
     const bool gather_local_order = settings_.record_local_order && !model_.all_to_all();
     rhs_.record_local_order(gather_local_order ? row_local_order_.data() : nullptr);
     history_.set_stage(0.0);  // delays: the sources at the recorded time
@@ -475,9 +480,8 @@ void Simulation::record_observables() {
         population_means(row_local_order_.data(), model_.size(), model_.n_e, threads_, chunk_means_,
                          &local_order_records_[row]);
     else if (settings_.record_local_order)
-        local_order_records_[row] = local_order_records_[row + 1] =
-            std::hypot(z_records_[static_cast<std::size_t>(3 * n_records_ + 2)].real(),
-                       z_records_[static_cast<std::size_t>(3 * n_records_ + 2)].imag());
+        for (int onto = 0; onto < 2; ++onto)
+            local_order_records_[row + static_cast<std::size_t>(onto)] = rhs_.all_to_all_local_order(onto);
 }
 
 std::vector<double> Simulation::mean_frequencies() const {

@@ -27,7 +27,8 @@ Recorded in C++, per population X (E, I), at every record:
   it is 1 when i's inputs agree even if the network as a whole has r = 0). Oscillators
   without inputs are left out (NaN where none is left). It is computed from the sums
   Σ w_ij sin θ_j, Σ w_ij cos θ_j that the right-hand side gathers for every oscillator
-  anyway. For all-to-all coupling every oscillator's inputs are the whole network, so
+  anyway. With delays θ_j is the phase as i sees it, θ_j(t − τ_XY). For all-to-all
+  coupling every oscillator's inputs are the whole network, so without delays
   ``R_i = r = |Z|``; on a random network with k inputs per oscillator it is about
   ``sqrt(r² + (1 − r²) / k)`` (k samples of the phase distribution): never below about
   ``sqrt(1 / k)``, even where r is at its finite-size level.

@@ -44,6 +44,11 @@ class RightHandSide {
     /// parameter is then |Z|. Set it for the evaluations to record only.
     void record_local_order(double* out);
 
+    /// All-to-all: the local order parameter of every row onto E [0] and onto I [1] at
+    /// the last evaluation, |Σ_j e^{iθ_j}| / N over the phases as those rows see them
+    /// (delayed, with delays; |Z| without).
+    double all_to_all_local_order(int onto) const { return all_to_all_local_order_[onto]; }
+
     std::int64_t scratch_bytes() const;
 
     /// Read the delayed sources from `history` (at its stage; see DelayLine), for a model
@@ -125,6 +130,7 @@ class RightHandSide {
     std::vector<double> second_local_order_;    // their local order parameters (recording)
     std::vector<detail::MeanField> forcings_;   // per drive, at the evaluation's t
     double* local_order_ = nullptr;          // where rows write their local order (recording)
+    double all_to_all_local_order_[2]{};     // all-to-all: onto E, onto I (last evaluation)
     std::vector<double> input_weights_;      // Σ_j w_ij per row (weighted, local order only)
 };
 

@@ -100,10 +100,12 @@ A run cut into low and high episodes is bistable when it switches at least
   switches between two synchronized states (in-phase and lagged, say): synchronized.
 
 Fewer switches are "other" (unsettled: run longer), unless both levels are synchronized
-(mean at least ``3 r_inc``, shape ratio at least ``SYNCHRONIZED_SHAPE``) and ``r`` does not
-oscillate: then the run never left synchronization and the "levels" are a synchronized
-state still settling (at N = 2000 a drift of r from 0.797 to 0.806 is two clearly separated
-levels for the mixture): synchronized.
+(mean at least ``3 r_inc``, shape ratio at least ``SYNCHRONIZED_SHAPE``), within
+``SETTLING_DRIFT = 5 %`` of each other, and ``r`` does not oscillate: then the run never
+left synchronization and the "levels" are a synchronized state still settling (at
+N = 2000 a drift of r from 0.797 to 0.806 is two clearly separated levels for the
+mixture): synchronized. A single jump between distant levels, even two synchronized
+ones, stays "other".
 
 One level: what its fluctuations look like
 ------------------------------------------

@@ -53,6 +53,11 @@ from ._result import Classification
 from ._series import Series, drop_transient
 
 
+# Two synchronized "levels" this close (relative to the higher) with too few switches are
+# one synchronized state still settling, not two states (eikura.classify).
+SETTLING_DRIFT = 0.05
+
+
 def _spread(values: NDArray[np.float64]) -> float:
     """The 5-95 % range; NaN for no values."""
     return float(np.subtract(*np.percentile(values, [95, 5]))) if values.size else math.nan
@@ -159,14 +164,16 @@ def _switching_label(
     both_synchronized = (low_level >= sync_floor and high_shape >= SYNCHRONIZED_SHAPE
                          and evidence["shape_ratio"] >= SYNCHRONIZED_SHAPE)
     if n_up < min_switches or n_down < min_switches:
-        if both_synchronized and not _oscillation_verdict(oscillation):
+        settling = high_level - low_level <= SETTLING_DRIFT * high_level
+        if both_synchronized and settling and not _oscillation_verdict(oscillation):
             # A synchronized state still settling (a slow drift of r cut in two), not
             # a second state: no episode ever leaves synchronization.
             return "synchronized", (
                 f"r stays synchronized: it moves {n_up} up and {n_down} down between two "
-                f"levels {low_level:.3g} and {high_level:.3g}, both clear of their "
-                f"fluctuations (<r>^2/<r^2> >= {SYNCHRONIZED_SHAPE}) and above 3 incoherent "
-                f"levels ({sync_floor:.3g})"
+                f"levels {low_level:.3g} and {high_level:.3g} within {SETTLING_DRIFT:.0%} of "
+                f"each other, both clear of their fluctuations (<r>^2/<r^2> >= "
+                f"{SYNCHRONIZED_SHAPE}) and above 3 incoherent levels ({sync_floor:.3g}): a "
+                f"synchronized state still settling"
             )
         return "other", (
             f"unsettled: r switches only {n_up} up and {n_down} down between {low_level:.3g} "

@@ -104,7 +104,9 @@ def run_members(models: Sequence[EIKuramoto], seeds: Sequence[int], initials: Se
 
 def _theory_applies(model: EIKuramoto) -> bool:
     """Constant couplings, Lorentzians of one centre, a mean-field normalization, no
-    drives and no delays (phase lags are fine: ``eikura.theory.classify`` takes them)."""
+    drives and no delays; phase lags are fine (``eikura.theory.classify`` takes them), but
+    not with noise: only the quick noise treatment takes lags, and a sweep through
+    α = 0 would then switch between two noise theories at that point."""
     couplings = [getattr(model, name) for name in COUPLINGS]
     frequencies = model.frequencies
     pair = frequencies if isinstance(frequencies, tuple) else (frequencies, frequencies)
@@ -115,6 +117,7 @@ def _theory_applies(model: EIKuramoto) -> bool:
         and not isinstance(model.network, Graph)
         and not model.drives
         and not any(model.delays)
+        and not (any(model.phase_lags) and any(model.noise))  # type: ignore[arg-type]
         and (model.normalization == "in-degree"
              or (model.normalization == "population" and isinstance(model.network, AllToAll)))
     )
@@ -141,10 +144,8 @@ def _theory_label(model: EIKuramoto, cache: _TheoryCache) -> tuple[str, str | No
     arguments: dict[str, Any] = dict(zip(names, key[:6], strict=True))
     if noise_e or noise_i:
         arguments.update(noise_e=noise_e, noise_i=noise_i)
-    if any(model.phase_lags):  # lags with noise: the theory takes them in the quick treatment
+    if any(model.phase_lags):  # (without noise: _theory_applies)
         arguments["phase_lag"] = dict(zip(("ee", "ei", "ie", "ii"), model.phase_lags, strict=True))
-        if noise_e or noise_i:
-            arguments["noise_treatment"] = "quick"
     try:
         label = str(theory_classify(**arguments))
         cache[key] = (label if label in LABELS else UNAVAILABLE, None)
