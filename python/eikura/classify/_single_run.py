@@ -52,7 +52,6 @@ from ._levels import (
 from ._result import Classification
 from ._series import Series, drop_transient
 
-
 # Two synchronized "levels" this close (relative to the higher) with too few switches are
 # one synchronized state still settling, not two states (eikura.classify).
 SETTLING_DRIFT = 0.05
