@@ -161,11 +161,28 @@ void validate_blocks(std::int64_t n_e, std::int64_t n_i, const BlockSpec blocks[
 }  // namespace
 
 std::int64_t CsrNetwork::memory_bytes() const {
+    std::size_t words = 0;
+    for (const auto& block : tiling.block_words) words += block.capacity();
     return static_cast<std::int64_t>(indptr.size() * sizeof(std::int64_t) +
                                      e_end.size() * sizeof(std::int64_t) +
-                                     indices.size() * sizeof(std::int32_t) +
+                                     indices.capacity() * sizeof(std::int32_t) +
                                      weights.size() * sizeof(double) +
-                                     (tiling.tile_first.size() + tiling.segments.size()) * sizeof(std::int64_t));
+                                     (tiling.tile_first.size() + tiling.segments.size() +
+                                      tiling.word_starts.size()) * sizeof(std::int64_t) +
+                                     words * sizeof(std::uint16_t) +
+                                     tiling.block_words.size() * sizeof(std::vector<std::uint16_t>));
+}
+
+double CsrNetwork::estimate_words_per_edge(std::int64_t n_e, std::int64_t n_i, double edges) {
+    // A (row, tile) pair holds about Poisson(λ) edges, λ = edges per row · tile / N; a row
+    // has edges in the tile with p = 1 − e^−λ. A row escapes when the rows with edges
+    // before it, up to 7 back, have none: (1 − p)^6 (the first row of a segment, about).
+    const double n = double(n_e + n_i);
+    if (n <= 0.0 || edges <= 0.0) return 1.0;
+    const double tile_size = double(std::int64_t{1} << default_source_bits);
+    const double lambda = edges / n * std::min(tile_size, n) / n;
+    const double p = -std::expm1(-lambda);
+    return 1.0 + p * std::pow(1.0 - p, double(GatherTiles::escape) - 1.0) / lambda;
 }
 
 std::int64_t CsrNetwork::estimate_random_bytes(const RandomBlocks& rule) {
@@ -198,8 +215,11 @@ double CsrNetwork::estimate_tiling_bytes(std::int64_t n_e, std::int64_t n_i, dou
     const double blocks = std::ceil(double(n) / block_rows);
     const double per_edge = sizeof(std::int32_t) + (weighted ? sizeof(double) : 0);
     const double block_edges = std::min(edges, block_rows * edges / double(n));
-    return (blocks * tiles + tiles + 2) * sizeof(std::int64_t) +
-           resolve_threads(0) * (block_edges * per_edge + 3 * block_rows * sizeof(std::int64_t));
+    // The 16-bit words are built while the int32 sources still live (then freed).
+    const double words = edges * estimate_words_per_edge(n_e, n_i, edges) + blocks;
+    return (2 * blocks * tiles + tiles + 2) * sizeof(std::int64_t) + words * sizeof(std::uint16_t) +
+           resolve_threads(0) * (block_edges * (per_edge + 2 * sizeof(std::uint32_t) + 2 * sizeof(std::uint16_t)) +
+                                 3 * block_rows * sizeof(std::int64_t));
 }
 
 CsrNetwork CsrNetwork::from_csr(std::int64_t n_e, std::int64_t n_i, std::vector<std::int64_t> indptr,
