@@ -197,9 +197,11 @@ std::int64_t CsrNetwork::estimate_random_bytes(const RandomBlocks& rule) {
         edges += per_row * target_sizes[b];
     }
     // indptr and e_end stay; a third int64 row array (E counts) lives while it is built.
+    // Large networks are drawn straight into their tiled 16-bit words, small ones as int32.
     const double rows = double(n_e + n_i);
-    double bytes = edges * sizeof(std::int32_t) + 3.0 * rows * sizeof(std::int64_t);
-    bytes += estimate_tiling_bytes(n_e, n_i, edges, false);
+    double bytes = 3.0 * rows * sizeof(std::int64_t);
+    if (n_e + n_i >= tile_from_size) bytes += estimate_tiling_bytes(n_e, n_i, edges, false);
+    else bytes += edges * sizeof(std::int32_t);
     // Clamped: converting a double beyond the int64 range is undefined behaviour, and an
     // absurd request must read as "too much memory", not wrap around.
     const double most = static_cast<double>(std::numeric_limits<std::int64_t>::max());
@@ -449,6 +451,10 @@ CsrNetwork CsrNetwork::random(const RandomBlocks& rule, int threads) {
         net.e_end[static_cast<std::size_t>(i)] =
             net.indptr[static_cast<std::size_t>(i)] + e_counts[static_cast<std::size_t>(i)];
     }
+    if (n >= tile_from_size) {  // Pass 2: redraw the rows block by block, tiled
+        net.draw_tiled(rule, threads);
+        return net;
+    }
     net.indices.resize(static_cast<std::size_t>(net.indptr.back()));
 
     // Pass 2: redraw each row from the same streams and write it in place.
@@ -462,7 +468,6 @@ CsrNetwork CsrNetwork::random(const RandomBlocks& rule, int threads) {
         out = std::copy(e_sources.begin(), e_sources.end(), out);
         std::copy(i_sources.begin(), i_sources.end(), out);
     });
-    net.tile_if_large(threads);
     return net;
 }
 

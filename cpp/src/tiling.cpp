@@ -59,12 +59,25 @@ void decode_block(const GatherTiles& tiling, std::int64_t block, Visit visit) {
 
 }  // namespace
 
-void CsrNetwork::tile(int row_bits, int source_bits, int threads) {
-    if (tiled()) throw std::logic_error("network: already tiled");
+namespace {
+
+/// A thread's buffers for laying out one block after another (reused: resizing them may
+/// throw bad_alloc, which parallel_for carries out of the parallel region).
+struct BlockScratch {
+    std::vector<std::int32_t> block_sources;  // the block's rows, in CSR order
+    std::vector<double> block_weights;
+    std::vector<std::int64_t> next, count;     // per row
+    std::vector<std::uint32_t> rows, offsets;  // per edge of a segment, stored order
+    std::vector<std::uint16_t> escapes, words;
+    std::vector<std::int32_t> row;             // one drawn row
+};
+
+/// The tiles and (empty) segment tables of a network of n_e + n_i rows.
+GatherTiles empty_layout(std::int64_t n_e, std::int64_t n_i, int row_bits, int source_bits) {
     if (row_bits < 1 || source_bits < 1 || row_bits > GatherTiles::max_row_bits ||
         source_bits > GatherTiles::offset_bits)
         throw std::invalid_argument("tiling: need 1 <= row_bits <= 16 and 1 <= source_bits <= 13");
-    const std::int64_t n = size();
+    const std::int64_t n = n_e + n_i;
     const std::int64_t tile_size = std::int64_t{1} << source_bits;
     GatherTiles layout;
     layout.row_bits = row_bits;
@@ -72,77 +85,103 @@ void CsrNetwork::tile(int row_bits, int source_bits, int threads) {
     for (std::int64_t s = 0; s < n_e; s += tile_size) layout.tile_first.push_back(s);
     for (std::int64_t s = n_e; s < n; s += tile_size) layout.tile_first.push_back(s);
     layout.tile_first.push_back(n);
-    const std::int64_t tiles = layout.tiles();
     const std::int64_t rows_per_block = std::int64_t{1} << row_bits;
     const std::int64_t blocks = (n + rows_per_block - 1) / rows_per_block;
-    layout.segments.assign(static_cast<std::size_t>(blocks * tiles + 1), n_edges());
-    layout.word_starts.assign(static_cast<std::size_t>(blocks * tiles), 0);
+    layout.segments.assign(static_cast<std::size_t>(blocks * layout.tiles() + 1), 0);
+    layout.word_starts.assign(static_cast<std::size_t>(blocks * layout.tiles()), 0);
     layout.block_words.resize(static_cast<std::size_t>(blocks));
-    const bool has_weights = weighted();
+    return layout;
+}
 
-    // Each block is reordered within its own range of edges, by one thread. The buffers
-    // are reused from one block to the next; resizing them may throw bad_alloc, which
-    // parallel_for carries out of the parallel region.
-    struct Scratch {
-        std::vector<std::int32_t> block_sources;
-        std::vector<double> block_weights;
-        std::vector<std::int64_t> next, count;  // per row
-        std::vector<std::uint32_t> rows, offsets;        // per edge of a segment, stored order
-        std::vector<std::uint16_t> escapes, words;
-    };
-    PerThread<Scratch> scratch(threads);
-    parallel_for(threads, blocks, [&](std::int64_t b) {
-        auto& [block_sources, block_weights, next, count, seg_rows, seg_offsets, escapes, words] =
-            scratch.local();
-        const std::int64_t r0 = b * rows_per_block, r1 = std::min(n, r0 + rows_per_block);
-        const std::int64_t first = indptr[static_cast<std::size_t>(r0)];
-        const std::int64_t last = indptr[static_cast<std::size_t>(r1)];
-        block_sources.assign(indices.begin() + first, indices.begin() + last);
-        if (has_weights) block_weights.assign(weights.begin() + first, weights.begin() + last);
-        const std::int64_t rows = r1 - r0;
-        next.resize(static_cast<std::size_t>(rows));
-        count.resize(static_cast<std::size_t>(rows));
-        words.clear();
-        for (std::int64_t r = 0; r < rows; ++r) next[static_cast<std::size_t>(r)] = indptr[static_cast<std::size_t>(r0 + r)] - first;
-        std::int64_t out = first;
-        for (std::int64_t t = 0; t < tiles; ++t) {
-            layout.segments[static_cast<std::size_t>(b * tiles + t)] = out;
-            layout.word_starts[static_cast<std::size_t>(b * tiles + t)] = static_cast<std::int64_t>(words.size());
-            const std::int64_t lo = layout.tile_first[static_cast<std::size_t>(t)];
-            const std::int64_t hi = layout.tile_first[static_cast<std::size_t>(t + 1)];
-            // Each row's sources in [lo, hi) follow its sources of earlier tiles.
-            for (std::int64_t r = 0; r < rows; ++r) {
-                const std::int64_t row_end = indptr[static_cast<std::size_t>(r0 + r + 1)] - first;
-                std::int64_t m = next[static_cast<std::size_t>(r)];
-                while (m < row_end && block_sources[static_cast<std::size_t>(m)] < hi) ++m;
-                const std::int64_t c = m - next[static_cast<std::size_t>(r)];
-                count[static_cast<std::size_t>(r)] = c;
-            }
-            // Row by row: a row's edges in the tile one after the other.
-            std::int64_t start = 0;
-            for (std::int64_t r = 0; r < rows; ++r) start += count[static_cast<std::size_t>(r)];
-            seg_rows.resize(static_cast<std::size_t>(start));
-            seg_offsets.resize(static_cast<std::size_t>(start));
-            std::size_t position = 0;
-            for (std::int64_t r = 0; r < rows; ++r) {
-                const std::int64_t m0 = next[static_cast<std::size_t>(r)];
-                for (std::int64_t q = 0; q < count[static_cast<std::size_t>(r)]; ++q, ++position) {
-                    seg_rows[position] = static_cast<std::uint32_t>(r);
-                    seg_offsets[position] =
-                        static_cast<std::uint32_t>(block_sources[static_cast<std::size_t>(m0 + q)] - lo);
-                    if (has_weights)
-                        weights[static_cast<std::size_t>(out) + position] = block_weights[static_cast<std::size_t>(m0 + q)];
-                }
-                next[static_cast<std::size_t>(r)] = m0 + count[static_cast<std::size_t>(r)];
-            }
-            encode_segment(seg_rows, seg_offsets, escapes, words);
-            out += start;
+/// Lays out block b from scratch.block_sources (and block_weights, when `weights` is not
+/// null: they go to weights[stored position]) into layout.block_words[b] and its segments.
+void encode_block(GatherTiles& layout, const std::vector<std::int64_t>& indptr, std::int64_t b,
+                  BlockScratch& scratch, double* weights) {
+    auto& [block_sources, block_weights, next, count, seg_rows, seg_offsets, escapes, words, unused] = scratch;
+    const std::int64_t n = static_cast<std::int64_t>(indptr.size()) - 1, tiles = layout.tiles();
+    const std::int64_t rows_per_block = std::int64_t{1} << layout.row_bits;
+    const std::int64_t r0 = b * rows_per_block, r1 = std::min(n, r0 + rows_per_block);
+    const std::int64_t first = indptr[static_cast<std::size_t>(r0)];
+    const std::int64_t rows = r1 - r0;
+    next.resize(static_cast<std::size_t>(rows));
+    count.resize(static_cast<std::size_t>(rows));
+    words.clear();
+    for (std::int64_t r = 0; r < rows; ++r) next[static_cast<std::size_t>(r)] = indptr[static_cast<std::size_t>(r0 + r)] - first;
+    std::int64_t out = first;
+    for (std::int64_t t = 0; t < tiles; ++t) {
+        layout.segments[static_cast<std::size_t>(b * tiles + t)] = out;
+        layout.word_starts[static_cast<std::size_t>(b * tiles + t)] = static_cast<std::int64_t>(words.size());
+        const std::int64_t lo = layout.tile_first[static_cast<std::size_t>(t)];
+        const std::int64_t hi = layout.tile_first[static_cast<std::size_t>(t + 1)];
+        // Each row's sources in [lo, hi) follow its sources of earlier tiles.
+        std::int64_t edges = 0;
+        for (std::int64_t r = 0; r < rows; ++r) {
+            const std::int64_t row_end = indptr[static_cast<std::size_t>(r0 + r + 1)] - first;
+            std::int64_t m = next[static_cast<std::size_t>(r)];
+            while (m < row_end && block_sources[static_cast<std::size_t>(m)] < hi) ++m;
+            count[static_cast<std::size_t>(r)] = m - next[static_cast<std::size_t>(r)];
+            edges += m - next[static_cast<std::size_t>(r)];
         }
-        layout.block_words[static_cast<std::size_t>(b)].assign(words.begin(), words.end());
+        // Row by row: a row's edges in the tile one after the other.
+        seg_rows.resize(static_cast<std::size_t>(edges));
+        seg_offsets.resize(static_cast<std::size_t>(edges));
+        std::size_t position = 0;
+        for (std::int64_t r = 0; r < rows; ++r) {
+            const std::int64_t m0 = next[static_cast<std::size_t>(r)];
+            for (std::int64_t q = 0; q < count[static_cast<std::size_t>(r)]; ++q, ++position) {
+                seg_rows[position] = static_cast<std::uint32_t>(r);
+                seg_offsets[position] = static_cast<std::uint32_t>(block_sources[static_cast<std::size_t>(m0 + q)] - lo);
+                if (weights)
+                    weights[static_cast<std::size_t>(out) + position] = block_weights[static_cast<std::size_t>(m0 + q)];
+            }
+            next[static_cast<std::size_t>(r)] = m0 + count[static_cast<std::size_t>(r)];
+        }
+        encode_segment(seg_rows, seg_offsets, escapes, words);
+        out += edges;
+    }
+    layout.block_words[static_cast<std::size_t>(b)].assign(words.begin(), words.end());
+}
+
+}  // namespace
+
+void CsrNetwork::tile(int row_bits, int source_bits, int threads) {
+    if (tiled()) throw std::logic_error("network: already tiled");
+    GatherTiles layout = empty_layout(n_e, n_i, row_bits, source_bits);
+    layout.segments.back() = n_edges();
+    const std::int64_t rows_per_block = std::int64_t{1} << row_bits;
+    const bool has_weights = weighted();
+    // Each block is laid out within its own range of edges, by one thread.
+    PerThread<BlockScratch> scratch(threads);
+    parallel_for(threads, layout.blocks(), [&](std::int64_t b) {
+        BlockScratch& local = scratch.local();
+        const std::int64_t first = indptr[static_cast<std::size_t>(b * rows_per_block)];
+        const std::int64_t last = indptr[static_cast<std::size_t>(std::min(size(), (b + 1) * rows_per_block))];
+        local.block_sources.assign(indices.begin() + first, indices.begin() + last);
+        if (has_weights) local.block_weights.assign(weights.begin() + first, weights.begin() + last);
+        encode_block(layout, indptr, b, local, has_weights ? weights.data() : nullptr);
     });
     tiling = std::move(layout);
     indices.clear();
     indices.shrink_to_fit();
+}
+
+void CsrNetwork::draw_tiled(const RandomBlocks& rule, int threads) {
+    GatherTiles layout = empty_layout(n_e, n_i, default_row_bits, default_source_bits);
+    layout.segments.back() = n_edges();
+    const std::int64_t rows_per_block = std::int64_t{1} << default_row_bits;
+    PerThread<BlockScratch> scratch(threads);
+    parallel_for(threads, layout.blocks(), [&](std::int64_t b) {
+        BlockScratch& local = scratch.local();
+        local.block_sources.clear();
+        for (std::int64_t i = b * rows_per_block; i < std::min(size(), (b + 1) * rows_per_block); ++i) {
+            rule.e_sources(i, local.row);
+            local.block_sources.insert(local.block_sources.end(), local.row.begin(), local.row.end());
+            rule.i_sources(i, local.row);
+            local.block_sources.insert(local.block_sources.end(), local.row.begin(), local.row.end());
+        }
+        encode_block(layout, indptr, b, local, nullptr);
+    });
+    tiling = std::move(layout);
 }
 
 void CsrNetwork::tile_if_large(int threads) {

@@ -138,6 +138,9 @@ struct CsrNetwork {
     /// If it throws after the checks (out of memory), the edges are partly reordered:
     /// the network must then be discarded.
     void tile(int row_bits, int source_bits, int threads);
+    /// Draw the rule's rows block by block straight into the tiled order of the default
+    /// sizes, never holding all the int32 sources (indptr and e_end must be set).
+    void draw_tiled(const RandomBlocks& rule, int threads);
     /// Tile with the default sizes when size() >= tile_from_size.
     void tile_if_large(int threads);
     /// The source indices / weights in plain CSR order (decodes a tiled network).
