@@ -220,8 +220,8 @@ double CsrNetwork::estimate_tiling_bytes(std::int64_t n_e, std::int64_t n_i, dou
     // The 16-bit words are built while the int32 sources still live (then freed).
     const double words = edges * estimate_words_per_edge(n_e, n_i, edges) + blocks;
     return (2 * blocks * tiles + tiles + 2) * sizeof(std::int64_t) + words * sizeof(std::uint16_t) +
-           resolve_threads(0) * (block_edges * (per_edge + 2 * sizeof(std::uint32_t) + 2 * sizeof(std::uint16_t)) +
-                                 3 * block_rows * sizeof(std::int64_t));
+           resolve_threads(0) * (block_edges * (per_edge + 2 * sizeof(std::uint16_t)) +
+                                 block_edges / tiles * 2 * sizeof(std::uint32_t) + 3 * block_rows * sizeof(std::int64_t));
 }
 
 CsrNetwork CsrNetwork::from_csr(std::int64_t n_e, std::int64_t n_i, std::vector<std::int64_t> indptr,
