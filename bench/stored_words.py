@@ -57,9 +57,6 @@ def speed(n: int, k: int, repeats: int) -> None:
 
 
 def memory(n: int, k: int) -> None:
-    import eikura as ek
-    from eikura import _core
-
     model = model_of(n, k)
     estimate = model.network.estimate_bytes(model.n_e, model.n_i)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -74,7 +71,6 @@ def memory(n: int, k: int) -> None:
           f"(peak RSS {peak / 2**30:.3f} GiB)")
     print(f"estimate {estimate / 2**30:.3f} GiB = {estimate / edges:.3f} B/edge; "
           f"measured / estimate {(peak - before) / estimate:.3f}")
-    del _core
 
 
 def main() -> None:

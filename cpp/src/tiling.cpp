@@ -27,7 +27,7 @@ void encode_segment(const std::vector<std::uint32_t>& rows, const std::vector<st
     escapes.clear();
     std::uint32_t previous = 0;
     for (std::size_t m = 0; m < rows.size(); ++m) {
-        const std::uint32_t step = rows[m] - previous;  // rows ascend: never negative
+        const std::uint32_t step = rows[m] - previous;  // huge where the row goes down
         const std::uint32_t code = step < GatherTiles::escape ? step : GatherTiles::escape;
         if (code == GatherTiles::escape) escapes.push_back(static_cast<std::uint16_t>(rows[m]));
         out.push_back(static_cast<std::uint16_t>((code << GatherTiles::offset_bits) | offsets[m]));
@@ -67,6 +67,7 @@ struct BlockScratch {
     std::vector<std::int32_t> block_sources;  // the block's rows, in CSR order
     std::vector<double> block_weights;
     std::vector<std::int64_t> next, count;     // per row
+    std::vector<std::int64_t> rank_start;      // per rank
     std::vector<std::uint32_t> rows, offsets;  // per edge of a segment, stored order
     std::vector<std::uint16_t> escapes, words;
     std::vector<std::int32_t> row;             // one drawn row
@@ -97,7 +98,7 @@ GatherTiles empty_layout(std::int64_t n_e, std::int64_t n_i, int row_bits, int s
 /// null: they go to weights[stored position]) into layout.block_words[b] and its segments.
 void encode_block(GatherTiles& layout, const std::vector<std::int64_t>& indptr, std::int64_t b,
                   BlockScratch& scratch, double* weights) {
-    auto& [block_sources, block_weights, next, count, seg_rows, seg_offsets, escapes, words, unused] = scratch;
+    auto& [block_sources, block_weights, next, count, rank_start, seg_rows, seg_offsets, escapes, words, unused] = scratch;
     const std::int64_t n = static_cast<std::int64_t>(indptr.size()) - 1, tiles = layout.tiles();
     const std::int64_t rows_per_block = std::int64_t{1} << layout.row_bits;
     const std::int64_t r0 = b * rows_per_block, r1 = std::min(n, r0 + rows_per_block);
@@ -114,25 +115,47 @@ void encode_block(GatherTiles& layout, const std::vector<std::int64_t>& indptr, 
         const std::int64_t lo = layout.tile_first[static_cast<std::size_t>(t)];
         const std::int64_t hi = layout.tile_first[static_cast<std::size_t>(t + 1)];
         // Each row's sources in [lo, hi) follow its sources of earlier tiles.
-        std::int64_t edges = 0;
+        std::int64_t edges = 0, rows_with_edges = 0, most = 0;
         for (std::int64_t r = 0; r < rows; ++r) {
             const std::int64_t row_end = indptr[static_cast<std::size_t>(r0 + r + 1)] - first;
             std::int64_t m = next[static_cast<std::size_t>(r)];
             while (m < row_end && block_sources[static_cast<std::size_t>(m)] < hi) ++m;
-            count[static_cast<std::size_t>(r)] = m - next[static_cast<std::size_t>(r)];
-            edges += m - next[static_cast<std::size_t>(r)];
+            const std::int64_t c = m - next[static_cast<std::size_t>(r)];
+            count[static_cast<std::size_t>(r)] = c;
+            edges += c;
+            rows_with_edges += c > 0;
+            most = std::max(most, c);
         }
-        // Row by row: a row's edges in the tile one after the other.
+        // Rows with one edge in the tile or about (sparse): row by row, so that steps are
+        // small and escapes rare. Rows with several (dense): the first `ranks` edges rank
+        // by rank (every row's first edge, then every row's second edge, ...), so that
+        // consecutive adds go to different rows instead of waiting on each other; the
+        // ranks that fewer than a quarter of the rows reach (many gaps: escapes), row by row after.
+        std::int64_t ranks = 0;
+        if (edges >= 2 * rows_with_edges) {
+            rank_start.assign(static_cast<std::size_t>(most), 0);
+            for (std::int64_t r = 0; r < rows; ++r)
+                for (std::int64_t q = 0; q < count[static_cast<std::size_t>(r)]; ++q) ++rank_start[static_cast<std::size_t>(q)];
+            while (ranks < most && 4 * rank_start[static_cast<std::size_t>(ranks)] >= rows_with_edges) ++ranks;
+        }
+        rank_start.resize(static_cast<std::size_t>(ranks));
+        std::int64_t start = 0;  // rank_start[q]: where rank q starts
+        for (auto& slot : rank_start) {
+            const std::int64_t size_of_rank = slot;
+            slot = start;
+            start += size_of_rank;
+        }
         seg_rows.resize(static_cast<std::size_t>(edges));
         seg_offsets.resize(static_cast<std::size_t>(edges));
-        std::size_t position = 0;
+        std::int64_t position = start;  // the rest, row by row
         for (std::int64_t r = 0; r < rows; ++r) {
             const std::int64_t m0 = next[static_cast<std::size_t>(r)];
-            for (std::int64_t q = 0; q < count[static_cast<std::size_t>(r)]; ++q, ++position) {
-                seg_rows[position] = static_cast<std::uint32_t>(r);
-                seg_offsets[position] = static_cast<std::uint32_t>(block_sources[static_cast<std::size_t>(m0 + q)] - lo);
+            for (std::int64_t q = 0; q < count[static_cast<std::size_t>(r)]; ++q) {
+                const auto at = static_cast<std::size_t>(q < ranks ? rank_start[static_cast<std::size_t>(q)]++ : position++);
+                seg_rows[at] = static_cast<std::uint32_t>(r);
+                seg_offsets[at] = static_cast<std::uint32_t>(block_sources[static_cast<std::size_t>(m0 + q)] - lo);
                 if (weights)
-                    weights[static_cast<std::size_t>(out) + position] = block_weights[static_cast<std::size_t>(m0 + q)];
+                    weights[static_cast<std::size_t>(out) + at] = block_weights[static_cast<std::size_t>(m0 + q)];
             }
             next[static_cast<std::size_t>(r)] = m0 + count[static_cast<std::size_t>(r)];
         }

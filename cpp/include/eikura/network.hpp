@@ -72,17 +72,20 @@ struct DrawnBlock {
 /// cache, so a plain row-by-row gather waits on the L3 cache at almost every edge. The
 /// rows are therefore cut into blocks of 2^row_bits targets and the sources into tiles of
 /// 2^source_bits (E tiles cover [0, n_e), I tiles [n_e, N)). A block's edges are stored
-/// tile by tile; within a tile, row by row (each row's sources in the tile, ascending).
+/// tile by tile. Within a sparse tile (rows with about one edge in it), row by row; within
+/// a dense one, first every row's first edge, then every row's second edge, ... for the
+/// ranks that a quarter of the rows reach, so that consecutive adds go to different rows,
+/// then the remaining edges row by row (see encode_block in tiling.cpp).
 /// Every row still adds its sources in ascending order, so the sums are bit-identical to
 /// those of the plain CSR order.
 ///
 /// Each edge is one 16-bit word, (code << 13) | (source − first source of tile). The row
 /// follows from the previous edge's row (0 at the start of a segment): code c in 0..6
 /// means row = previous row + c; code 7 means the row is the next entry of the segment's
-/// escape list, the absolute rows (within the block) stored after its edge words. Rows
-/// with edges in a tile are close together (at k = 100, N = 10^6 two rows in three have
-/// one), so escapes are rare and the gather's branch is well predicted: about 2.0 bytes
-/// per edge, against 4 for an int32 source.
+/// escape list, the absolute rows (within the block) stored after its edge words: where
+/// the row goes down (a new rank) or skips 7 rows or more. Rows with edges in a tile are
+/// close together, so escapes are rare and the gather's branch is well predicted: about
+/// 2.0 bytes per edge, against 4 for an int32 source.
 struct GatherTiles {
     int row_bits = 0;     // 0: not tiled, indices are in plain CSR order
     int source_bits = 0;
