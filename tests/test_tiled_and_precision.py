@@ -148,3 +148,16 @@ def test_prepared_derivative_writes_into_out_or_refuses_it():
     for bad in (np.zeros(100, dtype=np.float32), np.zeros(99), np.zeros((100, 2))[:, 0]):
         with pytest.raises(ValueError, match="out"):
             rhs(theta, 0.0, bad)
+
+
+def test_tiled_network_takes_about_two_bytes_per_edge():
+    # 16-bit words (a source offset and a row step; rare escapes to a full row) and two
+    # int64 row arrays: about 2.0 + 16 / k bytes per edge, against 4 + 16 / k for int32.
+    spec = ek.FixedInDegree(k_e=80, k_i=20)
+    network = spec.build(N_E, N_I, seed=SEED, threads=2)
+    assert network.tiled
+    bytes_per_edge = network.memory_bytes / network.n_edges
+    assert bytes_per_edge < 2.5
+    assert bytes_per_edge > 2.0 + 16 / 100  # one word per edge at least
+    # The estimate holds the built network and the blocks being laid out (one per thread).
+    assert network.memory_bytes <= spec.estimate_bytes(N_E, N_I)

@@ -161,11 +161,28 @@ void validate_blocks(std::int64_t n_e, std::int64_t n_i, const BlockSpec blocks[
 }  // namespace
 
 std::int64_t CsrNetwork::memory_bytes() const {
+    std::size_t words = 0;
+    for (const auto& block : tiling.block_words) words += block.capacity();
     return static_cast<std::int64_t>(indptr.size() * sizeof(std::int64_t) +
                                      e_end.size() * sizeof(std::int64_t) +
-                                     indices.size() * sizeof(std::int32_t) +
+                                     indices.capacity() * sizeof(std::int32_t) +
                                      weights.size() * sizeof(double) +
-                                     (tiling.tile_first.size() + tiling.segments.size()) * sizeof(std::int64_t));
+                                     (tiling.tile_first.size() + tiling.segments.size() +
+                                      tiling.word_starts.size()) * sizeof(std::int64_t) +
+                                     words * sizeof(std::uint16_t) +
+                                     tiling.block_words.size() * sizeof(std::vector<std::uint16_t>));
+}
+
+double CsrNetwork::estimate_words_per_edge(std::int64_t n_e, std::int64_t n_i, double edges) {
+    // A (row, tile) pair holds about Poisson(λ) edges, λ = edges per row · tile / N; a row
+    // has edges in the tile with p = 1 − e^−λ. A row escapes when the rows with edges
+    // before it, up to 7 back, have none: (1 − p)^6 (the first row of a segment, about).
+    const double n = double(n_e + n_i);
+    if (n <= 0.0 || edges <= 0.0) return 1.0;
+    const double tile_size = double(std::int64_t{1} << default_source_bits);
+    const double lambda = edges / n * std::min(tile_size, n) / n;
+    const double p = -std::expm1(-lambda);
+    return 1.0 + p * std::pow(1.0 - p, double(GatherTiles::escape) - 1.0) / lambda;
 }
 
 std::int64_t CsrNetwork::estimate_random_bytes(const RandomBlocks& rule) {
@@ -180,9 +197,11 @@ std::int64_t CsrNetwork::estimate_random_bytes(const RandomBlocks& rule) {
         edges += per_row * target_sizes[b];
     }
     // indptr and e_end stay; a third int64 row array (E counts) lives while it is built.
+    // Large networks are drawn straight into their tiled 16-bit words, small ones as int32.
     const double rows = double(n_e + n_i);
-    double bytes = edges * sizeof(std::int32_t) + 3.0 * rows * sizeof(std::int64_t);
-    bytes += estimate_tiling_bytes(n_e, n_i, edges, false);
+    double bytes = 3.0 * rows * sizeof(std::int64_t);
+    if (n_e + n_i >= tile_from_size) bytes += estimate_tiling_bytes(n_e, n_i, edges, false);
+    else bytes += edges * sizeof(std::int32_t);
     // Clamped: converting a double beyond the int64 range is undefined behaviour, and an
     // absurd request must read as "too much memory", not wrap around.
     const double most = static_cast<double>(std::numeric_limits<std::int64_t>::max());
@@ -198,8 +217,11 @@ double CsrNetwork::estimate_tiling_bytes(std::int64_t n_e, std::int64_t n_i, dou
     const double blocks = std::ceil(double(n) / block_rows);
     const double per_edge = sizeof(std::int32_t) + (weighted ? sizeof(double) : 0);
     const double block_edges = std::min(edges, block_rows * edges / double(n));
-    return (blocks * tiles + tiles + 2) * sizeof(std::int64_t) +
-           resolve_threads(0) * (block_edges * per_edge + 3 * block_rows * sizeof(std::int64_t));
+    // The 16-bit words are built while the int32 sources still live (then freed).
+    const double words = edges * estimate_words_per_edge(n_e, n_i, edges) + blocks;
+    return (2 * blocks * tiles + tiles + 2) * sizeof(std::int64_t) + words * sizeof(std::uint16_t) +
+           resolve_threads(0) * (block_edges * (per_edge + 2 * sizeof(std::uint16_t)) +
+                                 block_edges / tiles * 2 * sizeof(std::uint32_t) + 3 * block_rows * sizeof(std::int64_t));
 }
 
 CsrNetwork CsrNetwork::from_csr(std::int64_t n_e, std::int64_t n_i, std::vector<std::int64_t> indptr,
@@ -429,6 +451,10 @@ CsrNetwork CsrNetwork::random(const RandomBlocks& rule, int threads) {
         net.e_end[static_cast<std::size_t>(i)] =
             net.indptr[static_cast<std::size_t>(i)] + e_counts[static_cast<std::size_t>(i)];
     }
+    if (n >= tile_from_size) {  // Pass 2: redraw the rows block by block, tiled
+        net.draw_tiled(rule, threads);
+        return net;
+    }
     net.indices.resize(static_cast<std::size_t>(net.indptr.back()));
 
     // Pass 2: redraw each row from the same streams and write it in place.
@@ -442,7 +468,6 @@ CsrNetwork CsrNetwork::random(const RandomBlocks& rule, int threads) {
         out = std::copy(e_sources.begin(), e_sources.end(), out);
         std::copy(i_sources.begin(), i_sources.end(), out);
     });
-    net.tile_if_large(threads);
     return net;
 }
 

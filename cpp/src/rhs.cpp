@@ -55,55 +55,81 @@ inline SinCosSum sum_inputs(const std::int32_t* sources, std::int64_t count, con
     return sum;
 }
 
-/// The edges [begin, end) of one (block, tile) segment of a tiled network.
+/// (Σ sin, Σ cos) += w (sin θ_j, cos θ_j) at sums = the row's pair, sc = the source's pair.
+template <bool Weighted, class Table>
+inline void add_pair(double* sums, const Table* sc, double w) {
+    if constexpr (Weighted) {
+        sums[0] += w * sc[0];
+        sums[1] += w * sc[1];
+    } else {
+#if defined(__SSE2__)
+        if constexpr (std::is_same_v<Table, double>) {
+            // (Σ sin, Σ cos) += (sin θ_j, cos θ_j) as one 2-lane add: the same two IEEE
+            // additions in half the loads, stores and adds (about 25 % faster).
+            _mm_storeu_pd(sums, _mm_add_pd(_mm_loadu_pd(sums), _mm_loadu_pd(sc)));
+            return;
+        }
+#endif
+        sums[0] += sc[0];
+        sums[1] += sc[1];
+    }
+}
+
+/// Calls add_edge(m) for m in [0, count) while prefetching the next tile's sin/cos line
+/// by line: streamed in order from L3 they arrive far sooner than the same lines fetched
+/// later as scattered misses.
+template <class Table, class AddEdge>
+inline void add_edges_prefetching(std::int64_t count, const Table* next_sc, std::int64_t next_size,
+                                  AddEdge add_edge) {
+    constexpr std::int64_t values_per_line = 64 / sizeof(Table);
+    const std::int64_t next_lines = 2 * next_size / values_per_line;
+    std::int64_t m = 0;
+    for (std::int64_t line = 0; m + 1 < count && line < next_lines; m += 2, ++line) {
+        __builtin_prefetch(next_sc + values_per_line * line);
+        add_edge(m);
+        add_edge(m + 1);
+    }
+    for (; m < count; ++m) add_edge(m);
+}
+
+/// The edges of one (block, tile) segment.
 template <class Table>
 struct TileEdges {
-    const std::uint32_t* words;  // (2·row in block << (source_bits + 1)) | 2·(source − first of tile)
-    std::int64_t begin, end;
-    int source_bits;
+    std::int64_t count;
     const Table* tile_sc;   // sin, cos of the tile's first source onwards
     double* sums;           // (Σ sin, Σ cos) of the block's rows, 2 per row
     const Table* next_sc;   // sin/cos of the tile that comes next, to prefetch
     std::int64_t next_size;
 };
 
-/// sums[row] += w (sin θ_j, cos θ_j) over a segment. Consecutive words belong to
-/// different rows (rank-major order), so the adds do not wait on each other. Meanwhile the
-/// next tile's sin/cos are prefetched line by line: streamed in order from L3 they arrive
-/// far sooner than the same lines fetched later as scattered misses.
+/// sums[row] += (sin θ_j, cos θ_j) over a tile of a procedural block, whose words are
+/// (2·row in block << (source_bits + 1)) | 2·(source − first of tile), the offsets of the
+/// row's and the source's pairs.
+template <class Table>
+inline void add_drawn_tile(const TileEdges<Table>& seg, const std::uint32_t* words, int source_bits) {
+    const std::uint32_t source_mask = (std::uint32_t{1} << (source_bits + 1)) - 1;
+    add_edges_prefetching(seg.count, seg.next_sc, seg.next_size, [&](std::int64_t m) {
+        const std::size_t word = words[m];
+        add_pair<false>(seg.sums + (word >> (source_bits + 1)), seg.tile_sc + (word & source_mask), 1.0);
+    });
+}
+
+/// sums[row] += w (sin θ_j, cos θ_j) over a segment of a stored network (16-bit words,
+/// GatherTiles): rows ascend by small steps; an escape (rare: a gap of 7 rows or more)
+/// reads the row from the segment's escape list.
 template <bool Weighted, class Table>
-inline void add_tile(const TileEdges<Table>& seg, const double* weights) {
-    // Words hold 2·row and 2·source offset, the offsets of their (sin, cos) pairs.
-    const std::uint32_t source_mask = (std::uint32_t{1} << (seg.source_bits + 1)) - 1;
-    auto add_edge = [&](std::int64_t e) {
-        const std::size_t word = seg.words[e];
-        const std::size_t r = word >> (seg.source_bits + 1), j = word & source_mask;
-        if constexpr (Weighted) {
-            seg.sums[r] += weights[e] * seg.tile_sc[j];
-            seg.sums[r + 1] += weights[e] * seg.tile_sc[j + 1];
-        } else {
-#if defined(__SSE2__)
-            if constexpr (std::is_same_v<Table, double>) {
-                // (Σ sin, Σ cos) += (sin θ_j, cos θ_j) as one 2-lane add: the same two IEEE
-                // additions in half the loads, stores and adds (about 25 % faster).
-                const __m128d sum = _mm_loadu_pd(seg.sums + r);
-                _mm_storeu_pd(seg.sums + r, _mm_add_pd(sum, _mm_loadu_pd(seg.tile_sc + j)));
-                return;
-            }
-#endif
-            seg.sums[r] += seg.tile_sc[j];
-            seg.sums[r + 1] += seg.tile_sc[j + 1];
-        }
-    };
-    constexpr std::int64_t values_per_line = 64 / sizeof(Table);
-    const std::int64_t next_lines = 2 * seg.next_size / values_per_line;
-    std::int64_t e = seg.begin;
-    for (std::int64_t line = 0; e + 1 < seg.end && line < next_lines; e += 2, ++line) {
-        __builtin_prefetch(seg.next_sc + values_per_line * line);
-        add_edge(e);
-        add_edge(e + 1);
-    }
-    for (; e < seg.end; ++e) add_edge(e);
+inline void add_stored_tile(const TileEdges<Table>& seg, const std::uint16_t* words, const double* weights) {
+    constexpr int offset_bits = GatherTiles::offset_bits;
+    constexpr std::uint32_t offset_mask = (std::uint32_t{1} << offset_bits) - 1;
+    const std::uint16_t* escape_row = words + seg.count;
+    std::size_t row = 0;
+    add_edges_prefetching(seg.count, seg.next_sc, seg.next_size, [&](std::int64_t m) {
+        const std::uint32_t word = words[m];
+        const std::uint32_t code = word >> offset_bits;
+        if (code == GatherTiles::escape) row = *escape_row++;
+        else row += code;
+        add_pair<Weighted>(seg.sums + 2 * row, seg.tile_sc + 2 * (word & offset_mask), Weighted ? weights[m] : 1.0);
+    });
 }
 
 }  // namespace
@@ -431,7 +457,7 @@ void RightHandSide::csr_rows(const Table* sc, const Table* sources_sc, const Cou
 
 // The cache-blocked gather over a tiled network (GatherTiles in network.hpp). For each
 // block of rows, the sources are visited tile by tile, so the sin/cos values being read
-// (256 KiB per tile) stay in L2 while all the block's edges into that tile are added.
+// (128 KiB per tile) stay in L2 while all the block's edges into that tile are added.
 // Row r's (Σ sin, Σ cos) over E sources are at row_sums[2r], over I sources 2R further.
 template <class Table>
 void RightHandSide::tiled_rows(const Table* sc, const Table* sources, const Couplings& k,
@@ -440,28 +466,28 @@ void RightHandSide::tiled_rows(const Table* sc, const Table* sources, const Coup
     const GatherTiles& tiling = net.tiling;
     const std::int64_t tiles = tiling.tiles(), n = model_.size(), n_e = model_.n_e;
     const std::int64_t rows_per_block = std::int64_t{1} << tiling.row_bits;
-    const int source_bits = tiling.source_bits;
-    const auto* words = reinterpret_cast<const std::uint32_t*>(net.indices.data());
     const double* weights = net.weighted() ? net.weights.data() : nullptr;
     parallel_for(threads_, tiling.blocks(), [&](std::int64_t b) {
         double* row_sums = thread_row_sums_.local().data();
         const std::int64_t first_row = b * rows_per_block;
         const std::int64_t rows = std::min(rows_per_block, n - first_row);
+        const std::uint16_t* words = tiling.block_words[static_cast<std::size_t>(b)].data();
         // row_sums are all 0 here: zero at construction, and reset below as each row is read.
         for (std::int64_t t = 0; t < tiles; ++t) {
+            const auto segment = static_cast<std::size_t>(b * tiles + t);
             const std::int64_t tile_first = tiling.tile_first[static_cast<std::size_t>(t)];
             // E and I sums in separate halves: a tile touches only its population's.
             double* sums = row_sums + (tile_first < n_e ? 0 : 2 * rows_per_block);
-            const Table* tile_sc = sources + 2 * tile_first;
-            const std::int64_t begin = tiling.segments[static_cast<std::size_t>(b * tiles + t)];
-            const std::int64_t end = tiling.segments[static_cast<std::size_t>(b * tiles + t + 1)];
+            const std::int64_t begin = tiling.segments[segment];
             const std::int64_t next = t + 1 < tiles ? t + 1 : 0;
             const Table* next_sc = sources + 2 * tiling.tile_first[static_cast<std::size_t>(next)];
             const std::int64_t next_size = tiling.tile_first[static_cast<std::size_t>(next + 1)] -
                                            tiling.tile_first[static_cast<std::size_t>(next)];
-            const TileEdges<Table> edges{words, begin, end, source_bits, tile_sc, sums, next_sc, next_size};
-            if (weights) add_tile<true>(edges, weights);
-            else add_tile<false>(edges, nullptr);
+            const TileEdges<Table> edges{tiling.segments[segment + 1] - begin, sources + 2 * tile_first, sums,
+                                         next_sc, next_size};
+            const std::uint16_t* segment_words = words + tiling.word_starts[segment];
+            if (weights) add_stored_tile<true>(edges, segment_words, weights + begin);
+            else add_stored_tile<false>(edges, segment_words, nullptr);
         }
         double* sums_e = row_sums;
         double* sums_i = row_sums + 2 * rows_per_block;
@@ -522,15 +548,10 @@ void RightHandSide::procedural_rows(const Table* sc, const Table* source_sc, con
             const std::int64_t next = t + 1 < tiles ? t + 1 : 0;
             const std::int64_t next_first = block.tile_first[static_cast<std::size_t>(next)];
             const std::vector<std::uint32_t>& words = block.tile_words[static_cast<std::size_t>(t)];
-            const TileEdges<Table> edges{words.data(),
-                                         0,
-                                         static_cast<std::int64_t>(words.size()),
-                                         source_bits,
-                                         source_sc + 2 * tile_first,
-                                         sums,
+            const TileEdges<Table> edges{static_cast<std::int64_t>(words.size()), source_sc + 2 * tile_first, sums,
                                          source_sc + 2 * next_first,
                                          block.tile_first[static_cast<std::size_t>(next + 1)] - next_first};
-            add_tile<false>(edges, nullptr);
+            add_drawn_tile(edges, words.data(), source_bits);
         }
         const double* sums_e = row_sums.data();
         const double* sums_i = row_sums.data() + 2 * rows_per_block;

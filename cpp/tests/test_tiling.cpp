@@ -99,12 +99,92 @@ void test_tiled_gather() {
     check_tiling(2, 2, no_edges, 1, 1);
 }
 
+/// A hand-made network whose 16-bit words are known: 12 E and 4 I oscillators, tiles of
+/// 8 sources ([0, 8), [8, 12), [12, 16)). Row 0 starts a segment (step 0), row 9 is 9
+/// rows on (an escape), row 10 one on, its second source in the tile the same row
+/// (step 0), then in the I tile row 10 is the first (an escape), row 15 five on.
+CsrNetwork hand_made(bool weighted) {
+    std::vector<std::int64_t> indptr(17, 0);
+    std::vector<std::int32_t> sources;
+    const std::vector<std::pair<int, std::vector<std::int32_t>>> rows = {
+        {0, {1, 9}}, {9, {2}}, {10, {3, 4, 13}}, {15, {14}}};
+    for (const auto& [row, row_sources] : rows) {
+        sources.insert(sources.end(), row_sources.begin(), row_sources.end());
+        for (int later = row + 1; later <= 16; ++later)
+            indptr[static_cast<std::size_t>(later)] += static_cast<std::int64_t>(row_sources.size());
+    }
+    std::vector<double> weights;
+    for (std::size_t e = 0; weighted && e < sources.size(); ++e) weights.push_back(0.5 + 0.25 * double(e));
+    return CsrNetwork::from_csr(12, 4, indptr, sources, weights, false);
+}
+
+void test_words_and_escapes() {
+    for (const bool weighted : {false, true}) {
+        const CsrNetwork plain = hand_made(weighted);
+        CsrNetwork one_block = plain;
+        one_block.tile(4, 3, 2);
+        const std::uint16_t escape = 7 << 13;
+        // Tile [0, 8): rows 0, 9 (escape), 10, 10; [8, 12): row 0; [12, 16): rows 10 (escape), 15.
+        const std::vector<std::uint16_t> words = {1, escape | 2, (1 << 13) | 3, 4, 9,
+                                                  1,
+                                                  escape | 1, (5 << 13) | 2, 10};
+        CHECK_EQ(one_block.tiling.block_words.at(0), words);
+        CHECK_EQ(one_block.tiling.word_starts, (std::vector<std::int64_t>{0, 5, 6}));
+        CHECK_EQ(one_block.tiling.segments, (std::vector<std::int64_t>{0, 4, 5, 7}));
+        // Tiled twice over: the words above, and blocks of 8 rows where block 0 has no
+        // edge from I (an empty segment); both decode back and gather bit for bit.
+        CsrNetwork eight_rows = plain;
+        eight_rows.tile(3, 3, 2);
+        CHECK_EQ(eight_rows.tiling.segments[2], eight_rows.tiling.segments[3]);
+        check_tiling(12, 4, plain, 4, 3);
+        check_tiling(12, 4, plain, 3, 3);
+        check_tiling(12, 4, plain, 1, 1);
+    }
+}
+
+/// Rows whose gaps in a tile exceed the row steps of a word: sparse rows, many escapes.
+void test_sparse_rows_escape() {
+    // 2 E sources of 400 per row, tiles of 8: a row has an edge in a tile with p = 0.04.
+    const CsrNetwork drawn = CsrNetwork::random(eikura_test::fixed_degree_rule(2, 1, 1, 400, 100), 1);
+    std::int64_t words = 0;
+    CsrNetwork tiled = drawn;
+    tiled.tile(9, 3, 2);
+    for (const auto& block : tiled.tiling.block_words) words += static_cast<std::int64_t>(block.size());
+    CHECK(words > tiled.n_edges() + tiled.n_edges() / 4);  // more than a quarter escape
+    check_tiling(400, 100, drawn, 9, 3);
+}
+
+void test_random_is_drawn_tiled() {
+    // Above the tiling size a random network is drawn straight into its words: the same
+    // words as drawing it plainly and tiling it.
+    const RandomBlocks rule = eikura_test::fixed_degree_rule(3, 1, 5, 120'000, 20'000);
+    const CsrNetwork direct = CsrNetwork::random(rule, 2);
+    CHECK(direct.tiled());
+    CHECK(direct.indices.empty());
+    CsrNetwork plain;
+    plain.n_e = rule.n_e;
+    plain.n_i = rule.n_i;
+    plain.indptr = direct.indptr;
+    plain.e_end = direct.e_end;
+    plain.indices = direct.csr_indices();
+    plain.tile(CsrNetwork::default_row_bits, CsrNetwork::default_source_bits, 2);
+    CHECK(direct.tiling.block_words == plain.tiling.block_words);
+    CHECK_EQ(direct.tiling.word_starts, plain.tiling.word_starts);
+    CHECK_EQ(direct.tiling.segments, plain.tiling.segments);
+    // Words per edge as CsrNetwork::estimate_words_per_edge expects (about 1.26 here).
+    std::int64_t words = 0;
+    for (const auto& block : direct.tiling.block_words) words += static_cast<std::int64_t>(block.size());
+    const double expected = CsrNetwork::estimate_words_per_edge(rule.n_e, rule.n_i, double(direct.n_edges()));
+    CHECK_LE(std::abs(double(words) / double(direct.n_edges()) / expected - 1.0), 0.03);
+}
+
 void test_tiling_is_thread_independent() {
     const CsrNetwork drawn = CsrNetwork::random(eikura_test::fixed_degree_rule(17, 5, 8, 300, 90), 1);
     CsrNetwork one = drawn, three = drawn;
     one.tile(4, 5, 1);
     three.tile(4, 5, 3);
-    CHECK_EQ(one.indices, three.indices);
+    CHECK(one.tiling.block_words == three.tiling.block_words);
+    CHECK_EQ(one.tiling.word_starts, three.tiling.word_starts);
     CHECK_EQ(one.tiling.segments, three.tiling.segments);
     CHECK_EQ(one.tiling.tile_first, three.tiling.tile_first);
 }
@@ -114,7 +194,8 @@ void test_refused() {
     twice.tile(3, 4, 1);
     CHECK_THROWS_AS(twice.tile(3, 4, 1), std::logic_error, "already tiled");
     CsrNetwork copy = CsrNetwork::random(eikura_test::fixed_degree_rule(7, 3, 1), 1);
-    CHECK_THROWS(copy.tile(20, 10, 1), "row_bits");  // 30 bits: 2·row and 2·source need 32
+    CHECK_THROWS(copy.tile(17, 4, 1), "row_bits");   // escape rows are 16-bit words
+    CHECK_THROWS(copy.tile(4, 14, 1), "source_bits");  // source offsets have 13 bits
     CHECK_THROWS(copy.tile(0, 4, 1), "row_bits");
 }
 
@@ -122,6 +203,9 @@ void test_refused() {
 
 int main() {
     test_tiled_gather();
+    test_words_and_escapes();
+    test_sparse_rows_escape();
+    test_random_is_drawn_tiled();
     test_tiling_is_thread_independent();
     test_refused();
     return eikura_test::report("tiling");

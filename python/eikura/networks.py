@@ -390,7 +390,8 @@ class Graph:
 
     def estimate_bytes(self, n_e: int, n_i: int) -> int:
         # The core's arrays (int32 sources, weights, two int64 row arrays) plus the int32
-        # and int64 copies handed to it while it is built.
+        # and int64 copies handed to it while it is built, plus the 16-bit words of a
+        # tiled network (built while its int32 sources still live).
         nnz = self.csr.nnz
         tiling = _core.CsrNetwork.estimate_tiling_bytes(n_e, n_i, float(nnz), self.weighted)
         return int(nnz * (8 + (8 if self.weighted else 0)) + 24 * (n_e + n_i + 1) + tiling)
