@@ -319,7 +319,7 @@ int RandomBlocks::procedural_row_bits() const {
     const double edges_per_row =
         std::max({1.0, row_size(*this, 0) + row_size(*this, 1), row_size(*this, 2) + row_size(*this, 3)});
     int row_bits = CsrNetwork::default_row_bits;
-    while (row_bits > 6 && static_cast<double>(std::int64_t{1} << row_bits) * edges_per_row > 0x1p21) --row_bits;
+    while (row_bits > 6 && static_cast<double>(std::int64_t{1} << row_bits) * edges_per_row > 0x1p20) --row_bits;
     return row_bits;
 }
 

@@ -37,7 +37,7 @@ struct RandomBlocks {
     void e_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
     void i_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
     /// Rows per block of the procedural gather of a large network, as a power of 2:
-    /// 2^14 like a stored network, fewer where a block would exceed 2^21 edges (8 MiB of
+    /// 2^14 like a stored network, fewer where a block would exceed 2^20 edges (4 MiB of
     /// words per thread).
     int procedural_row_bits() const;
     /// Sources per tile of the procedural gather, as a power of 2: 2^13 like a stored
