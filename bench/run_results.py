@@ -3,10 +3,11 @@
 against its peers (bench/peers: Brian2, the PyPI ``kuramoto`` package), in one run.
 
     python bench/run_results.py            # about 5 minutes on 2 cores (peers included)
-    python bench/run_results.py --big      # also 10^9, 10^10 synapses, all-to-all N = 10^7 (+ ~40 min)
+    python bench/run_results.py --big      # also 10^9, 10^10 synapses, all-to-all N = 10^7 (10 min in all
+                                           # with --no-peers on a 2-core AMD EPYC; 2.5 GB peak)
     python bench/run_results.py --no-peers # skip bench/peers (no Brian2 venv needed; the old
                                            # peers section, dated by its run, is kept)
-    python bench/run_results.py --huge-only  # only the 10^10-synapse section, in place (~30 min)
+    python bench/run_results.py --huge-only  # only the 10^10-synapse section, in place (~4 min)
 
 Every timing is the best of a few repeats; every comparison is a ratio measured in this
 same run on this machine. Each eikura result is checked against the reference.

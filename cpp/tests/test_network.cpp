@@ -147,6 +147,19 @@ void test_tiled_block_holds_the_rows() {
     }
 }
 
+/// A procedural block keeps about 2^20 edges, and its tiles shrink where a row would draw
+/// more than two sources per tile (so that ordering a row's words in a tile stays cheap).
+void test_procedural_block_sizes() {
+    const RandomBlocks sparse = fixed_degree_rule(80, 20, 1, 800000, 200000);  // N = 10^6, k = 100
+    CHECK_EQ(sparse.procedural_row_bits(), 13);     // 8192 rows x 100 <= 2^20 edges
+    CHECK_EQ(sparse.procedural_source_bits(), 13);  // 80 · 8192 / 800 000 = 0.8 per tile
+    const RandomBlocks dense = fixed_degree_rule(800, 200, 1, 800000, 200000);  // k = 1000
+    CHECK_EQ(dense.procedural_row_bits(), 10);
+    CHECK_EQ(dense.procedural_source_bits(), 10);  // 800 · 1024 / 800 000 = 1.02
+    const RandomBlocks densest = fixed_degree_rule(4000, 1000, 1, 200000, 50000);
+    CHECK_EQ(densest.procedural_source_bits(), 8);  // never below 2^8
+}
+
 /// The vectorised draws are the stream's own: the same numbers as StreamGenerator.
 void test_draw_indices_match_the_stream() {
     std::vector<std::uint32_t> draws(37);
@@ -183,6 +196,7 @@ int main() {
     test_procedural_rows_are_the_stored_rows();
     test_tiled_block_holds_the_rows();
     test_draw_indices_match_the_stream();
+    test_procedural_block_sizes();
     test_invalid_rules();
     return eikura_test::report("network");
 }
