@@ -3,9 +3,11 @@
 against its peers (bench/peers: Brian2, the PyPI ``kuramoto`` package), in one run.
 
     python bench/run_results.py            # about 5 minutes on 2 cores (peers included)
-    python bench/run_results.py --big      # also 10^9, 10^10 synapses, all-to-all N = 10^7 (+ ~40 min)
-    python bench/run_results.py --no-peers # skip bench/peers (no Brian2 venv needed)
-    python bench/run_results.py --huge-only  # only the 10^10-synapse section, in place (~30 min)
+    python bench/run_results.py --big      # also 10^9, 10^10 synapses, all-to-all N = 10^7 (10 min in all
+                                           # with --no-peers on a 2-core AMD EPYC; 2.5 GB peak)
+    python bench/run_results.py --no-peers # skip bench/peers (no Brian2 venv needed; the old
+                                           # peers section, dated by its run, is kept)
+    python bench/run_results.py --huge-only  # only the 10^10-synapse section, in place (~4 min)
 
 Every timing is the best of a few repeats; every comparison is a ratio measured in this
 same run on this machine. Each eikura result is checked against the reference.
@@ -127,6 +129,7 @@ def rhs_all_to_all_case(n: int, reference_kind: str, repeats: int) -> dict[str, 
 
 
 def procedural_case(n: int, k_e: int, k_i: int, repeats: int) -> dict[str, Any]:
+    """The same network stored and procedural, 2 threads (procedural on 1 thread too)."""
     theta = np.random.default_rng(7).uniform(0.0, 2.0 * np.pi, n)
     row: dict[str, Any] = {"case": f"N={n:.0e} k={k_e + k_i}", "edges": n * (k_e + k_i)}
     results = {}
@@ -136,8 +139,24 @@ def procedural_case(n: int, k_e: int, k_i: int, repeats: int) -> dict[str, Any]:
         simulation = prepared(model, 2)
         row[name] = time_rhs(simulation, theta, repeats)
         results[name] = simulation(theta, 0.0)
+    row["procedural_1"] = time_rhs(prepared(model_of(n, ek.Procedural(k_e=k_e, k_i=k_i)), 1), theta, repeats)
     row["identical"] = bool(np.array_equal(results["stored"], results["procedural"]))
     return row
+
+
+def kept_sections(path: Path, titles: set[str]) -> list[str]:
+    """The sections of the old results file that this script does not write (runs of other
+    scripts, noted there with their commands), to carry over unchanged."""
+    if not path.exists():
+        return []
+    kept: list[str] = []
+    keep = False
+    for line in path.read_text().split("\n"):
+        if line.startswith("## "):
+            keep = line not in titles
+        if keep:
+            kept.append(line)
+    return kept
 
 
 def float32_run_case() -> dict[str, Any]:
@@ -154,9 +173,10 @@ def float32_run_case() -> dict[str, Any]:
 
 
 def run_peers(skip: bool) -> tuple[str, list[dict[str, Any]]]:
-    """bench/peers/run_all.py in its own process: its markdown table and its result rows."""
+    """bench/peers/run_all.py in its own process: its markdown table and its result rows
+    (none when skipped: the old section, dated by its own run, is kept)."""
     if skip:
-        return "(skipped: `--no-peers`)", []
+        return "", []
     with tempfile.TemporaryDirectory() as scratch:
         fragment, rows = Path(scratch) / "peers.md", Path(scratch) / "peers.json"
         command = [sys.executable, str(HERE / "peers" / "run_all.py"), "--markdown", str(fragment),
@@ -190,9 +210,12 @@ HUGE_TITLE = ("## 10^7 oscillators x 1000 synapses (10^10), procedural "
               "(`python bench/showcase.py --procedural --n 10000000 --t-max 0.01`)")
 
 
-def huge_section() -> list[str]:
+def huge_run() -> dict[str, Any]:
     """10^10 synapses regenerated at every evaluation: one RK4 step, memory against the guard."""
-    run = run_script([str(HERE / "showcase.py"), "--procedural", "--n", "10000000", "--t-max", "0.01"])
+    return run_script([str(HERE / "showcase.py"), "--procedural", "--n", "10000000", "--t-max", "0.01"])
+
+
+def huge_section(run: dict[str, Any]) -> list[str]:
     return [
         HUGE_TITLE, "",
         f"{run['synapses']:.2e} synapses, RK4, {run['steps']} step(s) (4 evaluations) in "
@@ -231,7 +254,7 @@ def main() -> None:
                         help="only rerun the 10^10-synapse section and replace it in --out")
     args = parser.parse_args()
     if args.huge_only:
-        args.out.write_text(replace_section(args.out.read_text(), HUGE_TITLE, huge_section()))
+        args.out.write_text(replace_section(args.out.read_text(), HUGE_TITLE, huge_section(huge_run())))
         return
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -242,12 +265,16 @@ def main() -> None:
              if args.big else None)
     procedural = (run_script([str(HERE / "showcase.py"), "--procedural", "--t-max", "0.01"])
                   if args.big else None)
+    # (first too: a child's peak resident memory includes its parent's at the fork)
+    huge = huge_run() if args.big else None
 
     million = rhs_sparse_case(1_000_000, 80, 20, 5)
     sparse_rows = [rhs_sparse_case(100_000, 80, 20, 10), million, rhs_sparse_case(200_000, 800, 200, 3)]
     dense_rows = [rhs_all_to_all_case(10_000, "dense pairwise", 20),
                   rhs_all_to_all_case(1_000_000, "NumPy mean field", 10)]
-    procedural_rows = [procedural_case(100_000, 80, 20, 3), procedural_case(100_000, 800, 200, 2)]
+    procedural_million = procedural_case(1_000_000, 80, 20, 3)
+    procedural_rows = [procedural_case(100_000, 80, 20, 3), procedural_case(100_000, 800, 200, 2),
+                       procedural_million, procedural_case(1_000_000, 800, 200, 1)]
     accuracy = float32_run_case()
     peers, peer_rows = run_peers(args.no_peers)
 
@@ -280,7 +307,38 @@ def main() -> None:
         targets.append(["10^9 synapses, procedural: peak resident memory", "< 0.5 GB",
                         f"{procedural['peak_rss_gib'] * 2**30 / 1e9:.2f} GB",
                         "yes" if procedural["peak_rss_gib"] * 2**30 < 0.5e9 else "**no**"])
-    for problem in ("million", "sparse"):
+    procedural_rate = procedural_million["edges"] / procedural_million["procedural"]
+    procedural_ratio = procedural_million["procedural"] / procedural_million["stored"]
+    procedural_scaling = procedural_million["procedural_1"] / procedural_million["procedural"]
+    stored_scaling = million["eikura_1"] / million["eikura_2"]
+    targets_15 = [
+        ["procedural edge-terms/s, N=10^6, k=100, 2 threads", ">= 5e8", f"{procedural_rate:.3g}",
+         "yes" if procedural_rate >= 5e8 else "**no**"],
+        ["procedural / stored time, same network, same run", "<= 4x", f"{procedural_ratio:.1f}x",
+         "yes" if procedural_ratio <= 4 else "**no**"],
+        ["procedural and stored derivatives bit-identical", "yes", str(procedural_million["identical"]),
+         "yes" if procedural_million["identical"] else "**no**"],
+        ["procedural threads 1 -> 2, N=10^6, k=100", ">= 1.8x", f"{procedural_scaling:.2f}x",
+         "yes" if procedural_scaling >= 1.8 else "**no**"],
+        ["stored edge-terms/s, N=10^6, k=100, 2 threads", ">= 1.0e9", f"{rate:.3g}",
+         "yes" if rate >= 1e9 else "**no**"],
+        ["stored threads 1 -> 2, N=10^6, k=100", ">= 1.8x", f"{stored_scaling:.2f}x",
+         "yes" if stored_scaling >= 1.8 else "**no**"],
+    ]
+    if showcase:
+        stored_gb = showcase["peak_rss_gib"] * 2**30 / 1e9
+        targets_15.append(["10^9 synapses (10^6 x 1000, stored): peak resident, Python included", "<= 2.5 GB",
+                           f"{stored_gb:.2f} GB (estimated {showcase['estimate_gib'] * 2**30 / 1e9:.2f} GB)",
+                           "yes" if stored_gb <= 2.5 else "**no**"])
+    if huge:
+        within = abs(huge["peak_over_estimate"] - 1.0) <= 0.1
+        targets_15.append(["10^10 synapses (10^7 x 1000, procedural): peak / estimate", "within 10 %",
+                           f"{huge['peak_over_estimate']:.3f} ({huge['peak_rss_gib']:.2f} GiB peak, "
+                           f"{huge['edge_terms_per_s']:.3g} edge-terms/s)", "yes" if within else "**no**"])
+    if dense:
+        targets_15.append(["all-to-all N=10^7: oscillator-steps/s (O(N))", "-",
+                           f"{dense['oscillator_steps_per_s']:.3g}", "-"])
+    for problem in ("million", "sparse") if peer_rows else ():
         brian2 = peer_ratio(peer_rows, problem, "brian2")
         scipy_peer = peer_ratio(peer_rows, problem, "reference")
         size = "N=10^6, k=100" if problem == "million" else "N=10^5, k=100"
@@ -303,6 +361,9 @@ def main() -> None:
         "",
         "## The targets of issue 5", "",
         *table(["what", "target", "measured", "met"], targets),
+        "",
+        "## The targets of issue 15 (scale)", "",
+        *table(["what", "target", "measured", "met"], targets_15),
         "",
         "## Sparse right-hand side (fixed in-degree, 80 % E / 20 % I inputs)", "",
         "The reference is `tests/reference.py`'s scipy.sparse right-hand side with its block matrices built "
@@ -329,11 +390,14 @@ def main() -> None:
                for row in dense_rows]),
         "",
         "## Stored against procedural networks (2 threads)", "",
+        "Below N = 2^17 a procedural network is redrawn and added row by row; from 2^17 on, block by block "
+        "and tile by tile like a stored tiled network (docs/performance.md).", "",
         *table(["network", "stored (s)", "procedural (s)", "procedural / stored", "edge-terms/s procedural",
-                "bit-identical"],
+                "procedural 1 -> 2 thr", "bit-identical"],
               [[row["case"], f"{row['stored']:.4g}", f"{row['procedural']:.4g}",
                 f"{row['procedural'] / row['stored']:.1f}x", f"{row['edges'] / row['procedural']:.3g}",
-                str(row["identical"])] for row in procedural_rows]),
+                f"{row['procedural_1'] / row['procedural']:.2f}x", str(row["identical"])]
+               for row in procedural_rows]),
         "",
         "## The accuracy cost of float32 tables", "",
         "N=10^5, k=100, RK4, dt=0.01, t=2 from the same random phases, float64 vs float32 sin/cos tables: "
@@ -341,9 +405,9 @@ def main() -> None:
         f"(final r = {accuracy['r_final']:.4f}); final phases differ by at most "
         f"{accuracy['phase_gap']:.2e} rad (median {accuracy['phase_gap_median']:.1e}). "
         f"Run times {accuracy['wall_64']:.2f} s (float64) and {accuracy['wall_32']:.2f} s (float32).", "",
-        "## Peers on the same problems (bench/peers)", "",
-        peers.strip(), "",
     ]
+    if peers:
+        lines += ["## Peers on the same problems (bench/peers)", "", peers.strip(), ""]
     if showcase:
         lines += [
             "## Showcase: 10^6 oscillators x 1000 synapses (`python bench/showcase.py`)", "",
@@ -370,8 +434,10 @@ def main() -> None:
             f"({dense['oscillator_steps_per_s']:.3g} oscillator-steps/s); memory estimated "
             f"{dense['estimate_gib']:.2f} GiB, peak resident {dense['peak_rss_gib']:.2f} GiB.", "",
         ]
-    if args.big:
-        lines += huge_section()
+    if huge:
+        lines += huge_section(huge)
+    titles = {line for line in lines if line.startswith("## ")}
+    lines += kept_sections(args.out, titles)
     args.out.write_text("\n".join(lines))
     print("\n".join(lines))
 

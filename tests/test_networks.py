@@ -218,10 +218,11 @@ def test_estimated_network_memory_matches_built_network():
 
 def test_procedural_estimate_counts_the_block_buffers():
     """A procedural network stores no edge, but each thread keeps one block of drawn rows:
-    at N >= 2^17, 2^14 rows of 100 four-byte words, tile by tile (buffers grown by doubling)."""
+    at N >= 2^17, 2^13 rows of 100 four-byte words (a block holds at most 2^20 edges), tile
+    by tile (buffers grown by doubling)."""
     spec = ek.Procedural(k_e=80, k_i=20)
     threads = ek.threads_for(10**9, None)  # every core: the estimate assumes a run may use them
-    one_block = 2**14 * 100 * 4
+    one_block = 2**13 * 100 * 4
     estimate = spec.estimate_bytes(160_000, 40_000)
     assert threads * one_block <= estimate <= threads * 3 * one_block
     assert 0 < spec.estimate_bytes(800, 200) <= threads * 4 * 100  # a row at a time below 2^17

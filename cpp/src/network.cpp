@@ -106,8 +106,12 @@ void draw_block(const BlockSpec& spec, const Candidates& candidates, std::uint64
         // Sparse block: draw with replacement until k distinct; every k-subset is
         // equally likely by symmetry. The first k draws are uniform, so a bucket sort
         // orders them in O(k) (a procedural network redraws rows at every step).
-        for (std::size_t m = 0; m < k; ++m)
-            out.push_back(candidates.source(static_cast<std::int64_t>(stream.next_index(n))));
+        out.resize(k);
+        // (int32 and uint32 may alias: the draws land in `out`, then become sources)
+        auto* draws = reinterpret_cast<std::uint32_t*>(out.data());
+        draw_indices(key, static_cast<std::int64_t>(k), static_cast<std::uint32_t>(n), draws);
+        for (std::size_t m = 0; m < k; ++m) out[m] = candidates.source(std::int64_t{draws[m]});
+        stream.skip(k);
         sort_uniform(out, candidates.offset, candidates.count + 1);
         out.erase(std::unique(out.begin(), out.end()), out.end());
         while (out.size() < k) {  // replace duplicates: sort the few new draws, merge them in
@@ -315,8 +319,19 @@ int RandomBlocks::procedural_row_bits() const {
     const double edges_per_row =
         std::max({1.0, row_size(*this, 0) + row_size(*this, 1), row_size(*this, 2) + row_size(*this, 3)});
     int row_bits = CsrNetwork::default_row_bits;
-    while (row_bits > 6 && static_cast<double>(std::int64_t{1} << row_bits) * edges_per_row > 0x1p21) --row_bits;
+    while (row_bits > 6 && static_cast<double>(std::int64_t{1} << row_bits) * edges_per_row > 0x1p20) --row_bits;
     return row_bits;
+}
+
+int RandomBlocks::procedural_source_bits() const {
+    double density = 0.0;  // the most edges a row draws per source of a population
+    for (int block = 0; block < 4; ++block) {
+        const double population = double(block == 0 || block == 2 ? n_e : n_i);
+        if (population > 0) density = std::max(density, row_size(*this, block) / population);
+    }
+    int source_bits = CsrNetwork::default_source_bits;
+    while (source_bits > 8 && double(std::int64_t{1} << source_bits) * density > 2.0) --source_bits;
+    return source_bits;
 }
 
 std::int64_t RandomBlocks::procedural_thread_bytes() const {
@@ -325,8 +340,9 @@ std::int64_t RandomBlocks::procedural_thread_bytes() const {
                              std::max(row_size(*this, 0) + row_size(*this, 1), row_size(*this, 2) + row_size(*this, 3));
     if (n < CsrNetwork::tile_from_size) return static_cast<std::int64_t>(row_bytes);  // one row at a time
     const double rows = double(std::int64_t{1} << procedural_row_bits());
-    const double tile_size = double(std::int64_t{1} << CsrNetwork::default_source_bits);
-    double bytes = row_bytes + rows * (2 + 4) * sizeof(double);  // row ends, row sums
+    const double tile_size = double(std::int64_t{1} << procedural_source_bits());
+    // a row's sources and its draws, row ends, row sums
+    double bytes = 2 * row_bytes + rows * (2 + 4) * sizeof(double);
     // Rows listed for a redraw: those whose k draws repeat a source (k^2 / 2n each), twice
     // for the buffer's doubling.
     double repeats = 0.0;
@@ -343,13 +359,81 @@ std::int64_t RandomBlocks::procedural_thread_bytes() const {
         for (double first = 0; first < population; first += tile_size) {
             const double mean = rows * per_row * std::min(tile_size, population - first) / population;
             const double largest = std::ceil(mean + 4.0 * std::sqrt(mean));
-            double capacity = 1.0;
+            double capacity = 256.0;  // a buffer starts at 256 words
             while (capacity < largest) capacity *= 2.0;
-            bytes += capacity * sizeof(std::uint32_t) + sizeof(std::vector<std::uint32_t>) + sizeof(std::int64_t);
+            bytes += capacity * sizeof(std::uint32_t) + sizeof(std::vector<std::uint32_t>) + 2 * sizeof(std::int64_t) +
+                     sizeof(DrawnBlock::Cursor);
         }
     }
     return static_cast<std::int64_t>(bytes);
 }
+
+namespace {
+
+/// Puts the words of each row of a tile in ascending order, and lists the rows that have
+/// a word twice (a source drawn twice). Rows already ascend (they were drawn in order),
+/// and a row has about k · tile / N words in a tile, below one: an out-of-order pair is
+/// swapped without a branch (a row's words in a tile arrive in random order), and only a
+/// word that must go further down takes the branch.
+class RowOrder {
+  public:
+    RowOrder(std::uint32_t* words, std::int64_t count) : words_(words), count_(count), top_(count > 0 ? words[0] : 0) {}
+    std::int64_t count() const { return count_; }
+
+    /// Words [0, m] in order, given words [0, m) in order (m >= 1).
+    void step(std::int64_t m, int row_shift, std::vector<std::int64_t>& repeated) {
+        const std::uint32_t word = words_[m];
+        // low = min(top, word), high = max(top, word), in integer arithmetic: compilers
+        // turn a min/max pair into an unpredictable branch.
+        const std::int64_t difference = std::int64_t{word} - std::int64_t{top_};
+        const std::int64_t negative = difference & (difference >> 63);
+        const auto low = static_cast<std::uint32_t>(std::int64_t{top_} + negative);
+        const auto high = static_cast<std::uint32_t>(std::int64_t{word} - negative);
+        if (std::int64_t{low} > below_ && word != top_) [[likely]] {
+            words_[m - 1] = low;
+            below_ = low;
+            top_ = high;
+            return;
+        }
+        // The word goes below `below`, or repeats a word: insertion, then a look at its
+        // neighbours.
+        words_[m - 1] = top_;
+        std::int64_t position = m;
+        for (; position > 0 && words_[position - 1] > word; --position) words_[position] = words_[position - 1];
+        words_[position] = word;
+        if ((position > 0 && words_[position - 1] == word) || (position < m && words_[position + 1] == word))
+            repeated.push_back(word >> row_shift);
+        top_ = words_[m];
+        below_ = words_[m - 1];
+    }
+
+    void finish() {
+        if (count_ > 0) words_[count_ - 1] = top_;
+    }
+
+  private:
+    std::uint32_t* words_;
+    std::int64_t count_;
+    std::int64_t below_ = -1;  // the word before `top`, in its place
+    std::uint32_t top_;        // the largest word so far, not yet written back
+};
+
+/// Orders two tiles side by side: each word's step waits on the one before, so two
+/// independent tiles keep the core busier (1.2x faster than one at a time).
+void order_rows(RowOrder a, RowOrder b, int row_shift, std::vector<std::int64_t>& repeated) {
+    const std::int64_t both = std::min(a.count(), b.count());
+    std::int64_t m = 1;
+    for (; m < both; ++m) {
+        a.step(m, row_shift, repeated);
+        b.step(m, row_shift, repeated);
+    }
+    for (std::int64_t rest = m; rest < a.count(); ++rest) a.step(rest, row_shift, repeated);
+    for (std::int64_t rest = m; rest < b.count(); ++rest) b.step(rest, row_shift, repeated);
+    a.finish();
+    b.finish();
+}
+
+}  // namespace
 
 void RandomBlocks::draw_tiled_block(std::int64_t first_row, std::int64_t rows, int source_bits,
                                     DrawnBlock& out) const {
@@ -359,62 +443,70 @@ void RandomBlocks::draw_tiled_block(std::int64_t first_row, std::int64_t rows, i
     const auto e_tiles = static_cast<std::int64_t>(out.tile_first.size());
     for (std::int64_t s = n_e; s < n; s += tile_size) out.tile_first.push_back(s);
     out.tile_first.push_back(n);
-    out.tile_words.resize(out.tile_first.size() - 1);
-    for (auto& words : out.tile_words) words.clear();
+    const std::size_t tiles = out.tile_first.size() - 1;
+    out.tile_words.resize(tiles);
+    out.cursors.resize(tiles);
+    for (std::size_t t = 0; t < tiles; ++t) {
+        std::vector<std::uint32_t>& words = out.tile_words[t];
+        out.cursors[t] = {words.data(), words.data() + words.size()};
+    }
     out.row_ends.resize(static_cast<std::size_t>(2 * rows));
     out.redraw_rows.clear();
 
-    // Every edge goes straight into its tile, as it is drawn. Rows come in ascending
-    // order, so a tile's words are already ordered by row; within a row, the new word is
-    // put in order with the last one without a branch (a row has about k · 2^source_bits
-    // / N edges in a tile, below one), and only a third edge of the row in the tile can
-    // need the rare branch that moves it further. A word equal to its neighbour is a
-    // source drawn twice.
-    std::int64_t row = 0, edges = 0;
-    auto add = [&](std::int64_t s) {
-        const auto t = static_cast<std::size_t>(s < n_e ? s >> source_bits : e_tiles + ((s - n_e) >> source_bits));
-        const auto word = (static_cast<std::uint32_t>(2 * row) << (source_bits + 1)) |
-                          static_cast<std::uint32_t>(2 * (s - out.tile_first[t]));
-        std::vector<std::uint32_t>& words = out.tile_words[t];
-        words.push_back(word);
-        ++edges;
-        const std::size_t last = words.size() - 1;
-        if (last == 0) return;
-        std::uint32_t* w = words.data();
-        const std::uint32_t previous = w[last - 1];
-        w[last - 1] = std::min(previous, word);
-        w[last] = std::max(previous, word);
-        if (previous == word) {
-            out.redraw_rows.push_back(row);
-        } else if (word < previous && last > 1 && w[last - 2] >= word) {  // the new word goes further down
-            std::size_t position = last - 1;
-            for (; position > 0 && w[position - 1] > w[position]; --position) std::swap(w[position - 1], w[position]);
-            if (position > 0 && w[position - 1] == w[position]) out.redraw_rows.push_back(row);
+    // Every edge goes straight to the end of its tile's buffer, as it is drawn (rows come
+    // in ascending order); order_rows then orders each row's words within a tile.
+    auto put = [&](std::int64_t tile, std::uint32_t word) {
+        DrawnBlock::Cursor& cursor = out.cursors[static_cast<std::size_t>(tile)];
+        if (cursor.next == cursor.end) [[unlikely]] {  // full: double the buffer
+            std::vector<std::uint32_t>& words = out.tile_words[static_cast<std::size_t>(tile)];
+            const std::size_t used = words.size();
+            words.resize(std::max<std::size_t>(256, 2 * used));
+            cursor = {words.data() + used, words.data() + words.size()};
         }
+        *cursor.next++ = word;
     };
-    // A sparse fixed-degree block (the common case) is added as drawn: its first k
-    // draws, which are the row's sources unless two coincide (k² / 2n per row; then the
-    // row is listed in redraw_rows). Other blocks are drawn whole by draw_block.
-    auto add_block = [&](const BlockSpec& spec, const Candidates& candidates, Purpose purpose) {
+    const std::uint32_t offset_mask = static_cast<std::uint32_t>(tile_size - 1);
+    std::int64_t edges = 0;
+    // The sources of one block of one row: a sparse fixed-degree block (the common case)
+    // adds its first k draws, which are the row's sources unless two coincide (k² / 2n
+    // per row; order_rows lists such rows). Other blocks are drawn whole by draw_block.
+    auto add_block = [&](std::int64_t row, const BlockSpec& spec, const Candidates& candidates, Purpose purpose) {
+        const std::int64_t target = first_row + row, first_tile = candidates.offset == 0 ? 0 : e_tiles;
+        const auto row_word = static_cast<std::uint32_t>(2 * row) << (source_bits + 1);
+        auto add = [&](std::int64_t local) {  // local: source - first of the population
+            put(first_tile + (local >> source_bits), row_word | (2 * (static_cast<std::uint32_t>(local) & offset_mask)));
+        };
         const std::int64_t k = spec.in_degree, available = candidates.count;
-        const std::int64_t target = first_row + row;
         if (spec.fixed_degree && k > 0 && 4 * k < available) {
-            StreamGenerator stream(stream_key(seed, purpose, static_cast<std::uint64_t>(target)));
-            for (std::int64_t m = 0; m < k; ++m)
-                add(candidates.source(static_cast<std::int64_t>(stream.next_index(static_cast<std::uint64_t>(available)))));
+            out.draws.resize(static_cast<std::size_t>(k));
+            draw_indices(stream_key(seed, purpose, static_cast<std::uint64_t>(target)), k,
+                         static_cast<std::uint32_t>(available), out.draws.data());
+            const std::int64_t skipped = candidates.skipped >= 0 ? candidates.skipped : available;
+            for (const std::uint32_t draw : out.draws) add(std::int64_t{draw} + (std::int64_t{draw} >= skipped));
+            edges += k;
             return;
         }
         if (purpose == Purpose::network_e_sources) e_sources(target, out.row);
         else i_sources(target, out.row);
-        for (const auto s : out.row) add(s);
+        for (const auto s : out.row) add(s - candidates.offset);
+        edges += static_cast<std::int64_t>(out.row.size());
     };
-    for (; row < rows; ++row) {
+    for (std::int64_t row = 0; row < rows; ++row) {
         const std::int64_t i = first_row + row;
-        add_block(block_from_e(i), candidates_for(i, 0, n_e, allow_self), Purpose::network_e_sources);
+        add_block(row, block_from_e(i), candidates_for(i, 0, n_e, allow_self), Purpose::network_e_sources);
         out.row_ends[static_cast<std::size_t>(2 * row)] = edges;
-        add_block(block_from_i(i), candidates_for(i, n_e, n_i, allow_self), Purpose::network_i_sources);
+        add_block(row, block_from_i(i), candidates_for(i, n_e, n_i, allow_self), Purpose::network_i_sources);
         out.row_ends[static_cast<std::size_t>(2 * row + 1)] = edges;
     }
+    out.tile_sizes.resize(tiles);
+    for (std::size_t t = 0; t < tiles; ++t) out.tile_sizes[t] = out.cursors[t].next - out.tile_words[t].data();
+    for (std::size_t t = 0; t < tiles; t += 2) {
+        const std::size_t u = std::min(t + 1, tiles - 1);  // an odd last tile is paired with nothing
+        const RowOrder second = u == t ? RowOrder(nullptr, 0) : RowOrder(out.tile_words[u].data(), out.tile_sizes[u]);
+        order_rows(RowOrder(out.tile_words[t].data(), out.tile_sizes[t]), second, source_bits + 2, out.redraw_rows);
+    }
+    std::sort(out.redraw_rows.begin(), out.redraw_rows.end());
+    out.redraw_rows.erase(std::unique(out.redraw_rows.begin(), out.redraw_rows.end()), out.redraw_rows.end());
 }
 
 CsrNetwork CsrNetwork::random(const RandomBlocks& rule, int threads) {

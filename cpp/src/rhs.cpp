@@ -526,11 +526,12 @@ void RightHandSide::procedural_rows(const Table* sc, const Table* source_sc, con
         });
         return;
     }
-    // Rows per block: 2^14 like a stored network, fewer when a block would exceed 2^21
-    // edges (8 MiB of words per thread). Smaller blocks were slower at N = 10^6, k = 100
-    // (2^17 edges: 0.6x, 2^19: 0.75x): each block streams the whole sin/cos table.
+    // Rows per block: 2^14 like a stored network, fewer when a block would exceed 2^20
+    // edges (4 MiB of words per thread: 2^13 rows at k = 100, 3 % faster than 2^14 on 2
+    // threads, whose blocks and table share L3). Much smaller blocks are slower (2^12
+    // rows at k = 100: 0.55x): each block streams the whole sin/cos table.
     const std::int64_t rows_per_block = std::int64_t{1} << rule.procedural_row_bits();
-    const int source_bits = CsrNetwork::default_source_bits;
+    const int source_bits = rule.procedural_source_bits();
     const std::int64_t blocks = (n + rows_per_block - 1) / rows_per_block;
     const std::int64_t n_e_rows = model_.n_e;
     parallel_for(threads_, blocks, [&](std::int64_t b) {
@@ -541,17 +542,13 @@ void RightHandSide::procedural_rows(const Table* sc, const Table* source_sc, con
         rule.draw_tiled_block(first_row, rows, source_bits, block);
         // (Σ sin, Σ cos) of row r from E at row_sums[2r], from I at 2·rows_per_block further.
         row_sums.assign(static_cast<std::size_t>(4 * rows_per_block), 0.0);
-        const std::int64_t tiles = static_cast<std::int64_t>(block.tile_first.size()) - 1;
-        for (std::int64_t t = 0; t < tiles; ++t) {
-            const std::int64_t tile_first = block.tile_first[static_cast<std::size_t>(t)];
-            double* sums = row_sums.data() + (tile_first < n_e_rows ? 0 : 2 * rows_per_block);
-            const std::int64_t next = t + 1 < tiles ? t + 1 : 0;
-            const std::int64_t next_first = block.tile_first[static_cast<std::size_t>(next)];
-            const std::vector<std::uint32_t>& words = block.tile_words[static_cast<std::size_t>(t)];
-            const TileEdges<Table> edges{static_cast<std::int64_t>(words.size()), source_sc + 2 * tile_first, sums,
-                                         source_sc + 2 * next_first,
-                                         block.tile_first[static_cast<std::size_t>(next + 1)] - next_first};
-            add_drawn_tile(edges, words.data(), source_bits);
+        const std::vector<std::int64_t>& tile_first = block.tile_first;
+        for (std::size_t t = 0; t + 1 < tile_first.size(); ++t) {
+            double* sums = row_sums.data() + (tile_first[t] < n_e_rows ? 0 : 2 * rows_per_block);
+            const std::size_t next = t + 2 < tile_first.size() ? t + 1 : 0;  // the tile to prefetch
+            const TileEdges<Table> edges{block.tile_sizes[t], source_sc + 2 * tile_first[t], sums,
+                                         source_sc + 2 * tile_first[next], tile_first[next + 1] - tile_first[next]};
+            add_drawn_tile(edges, block.tile_words[t].data(), source_bits);
         }
         const double* sums_e = row_sums.data();
         const double* sums_i = row_sums.data() + 2 * rows_per_block;

@@ -8,6 +8,7 @@
 
 #include "check.hpp"
 #include "eikura/network.hpp"
+#include "eikura/random.hpp"
 #include "fixtures.hpp"
 
 namespace {
@@ -102,40 +103,73 @@ void test_procedural_rows_are_the_stored_rows() {
 /// sources in ascending order, tile after tile, except the rows it lists for a redraw,
 /// which are exactly the rows whose first draws repeated a source.
 void test_tiled_block_holds_the_rows() {
-    // Small tiles (2^3 sources) so that rows share tiles, and degrees high enough that
-    // some rows draw a source twice; one ER block takes the general path.
+    // Small tiles (2^3 and 2^5 sources) so that rows share tiles (about 1 and 5 words of a
+    // row per tile: pairs to swap, and words that go further down), and degrees high
+    // enough that some rows draw a source twice; one ER block takes the general path.
     RandomBlocks rule = fixed_degree_rule(50, 8, 5);
     rule.n_e = 400;
     rule.n_i = 100;
     rule.blocks[0].in_degree = 60;
     rule.blocks[2].in_degree = 60;
     rule.blocks[3] = BlockSpec{false, 0, 0.1};
-    const int source_bits = 3;
-    eikura::DrawnBlock block;
-    std::int64_t redrawn_rows = 0;
-    for (const std::int64_t first_row : {std::int64_t{0}, std::int64_t{256}, std::int64_t{384}}) {
-        const std::int64_t rows = first_row == 384 ? 116 : 128;
-        rule.draw_tiled_block(first_row, rows, source_bits, block);
-        std::vector<std::vector<std::int32_t>> decoded(static_cast<std::size_t>(rows));
-        for (std::size_t t = 0; t + 1 < block.tile_first.size(); ++t)
-            for (const std::uint32_t word : block.tile_words[t])
-                decoded[word >> (source_bits + 2)].push_back(
-                    static_cast<std::int32_t>(block.tile_first[t] + (word & 15U) / 2));
-        std::vector<std::int32_t> e_sources, i_sources;
-        for (std::int64_t r = 0; r < rows; ++r) {
-            rule.e_sources(first_row + r, e_sources);
-            rule.i_sources(first_row + r, i_sources);
-            e_sources.insert(e_sources.end(), i_sources.begin(), i_sources.end());
-            const auto& row = decoded[static_cast<std::size_t>(r)];
-            const bool listed = std::find(block.redraw_rows.begin(), block.redraw_rows.end(), r) !=
-                                block.redraw_rows.end();
-            const bool repeated = std::adjacent_find(row.begin(), row.end()) != row.end();
-            CHECK_EQ(listed, repeated);
-            if (listed) ++redrawn_rows;
-            else CHECK_EQ(row, e_sources);
+    for (const int source_bits : {3, 5}) {
+        eikura::DrawnBlock block;
+        std::int64_t redrawn_rows = 0;
+        for (const std::int64_t first_row : {std::int64_t{0}, std::int64_t{256}, std::int64_t{384}}) {
+            const std::int64_t rows = first_row == 384 ? 116 : 128;
+            rule.draw_tiled_block(first_row, rows, source_bits, block);
+            std::vector<std::vector<std::int32_t>> decoded(static_cast<std::size_t>(rows));
+            const std::uint32_t source_mask = (2U << source_bits) - 1;
+            for (std::size_t t = 0; t + 1 < block.tile_first.size(); ++t) {
+                const auto words = block.tile_words[t].begin();
+                CHECK(std::is_sorted(words, words + block.tile_sizes[t]));  // by row, then by source
+                for (std::int64_t m = 0; m < block.tile_sizes[t]; ++m) {
+                    const std::uint32_t word = words[m];
+                    decoded[word >> (source_bits + 2)].push_back(
+                        static_cast<std::int32_t>(block.tile_first[t] + (word & source_mask) / 2));
+                }
+            }
+            std::vector<std::int32_t> e_sources, i_sources;
+            for (std::int64_t r = 0; r < rows; ++r) {
+                rule.e_sources(first_row + r, e_sources);
+                rule.i_sources(first_row + r, i_sources);
+                e_sources.insert(e_sources.end(), i_sources.begin(), i_sources.end());
+                const auto& row = decoded[static_cast<std::size_t>(r)];
+                const bool listed = std::find(block.redraw_rows.begin(), block.redraw_rows.end(), r) !=
+                                    block.redraw_rows.end();
+                const bool repeated = std::adjacent_find(row.begin(), row.end()) != row.end();
+                CHECK_EQ(listed, repeated);
+                if (listed) ++redrawn_rows;
+                else CHECK_EQ(row, e_sources);
+            }
+        }
+        CHECK(redrawn_rows > 0);  // the redraw path is exercised
+    }
+}
+
+/// A procedural block keeps about 2^20 edges, and its tiles shrink where a row would draw
+/// more than two sources per tile (so that ordering a row's words in a tile stays cheap).
+void test_procedural_block_sizes() {
+    const RandomBlocks sparse = fixed_degree_rule(80, 20, 1, 800000, 200000);  // N = 10^6, k = 100
+    CHECK_EQ(sparse.procedural_row_bits(), 13);     // 8192 rows x 100 <= 2^20 edges
+    CHECK_EQ(sparse.procedural_source_bits(), 13);  // 80 · 8192 / 800 000 = 0.8 per tile
+    const RandomBlocks dense = fixed_degree_rule(800, 200, 1, 800000, 200000);  // k = 1000
+    CHECK_EQ(dense.procedural_row_bits(), 10);
+    CHECK_EQ(dense.procedural_source_bits(), 10);  // 800 · 1024 / 800 000 = 1.02
+    const RandomBlocks densest = fixed_degree_rule(4000, 1000, 1, 200000, 50000);
+    CHECK_EQ(densest.procedural_source_bits(), 8);  // never below 2^8
+}
+
+/// The vectorised draws are the stream's own: the same numbers as StreamGenerator.
+void test_draw_indices_match_the_stream() {
+    std::vector<std::uint32_t> draws(37);
+    for (const std::uint32_t n : {1U, 2U, 3U, 1000U, 799999U, (1U << 31) - 1, 0xffffffffU}) {
+        for (const std::uint64_t key : {std::uint64_t{0}, std::uint64_t{12345}, ~std::uint64_t{0}}) {
+            eikura::draw_indices(key, static_cast<std::int64_t>(draws.size()), n, draws.data());
+            eikura::StreamGenerator stream(key);
+            for (const std::uint32_t draw : draws) CHECK_EQ(std::uint64_t{draw}, stream.next_index(n));
         }
     }
-    CHECK(redrawn_rows > 0);  // the redraw path is exercised
 }
 
 void test_invalid_rules() {
@@ -161,6 +195,8 @@ int main() {
     test_random_networks();
     test_procedural_rows_are_the_stored_rows();
     test_tiled_block_holds_the_rows();
+    test_draw_indices_match_the_stream();
+    test_procedural_block_sizes();
     test_invalid_rules();
     return eikura_test::report("network");
 }

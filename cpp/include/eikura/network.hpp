@@ -37,9 +37,13 @@ struct RandomBlocks {
     void e_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
     void i_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
     /// Rows per block of the procedural gather of a large network, as a power of 2:
-    /// 2^14 like a stored network, fewer where a block would exceed 2^21 edges (8 MiB of
+    /// 2^14 like a stored network, fewer where a block would exceed 2^20 edges (4 MiB of
     /// words per thread).
     int procedural_row_bits() const;
+    /// Sources per tile of the procedural gather, as a power of 2: 2^13 like a stored
+    /// network, fewer (down to 2^8) where a row would draw more than 2 sources in a tile
+    /// on average, so that ordering a row's words within a tile stays cheap.
+    int procedural_source_bits() const;
     /// Bytes one thread of a procedural gather keeps from evaluation to evaluation: a
     /// block's edges tile by tile (each tile's buffer grown by doubling to its largest
     /// size, estimated as mean + 4 standard deviations), its row ends and row sums.
@@ -56,14 +60,23 @@ struct RandomBlocks {
 struct DrawnBlock {
     std::vector<std::int64_t> tile_first;  // first source of each tile, then N
     /// Per tile, its edges (2·row << (source_bits + 1)) | 2·(source − tile_first): by row,
-    /// each row's in ascending source order, as in a stored network.
+    /// each row's in ascending source order, as in a stored network. A tile's buffer is
+    /// used up to tile_sizes[t] and keeps its size from block to block.
     std::vector<std::vector<std::uint32_t>> tile_words;
-    std::vector<std::int64_t> row_ends;     // per row: edges drawn up to its E, its I sources
-    /// Rows (ascending, maybe repeated) that drew a source twice: their words are not
-    /// their sources (a row's first k draws are, unless two coincide), so the caller
-    /// redraws them with e_sources/i_sources.
+    std::vector<std::int64_t> tile_sizes;
+    std::vector<std::int64_t> row_ends;  // per row: edges drawn up to its E, its I sources
+    /// Rows (ascending) that drew a source twice: their words are not their sources (a
+    /// row's first k draws are, unless two coincide), so the caller redraws them with
+    /// e_sources/i_sources.
     std::vector<std::int64_t> redraw_rows;
-    std::vector<std::int32_t> row;  // scratch: one row's sources
+    // scratch
+    struct Cursor {
+        std::uint32_t* next;
+        std::uint32_t* end;
+    };
+    std::vector<Cursor> cursors;          // per tile: where its next word goes
+    std::vector<std::uint32_t> draws;     // one block of one row's draws
+    std::vector<std::int32_t> row;        // one row's sources
 };
 
 /// The edge order of a large network, laid out for a cache-blocked gather (see rhs.cpp).

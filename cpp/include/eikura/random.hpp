@@ -61,6 +61,10 @@ inline double standard_normal(std::uint64_t key, std::uint64_t draw) {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
 }
 
+/// The first `count` values of StreamGenerator(key).next_index(n) (below), computed
+/// several at a time where the CPU has vector units: a procedural network's rows.
+void draw_indices(std::uint64_t key, std::int64_t count, std::uint32_t n, std::uint32_t* out);
+
 /// A sequential generator over one stream (used for network rows).
 class StreamGenerator {
   public:
@@ -68,6 +72,7 @@ class StreamGenerator {
     std::uint64_t next_bits() { return random_bits(key_, counter_++); }
     double next_uniform_open() { return uniform_open(next_bits()); }
     std::uint64_t next_index(std::uint64_t n) { return uniform_index(next_bits(), n); }
+    void skip(std::uint64_t draws) { counter_ += draws; }
 
   private:
     std::uint64_t key_;
