@@ -76,6 +76,23 @@ def test_procedural_blocks_equal_the_tiled_stored_network(theta, self_connection
                 expected)
 
 
+def test_sparse_network_with_bigger_blocks_matches_reference_and_procedural(ref, built_adjacency):
+    # With 4 inputs per row, a block of 2^14 rows holds fewer edges than there are
+    # oscillators, so the stored and the procedural blocks grow (to 2^15 rows here, C++
+    # tests): the sums must stay those of the plain order and of the NumPy oracle.
+    n_e, n_i = 240_000, 60_000
+    theta = np.random.default_rng(12).uniform(0.0, 2.0 * np.pi, n_e + n_i)
+    stored = _model(ek.FixedInDegree(k_e=3, k_i=1), n_e=n_e, n_i=n_i)
+    procedural = _model(ek.Procedural(k_e=3, k_i=1), n_e=n_e, n_i=n_i)
+    engine = ek.derivative(stored, theta, seed=SEED, threads=2)
+    np.testing.assert_array_equal(engine, ek.derivative(procedural, theta, seed=SEED, threads=2))
+    np.testing.assert_array_equal(engine, ek.derivative(procedural, theta, seed=SEED, threads=1))
+    omega = stored.natural_frequencies(np.random.default_rng())
+    expected = ref.rhs_sparse(theta, 0.0, omega, n_e, lambda t: tuple(COUPLINGS.values()),
+                              built_adjacency(stored, SEED))
+    np.testing.assert_allclose(engine, expected, rtol=0, atol=1e-12 * max(1.0, np.abs(expected).max()))
+
+
 def test_tiled_weighted_graph_matches_reference(theta, ref):
     rng = np.random.default_rng(5)
     n = N_E + N_I

@@ -188,10 +188,21 @@ void CsrNetwork::tile(int row_bits, int source_bits, int threads) {
     indices.shrink_to_fit();
 }
 
+int CsrNetwork::row_bits_for(std::int64_t n, double edges) {
+    const double edges_per_row = n > 0 ? edges / double(n) : 0.0;
+    int row_bits = default_row_bits;
+    // (at N = 10^7, k = 100, 2^16 rows ran 2.3x faster than 2^14; at N = 10^6 0.9x)
+    while (row_bits < GatherTiles::max_row_bits && double(std::int64_t{1} << row_bits) * edges_per_row < double(n) &&
+           double(std::int64_t{2} << row_bits) <= double(n) / 8)
+        ++row_bits;
+    return row_bits;
+}
+
 void CsrNetwork::draw_tiled(const RandomBlocks& rule, int threads) {
-    GatherTiles layout = empty_layout(n_e, n_i, default_row_bits, default_source_bits);
+    const int row_bits = row_bits_for(size(), double(n_edges()));
+    GatherTiles layout = empty_layout(n_e, n_i, row_bits, default_source_bits);
     layout.segments.back() = n_edges();
-    const std::int64_t rows_per_block = std::int64_t{1} << default_row_bits;
+    const std::int64_t rows_per_block = std::int64_t{1} << row_bits;
     PerThread<BlockScratch> scratch(threads);
     parallel_for(threads, layout.blocks(), [&](std::int64_t b) {
         BlockScratch& local = scratch.local();
@@ -208,7 +219,7 @@ void CsrNetwork::draw_tiled(const RandomBlocks& rule, int threads) {
 }
 
 void CsrNetwork::tile_if_large(int threads) {
-    if (size() >= tile_from_size) tile(default_row_bits, default_source_bits, threads);
+    if (size() >= tile_from_size) tile(row_bits_for(size(), double(n_edges())), default_source_bits, threads);
 }
 
 std::vector<std::int32_t> CsrNetwork::csr_indices() const {

@@ -147,7 +147,7 @@ void test_tiled_block_holds_the_rows() {
     }
 }
 
-/// A procedural block keeps about 2^20 edges, and its tiles shrink where a row would draw
+/// A procedural block keeps about 2^20 edges (N for large N), and its tiles shrink where a row would draw
 /// more than two sources per tile (so that ordering a row's words in a tile stays cheap).
 void test_procedural_block_sizes() {
     const RandomBlocks sparse = fixed_degree_rule(80, 20, 1, 800000, 200000);  // N = 10^6, k = 100
@@ -156,6 +156,11 @@ void test_procedural_block_sizes() {
     const RandomBlocks dense = fixed_degree_rule(800, 200, 1, 800000, 200000);  // k = 1000
     CHECK_EQ(dense.procedural_row_bits(), 10);
     CHECK_EQ(dense.procedural_source_bits(), 10);  // 800 · 1024 / 800 000 = 1.02
+    // N = 10^7: a block holds up to N edges (each block streams the whole sin/cos table)
+    CHECK_EQ(fixed_degree_rule(80, 20, 1, 8000000, 2000000).procedural_row_bits(), 16);
+    CHECK_EQ(fixed_degree_rule(800, 200, 1, 8000000, 2000000).procedural_row_bits(), 13);
+    CHECK_EQ(fixed_degree_rule(1, 1, 1, 8000000, 2000000).procedural_row_bits(), 17);  // 32-bit words
+    CHECK_EQ(fixed_degree_rule(4, 1, 1, 160000, 40000).procedural_row_bits(), 14);     // 8 blocks at least
     const RandomBlocks densest = fixed_degree_rule(4000, 1000, 1, 200000, 50000);
     CHECK_EQ(densest.procedural_source_bits(), 8);  // never below 2^8
 }

@@ -167,7 +167,7 @@ void test_random_is_drawn_tiled() {
     plain.indptr = direct.indptr;
     plain.e_end = direct.e_end;
     plain.indices = direct.csr_indices();
-    plain.tile(CsrNetwork::default_row_bits, CsrNetwork::default_source_bits, 2);
+    plain.tile(CsrNetwork::row_bits_for(plain.size(), double(plain.n_edges())), CsrNetwork::default_source_bits, 2);
     CHECK(direct.tiling.block_words == plain.tiling.block_words);
     CHECK_EQ(direct.tiling.word_starts, plain.tiling.word_starts);
     CHECK_EQ(direct.tiling.segments, plain.tiling.segments);
@@ -201,6 +201,18 @@ void test_refused() {
 
 }  // namespace
 
+/// Blocks grow from 2^14 to 2^16 rows where a block of 2^14 rows would hold fewer edges
+/// than there are oscillators (each block streams the whole sin/cos table).
+void test_block_rows_grow_with_n() {
+    CHECK_EQ(CsrNetwork::row_bits_for(1'000'000, 1e8), 14);    // N = 10^6, k = 100
+    CHECK_EQ(CsrNetwork::row_bits_for(10'000'000, 1e9), 16);   // N = 10^7, k = 100
+    CHECK_EQ(CsrNetwork::row_bits_for(10'000'000, 1e10), 14);  // N = 10^7, k = 1000
+    CHECK_EQ(CsrNetwork::row_bits_for(300'000, 1.2e6), 15);    // k = 4: 8 blocks at least
+    CHECK_EQ(CsrNetwork::row_bits_for(140'000, 5.6e5), 14);
+    const CsrNetwork net = CsrNetwork::random(eikura_test::fixed_degree_rule(3, 1, 5, 240'000, 60'000), 2);
+    CHECK_EQ(net.tiling.row_bits, 15);
+}
+
 int main() {
     test_tiled_gather();
     test_words_and_escapes();
@@ -208,5 +220,6 @@ int main() {
     test_random_is_drawn_tiled();
     test_tiling_is_thread_independent();
     test_refused();
+    test_block_rows_grow_with_n();
     return eikura_test::report("tiling");
 }

@@ -36,10 +36,11 @@ struct RandomBlocks {
     /// The sorted excitatory / inhibitory sources of row `target` (replaces `out`).
     void e_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
     void i_sources(std::int64_t target, std::vector<std::int32_t>& out) const;
-    /// Rows per block of the procedural gather of a large network, as a power of 2:
-    /// 2^14 like a stored network, fewer where a block would exceed 2^20 edges (4 MiB of
-    /// words per thread).
+    /// Rows per block of the procedural gather of a large network, as a power of 2: as
+    /// many as keep a block within 2^20 edges (4 MiB of words per thread) or, for large
+    /// N, within N edges; at most 2^17 rows (32-bit words) and N / 8.
     int procedural_row_bits() const;
+    static constexpr int max_procedural_row_bits = 17;
     /// Sources per tile of the procedural gather, as a power of 2: 2^13 like a stored
     /// network, fewer (down to 2^8) where a row would draw more than 2 sources in a tile
     /// on average, so that ordering a row's words within a tile stays cheap.
@@ -142,6 +143,10 @@ struct CsrNetwork {
     static constexpr std::int64_t tile_from_size = std::int64_t{1} << 17;
     static constexpr int default_row_bits = 14;     // 16384 rows: 256 KiB of E (or I) row sums
     static constexpr int default_source_bits = 13;  // 8192 sources: 128 KiB of sin/cos
+    /// Rows per block for a network of n oscillators and `edges` edges, as a power of 2:
+    /// 2^14, and up to 2^16 where a block of 2^14 rows would hold fewer than n edges
+    /// (each block streams the whole sin/cos table, 16 n bytes), with 8 blocks at least.
+    static int row_bits_for(std::int64_t n, double edges);
 
     std::int64_t size() const { return n_e + n_i; }
     std::int64_t n_edges() const { return indptr.empty() ? 0 : indptr.back(); }
@@ -155,9 +160,10 @@ struct CsrNetwork {
     /// the network must then be discarded.
     void tile(int row_bits, int source_bits, int threads);
     /// Draw the rule's rows block by block straight into the tiled order of the default
-    /// sizes, never holding all the int32 sources (indptr and e_end must be set).
+    /// sizes (row_bits_for), never holding all the int32 sources (indptr and e_end must
+    /// be set).
     void draw_tiled(const RandomBlocks& rule, int threads);
-    /// Tile with the default sizes when size() >= tile_from_size.
+    /// Tile with the default sizes (row_bits_for) when size() >= tile_from_size.
     void tile_if_large(int threads);
     /// The source indices / weights in plain CSR order (decodes a tiled network).
     std::vector<std::int32_t> csr_indices() const;
