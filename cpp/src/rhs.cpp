@@ -526,10 +526,10 @@ void RightHandSide::procedural_rows(const Table* sc, const Table* source_sc, con
         });
         return;
     }
-    // Rows per block: 2^14 like a stored network, fewer when a block would exceed 2^20
-    // edges (4 MiB of words per thread: 2^13 rows at k = 100, 3 % faster than 2^14 on 2
-    // threads, whose blocks and table share L3). Much smaller blocks are slower (2^12
-    // rows at k = 100: 0.55x): each block streams the whole sin/cos table.
+    // Rows per block (procedural_row_bits): up to 2^20 edges (4 MiB of words per thread:
+    // 2^13 rows at k = 100, 3 % faster than 2^14 on 2 threads, whose blocks and table
+    // share L3), up to N edges for large N. Much smaller blocks are slower (2^12 rows at
+    // N = 10^6, k = 100: 0.55x): each block streams the whole sin/cos table.
     const std::int64_t rows_per_block = std::int64_t{1} << rule.procedural_row_bits();
     const int source_bits = rule.procedural_source_bits();
     const std::int64_t blocks = (n + rows_per_block - 1) / rows_per_block;
